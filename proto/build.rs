@@ -1,0 +1,16 @@
+//! Compiles the contract with protox, so building needs no system `protoc`.
+use std::{env, path::PathBuf};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let proto = "proto/desk137/v1/desk137.proto";
+    println!("cargo:rerun-if-changed={proto}");
+    let fds = protox::compile([proto], ["proto"])?;
+    let out = PathBuf::from(env::var("OUT_DIR")?);
+    let descriptor = out.join("desk137_descriptor.bin");
+    std::fs::write(&descriptor, prost::Message::encode_to_vec(&fds))?;
+    tonic_prost_build::configure()
+        .file_descriptor_set_path(&descriptor)
+        .skip_protoc_run()
+        .compile_fds(fds)?;
+    Ok(())
+}

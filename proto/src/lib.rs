@@ -1,0 +1,8 @@
+//! The `desk137.v1` gRPC contract, generated at build time.
+
+pub mod v1 {
+    tonic::include_proto!("desk137.v1");
+
+    /// Encoded descriptors, served by gRPC reflection.
+    pub const FILE_DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("desk137_descriptor");
+}

@@ -1,0 +1,200 @@
+//! Checks every field of a request to open a case, and names the field that is
+//! wrong.
+
+use crate::domain::catalog::Catalog;
+use crate::domain::model::{Channel, Kind, NewCase, Urgency};
+use crate::domain::phone::normalize_phone;
+use crate::domain::text::tidy;
+
+pub const REQUEST_ID_MAX: usize = 64;
+pub const DESCRIPTION_MIN: usize = 3;
+pub const DESCRIPTION_MAX: usize = 2000;
+pub const ADDRESS_MIN: usize = 3;
+pub const ADDRESS_MAX: usize = 300;
+pub const LANDMARK_MAX: usize = 200;
+
+/// One field is wrong, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct FieldError {
+    pub field: &'static str,
+    pub reason: String,
+}
+
+fn bad(field: &'static str, reason: impl Into<String>) -> FieldError {
+    FieldError {
+        field,
+        reason: reason.into(),
+    }
+}
+
+/// A request as it arrived; `None` where the client left a choice unset.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseDraft {
+    pub request_id: String,
+    pub channel: Option<Channel>,
+    pub kind: Option<Kind>,
+    pub urgency: Option<Urgency>,
+    pub topic_id: String,
+    pub description: String,
+    pub phone: String,
+    pub region: u32,
+    pub address: String,
+    pub landmark: String,
+}
+
+fn check_len(field: &'static str, s: &str, min: usize, max: usize) -> Result<(), FieldError> {
+    let n = s.chars().count();
+    if n < min {
+        return Err(if min == 1 {
+            bad(field, "is required")
+        } else {
+            bad(field, format!("is too short: at least {min} characters"))
+        });
+    }
+    if n > max {
+        return Err(bad(field, format!("is too long: {n} characters, at most {max}")));
+    }
+    Ok(())
+}
+
+/// Validates a draft against the catalog. Unset kind and urgency take the
+/// topic's defaults. Text is stored as typed, trimmed.
+pub fn validate(draft: &CaseDraft, catalog: &Catalog) -> Result<NewCase, FieldError> {
+    let request_id = draft.request_id.trim();
+    check_len("request_id", request_id, 1, REQUEST_ID_MAX)?;
+    if !request_id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')) {
+        return Err(bad("request_id", "may hold only ASCII letters, digits and - _ . :"));
+    }
+    let topic = catalog
+        .topic(draft.topic_id.trim())
+        .ok_or_else(|| match draft.topic_id.trim() {
+            "" => bad("topic_id", "is required"),
+            id => bad("topic_id", format!("no topic has id {id:?}")),
+        })?;
+    let kind = draft.kind.unwrap_or(topic.kind);
+    let urgency = draft.urgency.unwrap_or(topic.default_urgency);
+    if kind == Kind::Informational && urgency == Urgency::Urgent {
+        return Err(bad("urgency", "an informational case cannot be urgent"));
+    }
+    let description = tidy(&draft.description);
+    check_len("description", &description, DESCRIPTION_MIN, DESCRIPTION_MAX)?;
+    let channel = draft.channel.unwrap_or_default();
+    let phone = if draft.phone.trim().is_empty() && channel == Channel::Social {
+        // Messages on social networks may come without a number.
+        String::new()
+    } else {
+        normalize_phone(&draft.phone).map_err(|e| bad("phone", e.to_string()))?
+    };
+    let executive = kind == Kind::Executive;
+    if draft.region == 0 && executive {
+        return Err(bad("region", "is required for an executive case"));
+    }
+    if draft.region != 0 && catalog.region(draft.region).is_none() {
+        let max = catalog.regions.iter().map(|r| r.number).max().unwrap_or(0);
+        return Err(bad("region", format!("no region {}; regions are 1 to {max}", draft.region)));
+    }
+    let address = tidy(&draft.address);
+    if executive {
+        check_len("address", &address, ADDRESS_MIN, ADDRESS_MAX)?;
+    } else {
+        check_len("address", &address, 0, ADDRESS_MAX)?;
+    }
+    let landmark = tidy(&draft.landmark);
+    check_len("landmark", &landmark, 0, LANDMARK_MAX)?;
+    Ok(NewCase {
+        request_id: request_id.to_owned(),
+        channel,
+        kind,
+        urgency,
+        topic_id: topic.id.clone(),
+        description,
+        phone,
+        region: draft.region,
+        address,
+        landmark,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog() -> Catalog {
+        Catalog::default_catalog().unwrap()
+    }
+
+    fn good(c: &Catalog) -> CaseDraft {
+        let topic = c.topics.iter().find(|t| t.title_fa == "سد معبر").unwrap();
+        CaseDraft {
+            request_id: "r-1".into(),
+            topic_id: topic.id.clone(),
+            description: "وانت میوه‌فروشی پیاده‌رو را بسته".into(),
+            phone: "۰۹۱۳ ۱۲۳ ۴۵۶۷".into(),
+            region: 3,
+            address: " خیابان چهارباغ عباسی ".into(),
+            ..CaseDraft::default()
+        }
+    }
+
+    #[test]
+    fn a_good_draft_takes_the_topic_defaults() {
+        let c = catalog();
+        let n = validate(&good(&c), &c).unwrap();
+        assert_eq!(n.kind, Kind::Executive);
+        assert_eq!(n.urgency, Urgency::Normal);
+        assert_eq!(n.phone, "09131234567");
+        assert_eq!(n.address, "خیابان چهارباغ عباسی");
+        assert_eq!(n.channel, Channel::Phone);
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let c = catalog();
+        let cases: Vec<(&str, Box<dyn Fn(&mut CaseDraft)>)> = vec![
+            ("request_id", Box::new(|d| d.request_id = String::new())),
+            ("request_id", Box::new(|d| d.request_id = "x".repeat(65))),
+            ("request_id", Box::new(|d| d.request_id = "با فاصله".into())),
+            ("topic_id", Box::new(|d| d.topic_id = "NOPE".into())),
+            ("topic_id", Box::new(|d| d.topic_id = String::new())),
+            ("description", Box::new(|d| d.description = " a ".into())),
+            ("description", Box::new(|d| d.description = "س".repeat(2001))),
+            ("phone", Box::new(|d| d.phone = "12345".into())),
+            ("phone", Box::new(|d| d.phone = String::new())),
+            ("region", Box::new(|d| d.region = 0)),
+            ("region", Box::new(|d| d.region = 16)),
+            ("address", Box::new(|d| d.address = String::new())),
+            ("address", Box::new(|d| d.address = "آ".repeat(301))),
+            ("landmark", Box::new(|d| d.landmark = "آ".repeat(201))),
+            (
+                "urgency",
+                Box::new(|d| {
+                    d.kind = Some(Kind::Informational);
+                    d.urgency = Some(Urgency::Urgent);
+                }),
+            ),
+        ];
+        for (field, change) in cases {
+            let mut d = good(&c);
+            change(&mut d);
+            let err = validate(&d, &c).unwrap_err();
+            assert_eq!(err.field, field, "{err}");
+            assert!(!err.reason.is_empty());
+        }
+    }
+
+    #[test]
+    fn informational_needs_no_place_and_social_needs_no_phone() {
+        let c = catalog();
+        let info = c.topics.iter().find(|t| t.kind == Kind::Informational).unwrap();
+        let mut d = good(&c);
+        d.topic_id = info.id.clone();
+        d.region = 0;
+        d.address.clear();
+        d.channel = Some(Channel::Social);
+        d.phone.clear();
+        let n = validate(&d, &c).unwrap();
+        assert_eq!(n.kind, Kind::Informational);
+        assert_eq!(n.phone, "");
+    }
+}

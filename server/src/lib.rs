@@ -1,0 +1,4 @@
+//! desk137: the server of the 137 municipal contact center, and the domain rules
+//! that its clients share.
+
+pub mod domain;
