@@ -1,4 +1,9 @@
 //! desk137: the server of the 137 municipal contact center, and the domain rules
 //! that its clients share.
 
+pub mod app;
+pub mod auth;
+pub mod config;
 pub mod domain;
+pub mod service;
+pub mod store;

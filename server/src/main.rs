@@ -1,1 +1,187 @@
-fn main() {}
+//! `desk137-server`: serves desk137.v1 over gRPC, and the tools that go with
+//! it (hashing a token for the users file, importing topics).
+
+use anyhow::{Context as _, bail};
+use clap::{Parser, Subcommand};
+use desk137_server::app::{self, ServerConfig};
+use desk137_server::auth::hash_token;
+use desk137_server::config::{FileConfig, load_users};
+use desk137_server::domain::catalog::parse_topics;
+use desk137_server::domain::clock::SystemClock;
+use desk137_server::store::{Store, StoreOptions};
+use std::io::Read as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Debug, Parser)]
+#[command(name = "desk137-server", version, about = "The server of the 137 contact center")]
+struct Cli {
+    /// Directory of the store (created if missing).
+    #[arg(long, value_name = "DIR", global = true)]
+    data: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:7137].
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    /// Configuration file (TOML); flags given here win over it.
+    #[arg(long, value_name = "FILE", global = true)]
+    config: Option<PathBuf>,
+    /// Users file (TOML): name, role, token_sha256, unit_id.
+    #[arg(long, value_name = "FILE")]
+    users: Option<PathBuf>,
+    /// Serve the demo users (token = name); a temporary store unless --data is given.
+    #[arg(long)]
+    demo: bool,
+    /// Acknowledge writes before they reach the disk (benchmark comparisons only).
+    #[arg(long)]
+    no_flush: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read one token from stdin and print its SHA-256 in hex, for the users file.
+    HashToken,
+    /// Manage the catalog of a store.
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CatalogCommand {
+    /// Replace every topic with those of a CSV file, all at once or not at all.
+    Import {
+        /// Topics CSV with the columns of catalog/topics.csv.
+        file: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match cli.command {
+        Some(Command::HashToken) => hash_token_from_stdin(),
+        Some(Command::Catalog {
+            command: CatalogCommand::Import { ref file },
+        }) => import_topics(&cli, file),
+        None => serve(&cli),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn file_config(cli: &Cli) -> anyhow::Result<FileConfig> {
+    Ok(match &cli.config {
+        Some(path) => FileConfig::load(path)?,
+        None => FileConfig::default(),
+    })
+}
+
+fn serve(cli: &Cli) -> anyhow::Result<()> {
+    let file = file_config(cli)?;
+    let data_dir = cli.data.clone().or(file.data);
+    if data_dir.is_none() && !cli.demo {
+        bail!("no store: give --data DIR (or `data` in the config file), or --demo for a temporary one");
+    }
+    let users = match cli.users.clone().or(file.users) {
+        Some(path) => load_users(&path)?,
+        None if cli.demo => Vec::new(),
+        None => bail!("no users: give --users FILE (or `users` in the config file), or --demo"),
+    };
+    let defaults = ServerConfig::default();
+    let config = ServerConfig {
+        data_dir,
+        listen: cli.listen.or(file.listen).unwrap_or(defaults.listen),
+        demo: cli.demo,
+        users,
+        cache_capacity_bytes: file
+            .cache_capacity_mb
+            .map_or(defaults.cache_capacity_bytes, |mb| mb.saturating_mul(1024 * 1024)),
+        flush: !cli.no_flush && file.flush.unwrap_or(true),
+        sla: file.sla.unwrap_or(defaults.sla),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async {
+        let server = app::start(config, Arc::new(SystemClock)).await?;
+        let signal = stop_signal().await?;
+        tracing::info!(signal, "stopping: finishing calls in flight");
+        server.shutdown().await
+    })
+}
+
+#[cfg(unix)]
+async fn stop_signal() -> anyhow::Result<&'static str> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r.map(|()| "SIGINT").context("listening for SIGINT"),
+        _ = term.recv() => Ok("SIGTERM"),
+    }
+}
+
+#[cfg(not(unix))]
+async fn stop_signal() -> anyhow::Result<&'static str> {
+    tokio::signal::ctrl_c().await.context("listening for Ctrl-C")?;
+    Ok("Ctrl-C")
+}
+
+fn hash_token_from_stdin() -> anyhow::Result<()> {
+    let mut input = String::new();
+    std::io::stdin().read_to_string(&mut input).context("reading the token from stdin")?;
+    let token = input.trim();
+    if token.is_empty() {
+        bail!("no token on stdin");
+    }
+    if token.contains(char::is_whitespace) {
+        bail!("a token is one word: no spaces or line breaks inside");
+    }
+    println!("{}", hash_token(token));
+    Ok(())
+}
+
+fn import_topics(cli: &Cli, file: &std::path::Path) -> anyhow::Result<()> {
+    let data_dir = match cli.data.clone() {
+        Some(dir) => dir,
+        None => file_config(cli)?
+            .data
+            .context("no store: give --data DIR (or `data` in the config file)")?,
+    };
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    // Parse before opening the store: a bad row changes nothing.
+    let topics = parse_topics(&file.display().to_string(), &text)?;
+    let store = Store::open(&data_dir, StoreOptions::default()).with_context(|| {
+        format!(
+            "opening the store in {} (is a server running on it?)",
+            data_dir.display()
+        )
+    })?;
+    let outcome = store.import_topics(topics)?;
+    store.close()?;
+    println!(
+        "{} topics replaced by {}{}",
+        outcome.topics_before,
+        outcome.topics_after,
+        if outcome.installed_defaults {
+            " (with the default regions and units)"
+        } else {
+            ""
+        }
+    );
+    Ok(())
+}

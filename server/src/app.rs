@@ -1,0 +1,190 @@
+//! Starting and stopping a whole server: store, catalog, users, and the gRPC
+//! services with health and reflection. The binary, `desk137 demo` and the
+//! end-to-end tests all start the server through [`start`].
+
+use crate::auth::{self, Users};
+use crate::domain::catalog::Catalog;
+use crate::domain::clock::SharedClock;
+use crate::domain::sla::SlaPolicy;
+use crate::service::{CaseApi, CatalogApi, Context, SessionApi};
+use crate::store::{DEFAULT_CACHE_CAPACITY_BYTES, Store, StoreOptions};
+use anyhow::Context as _;
+use desk137_proto::v1::case_service_server::CaseServiceServer;
+use desk137_proto::v1::catalog_service_server::CatalogServiceServer;
+use desk137_proto::v1::session_service_server::SessionServiceServer;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tokio_stream::wrappers::TcpListenerStream;
+
+pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 7137);
+
+/// How long a shutdown waits for calls in flight before it stops waiting.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// `None`: a temporary store, removed on shutdown.
+    pub data_dir: Option<PathBuf>,
+    pub listen: SocketAddr,
+    /// Serve the demo users `agent1`, `dispatcher1`, `unit1`, `supervisor1`,
+    /// `admin1`, each with its name as token.
+    pub demo: bool,
+    /// From the users file. Outside demo mode, users with a demo name or a
+    /// demo token are left out.
+    pub users: Vec<auth::User>,
+    pub cache_capacity_bytes: u64,
+    /// Flush before acknowledging a write; off only for benchmark comparisons.
+    pub flush: bool,
+    pub sla: SlaPolicy,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            data_dir: None,
+            listen: DEFAULT_LISTEN,
+            demo: false,
+            users: Vec::new(),
+            cache_capacity_bytes: DEFAULT_CACHE_CAPACITY_BYTES,
+            flush: true,
+            sla: SlaPolicy::default(),
+        }
+    }
+}
+
+/// A server serving in the background.
+#[derive(Debug)]
+pub struct RunningServer {
+    /// Where it listens: with port 0 in the config, the port it got.
+    pub addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+    serving: JoinHandle<Result<(), tonic::transport::Error>>,
+    store: Store,
+    /// Removed when the server is dropped.
+    temporary: Option<tempfile::TempDir>,
+}
+
+impl RunningServer {
+    /// Stops accepting, lets calls in flight finish, then flushes and closes
+    /// the store (and removes it if it was temporary).
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        let Self {
+            stop,
+            mut serving,
+            store,
+            temporary,
+            ..
+        } = self;
+        // The server may already have stopped on its own; then there is no one to tell.
+        let _ = stop.send(());
+        match tokio::time::timeout(DRAIN_TIMEOUT, &mut serving).await {
+            Ok(joined) => joined.context("the server task failed")?.context("the server failed")?,
+            Err(_) => {
+                tracing::warn!("calls still in flight after {DRAIN_TIMEOUT:?}; stopping anyway");
+                serving.abort();
+            }
+        }
+        tokio::task::spawn_blocking(move || store.close())
+            .await
+            .context("closing the store")?
+            .context("closing the store")?;
+        if let Some(dir) = temporary {
+            dir.close().context("removing the temporary store")?;
+        }
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Opens the store (storing the default catalog on first start), binds, and
+/// serves in a spawned task until [`RunningServer::shutdown`].
+pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<RunningServer> {
+    let (temporary, path) = match &config.data_dir {
+        Some(dir) => (None, dir.clone()),
+        None => {
+            let dir = tempfile::Builder::new()
+                .prefix("desk137-")
+                .tempdir()
+                .context("creating a temporary store")?;
+            let path = dir.path().to_owned();
+            (Some(dir), path)
+        }
+    };
+    let options = StoreOptions {
+        cache_capacity_bytes: config.cache_capacity_bytes,
+        flush: config.flush,
+    };
+    if !config.flush {
+        tracing::warn!("flush is off: acknowledged cases can be lost in a crash");
+    }
+    let (store, catalog) = tokio::task::spawn_blocking(move || open_store(path, options))
+        .await
+        .context("opening the store")??;
+    let users = Users::new(config.users, config.demo, &catalog)?;
+    if users.is_empty() {
+        tracing::warn!("no users: every call will be refused");
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+
+    let ctx = Context {
+        store: store.clone(),
+        catalog: Arc::new(catalog),
+        users: Arc::new(users),
+        clock,
+        sla: config.sla,
+        demo: config.demo,
+    };
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health.set_serving::<CatalogServiceServer<CatalogApi>>().await;
+    health.set_serving::<SessionServiceServer<SessionApi>>().await;
+    health.set_serving::<CaseServiceServer<CaseApi>>().await;
+    let reflection = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(desk137_proto::v1::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    };
+    let reflection_v1 = reflection().build_v1().context("building reflection v1")?;
+    let reflection_v1alpha = reflection().build_v1alpha().context("building reflection v1alpha")?;
+
+    let router = tonic::transport::Server::builder()
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(CatalogServiceServer::new(CatalogApi(ctx.clone())))
+        .add_service(SessionServiceServer::new(SessionApi(ctx.clone())))
+        .add_service(CaseServiceServer::new(CaseApi(ctx)));
+    let (stop, stopped) = oneshot::channel::<()>();
+    let serving = tokio::spawn(router.serve_with_incoming_shutdown(TcpListenerStream::new(listener), async {
+        // A dropped sender also stops the server.
+        let _ = stopped.await;
+    }));
+    tracing::info!(%addr, demo = config.demo, "serving desk137.v1");
+    Ok(RunningServer {
+        addr,
+        stop,
+        serving,
+        store,
+        temporary,
+    })
+}
+
+fn open_store(path: PathBuf, options: StoreOptions) -> anyhow::Result<(Store, Catalog)> {
+    let store = Store::open(&path, options).with_context(|| format!("opening the store in {}", path.display()))?;
+    let catalog = match store.load_catalog()? {
+        Some(catalog) => catalog,
+        None => {
+            let catalog = Catalog::default_catalog().context("the default catalog")?;
+            store.save_catalog(&catalog)?;
+            tracing::info!(topics = catalog.topics.len(), "stored the default catalog");
+            catalog
+        }
+    };
+    Ok((store, catalog))
+}

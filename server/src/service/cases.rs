@@ -1,0 +1,173 @@
+//! CaseService: open a case, read one, list them, and a caller's history.
+
+use super::{Context, Error, convert, intake};
+use crate::auth::{Caller, Rpc};
+use crate::domain::model::Role;
+use crate::domain::phone::normalize_phone;
+use crate::domain::validate::{CaseDraft, validate};
+use crate::store::CaseFilter;
+use desk137_proto::v1::case_service_server::CaseService;
+use desk137_proto::v1::get_case_request::Key;
+use desk137_proto::v1::{
+    CallerHistoryRequest, CallerHistoryResponse, Case, CreateCaseRequest, CreateCaseResponse, GetCaseRequest,
+    ListCasesRequest, ListCasesResponse,
+};
+use tonic::{Request, Response, Status};
+
+pub const PAGE_SIZE_DEFAULT: usize = 50;
+/// Larger requests get this many: a page is a screen, not an export.
+pub const PAGE_SIZE_MAX: usize = 500;
+pub const HISTORY_DEFAULT: usize = 20;
+pub const HISTORY_MAX: usize = 200;
+
+/// `0` means the default; anything above the cap gets the cap.
+fn bounded(requested: u32, default: usize, max: usize) -> usize {
+    match usize::try_from(requested) {
+        Ok(0) => default,
+        Ok(n) => n.min(max),
+        Err(_) => max,
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CaseApi(pub Context);
+
+impl CaseApi {
+    async fn create(&self, request: Request<CreateCaseRequest>) -> Result<CreateCaseResponse, Error> {
+        let ctx = &self.0;
+        let caller = ctx.authorize(&request, Rpc::CreateCase)?;
+        let draft = CaseDraft::try_from(request.into_inner())?;
+        let new = validate(&draft, &ctx.catalog)?;
+        let case = intake::open_case(new, &ctx.catalog, &ctx.sla, ctx.clock.now_ms(), &caller.name)?;
+        let created = ctx.store.create_case(case).await?;
+        let c = &created.case;
+        // The phone stays out of the log: it is the citizen's, not ours.
+        tracing::info!(
+            number = %c.number,
+            topic = %c.topic_id,
+            unit = %c.unit_id,
+            urgent = c.coordination,
+            by = %caller.name,
+            replayed = created.replayed,
+            "case registered"
+        );
+        Ok(CreateCaseResponse {
+            r#case: Some(convert::case_to(c, caller.role)),
+            replayed: created.replayed,
+        })
+    }
+
+    async fn get(&self, request: Request<GetCaseRequest>) -> Result<Case, Error> {
+        let ctx = &self.0;
+        let caller = ctx.authorize(&request, Rpc::GetCase)?;
+        let key = request
+            .into_inner()
+            .key
+            .ok_or_else(|| Error::field("key", "give the case id or number"))?;
+        let (found, what) = match key {
+            Key::Id(id) => (ctx.read(move |s| s.get_case(id)).await?, format!("id {id}")),
+            Key::Number(number) => {
+                let number = number.trim().to_owned();
+                let what = format!("number {number:?}");
+                (ctx.read(move |s| s.get_case_by_number(&number)).await?, what)
+            }
+        };
+        let case = found.ok_or_else(|| Error::NotFound(format!("no case has {what}")))?;
+        if !may_see(&caller, &case.unit_id) {
+            return Err(Error::PermissionDenied(format!(
+                "case {} belongs to another unit",
+                case.number
+            )));
+        }
+        Ok(convert::case_to(&case, caller.role))
+    }
+
+    async fn list(&self, request: Request<ListCasesRequest>) -> Result<ListCasesResponse, Error> {
+        let ctx = &self.0;
+        let caller = ctx.authorize(&request, Rpc::ListCases)?;
+        let r = request.into_inner();
+        let mut filter = CaseFilter::try_from(&r)?;
+        if caller.role == Role::Unit {
+            filter.unit_id = Some(caller.unit_id.clone());
+        }
+        let before = convert::page_before(&r.page_token)?;
+        let size = bounded(r.page_size, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX);
+        let page = ctx.read(move |s| s.list_cases(&filter, before, size)).await?;
+        Ok(ListCasesResponse {
+            cases: page.cases.iter().map(|c| convert::case_to(c, caller.role)).collect(),
+            next_page_token: page.next_before.map(convert::page_token).unwrap_or_default(),
+        })
+    }
+
+    async fn history(&self, request: Request<CallerHistoryRequest>) -> Result<CallerHistoryResponse, Error> {
+        let ctx = &self.0;
+        let caller = ctx.authorize(&request, Rpc::CallerHistory)?;
+        let r = request.into_inner();
+        let phone = normalize_phone(&r.phone).map_err(|e| Error::field("phone", e.to_string()))?;
+        let limit = bounded(r.limit, HISTORY_DEFAULT, HISTORY_MAX);
+        let history = ctx.read(move |s| s.caller_history(&phone, limit)).await?;
+        Ok(CallerHistoryResponse {
+            cases: history.cases.iter().map(|c| convert::case_to(c, caller.role)).collect(),
+            total: u32::try_from(history.total).unwrap_or(u32::MAX),
+            open: u32::try_from(history.open).unwrap_or(u32::MAX),
+        })
+    }
+}
+
+/// Unit staff see only their own unit's cases; everyone else sees all.
+fn may_see(caller: &Caller, unit_id: &str) -> bool {
+    caller.role != Role::Unit || caller.unit_id == unit_id
+}
+
+#[tonic::async_trait]
+impl CaseService for CaseApi {
+    async fn create_case(&self, request: Request<CreateCaseRequest>) -> Result<Response<CreateCaseResponse>, Status> {
+        Ok(Response::new(self.create(request).await?))
+    }
+
+    async fn get_case(&self, request: Request<GetCaseRequest>) -> Result<Response<Case>, Status> {
+        Ok(Response::new(self.get(request).await?))
+    }
+
+    async fn list_cases(&self, request: Request<ListCasesRequest>) -> Result<Response<ListCasesResponse>, Status> {
+        Ok(Response::new(self.list(request).await?))
+    }
+
+    async fn caller_history(
+        &self,
+        request: Request<CallerHistoryRequest>,
+    ) -> Result<Response<CallerHistoryResponse>, Status> {
+        Ok(Response::new(self.history(request).await?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_default_and_clamp() {
+        assert_eq!(bounded(0, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX), 50);
+        assert_eq!(bounded(7, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX), 7);
+        assert_eq!(bounded(10_000, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX), 500);
+        assert_eq!(bounded(u32::MAX, HISTORY_DEFAULT, HISTORY_MAX), 200);
+    }
+
+    #[test]
+    fn units_see_only_their_own() {
+        let unit = Caller {
+            name: "unit1".into(),
+            role: Role::Unit,
+            unit_id: "r03-urban_services".into(),
+        };
+        assert!(may_see(&unit, "r03-urban_services"));
+        assert!(!may_see(&unit, "r05-traffic"));
+        assert!(!may_see(&unit, ""));
+        let supervisor = Caller {
+            role: Role::Supervisor,
+            unit_id: String::new(),
+            ..unit
+        };
+        assert!(may_see(&supervisor, "r05-traffic"));
+    }
+}

@@ -1,0 +1,58 @@
+//! The gRPC services of desk137.v1: thin adapters that check the caller,
+//! convert the request ([`convert`]), apply the domain rules and the store,
+//! and convert back. Every failure is an [`Error`], mapped to a status in one
+//! place.
+
+pub mod cases;
+pub mod catalog;
+pub mod convert;
+pub mod error;
+pub mod intake;
+pub mod session;
+
+pub use cases::CaseApi;
+pub use catalog::CatalogApi;
+pub use error::Error;
+pub use session::SessionApi;
+
+use crate::auth::{AuthError, Caller, Rpc, Users};
+use crate::domain::catalog::Catalog;
+use crate::domain::clock::SharedClock;
+use crate::domain::sla::SlaPolicy;
+use crate::store::{Store, StoreError};
+use std::sync::Arc;
+
+/// What every handler shares.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub store: Store,
+    pub catalog: Arc<Catalog>,
+    pub users: Arc<Users>,
+    pub clock: SharedClock,
+    pub sla: SlaPolicy,
+    pub demo: bool,
+}
+
+impl Context {
+    /// The caller of `request`, if their role may call `rpc`.
+    pub fn authorize<T>(&self, request: &tonic::Request<T>, rpc: Rpc) -> Result<Caller, Error> {
+        let header = match request.metadata().get("authorization") {
+            Some(v) => Some(v.to_str().map_err(|_| AuthError::Malformed)?),
+            None => None,
+        };
+        Ok(self.users.authorize(header, rpc)?)
+    }
+
+    /// Runs a store read off the async runtime: a scan may touch the disk.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || f(&store))
+            .await
+            .map_err(|e| Error::Task(e.to_string()))?
+            .map_err(Error::from)
+    }
+}

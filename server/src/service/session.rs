@@ -1,0 +1,30 @@
+//! SessionService: who the caller is, as the server sees them.
+
+use super::{Context, Error, convert};
+use crate::auth::Rpc;
+use desk137_proto::v1::session_service_server::SessionService;
+use desk137_proto::v1::{WhoAmIRequest, WhoAmIResponse};
+use tonic::{Request, Response, Status};
+
+#[derive(Debug, Clone)]
+pub struct SessionApi(pub Context);
+
+impl SessionApi {
+    fn who_am_i(&self, request: &Request<WhoAmIRequest>) -> Result<WhoAmIResponse, Error> {
+        let caller = self.0.authorize(request, Rpc::WhoAmI)?;
+        Ok(WhoAmIResponse {
+            user: caller.name,
+            role: convert::role_to(caller.role).into(),
+            unit_id: caller.unit_id,
+            demo: self.0.demo,
+            server_time_ms: self.0.clock.now_ms(),
+        })
+    }
+}
+
+#[tonic::async_trait]
+impl SessionService for SessionApi {
+    async fn who_am_i(&self, request: Request<WhoAmIRequest>) -> Result<Response<WhoAmIResponse>, Status> {
+        Ok(Response::new(SessionApi::who_am_i(self, &request)?))
+    }
+}

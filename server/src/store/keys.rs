@@ -1,0 +1,97 @@
+//! Key layouts. Integers are big-endian so that sled's byte order is their
+//! numeric order; a composite key is `text + 0x00 + id`, so one prefix holds
+//! every case of one phone, unit or creator, oldest first, and a reverse scan
+//! reads them newest first.
+
+use crate::domain::model::CaseStatus;
+
+/// Ends the text part of a composite key. Phone numbers, unit ids and user
+/// names never hold a NUL, so a prefix cannot run into a longer text.
+pub const SEPARATOR: u8 = 0;
+
+pub const CASE_ID_COUNTER: &[u8] = b"case_id";
+
+pub fn id(id: u64) -> [u8; 8] {
+    id.to_be_bytes()
+}
+
+/// The id at the end of an index key, or of a key of the `cases` tree.
+pub fn id_suffix(key: &[u8]) -> Option<u64> {
+    let start = key.len().checked_sub(8)?;
+    let bytes: [u8; 8] = key[start..].try_into().ok()?;
+    Some(u64::from_be_bytes(bytes))
+}
+
+/// The prefix of every index key of one text value.
+pub fn text_prefix(text: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(text.len() + 9);
+    key.extend_from_slice(text.as_bytes());
+    key.push(SEPARATOR);
+    key
+}
+
+/// `text + 0x00 + id`.
+pub fn text_id(text: &str, id: u64) -> Vec<u8> {
+    let mut key = text_prefix(text);
+    key.extend_from_slice(&id.to_be_bytes());
+    key
+}
+
+pub fn status_prefix(status: CaseStatus) -> [u8; 1] {
+    [status.code()]
+}
+
+/// `status code + id`.
+pub fn status_id(status: CaseStatus, id: u64) -> [u8; 9] {
+    let mut key = [0u8; 9];
+    key[0] = status.code();
+    key[1..].copy_from_slice(&id.to_be_bytes());
+    key
+}
+
+/// The counter of case numbers in one Jalali year.
+pub fn year_counter(year: i32) -> Vec<u8> {
+    let mut key = b"year".to_vec();
+    key.extend_from_slice(&year.to_be_bytes());
+    key
+}
+
+/// The position of a catalog row: the catalog keeps its file's order.
+pub fn position(index: usize) -> [u8; 4] {
+    u32::try_from(index).unwrap_or(u32::MAX).to_be_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_order_is_numeric_order() {
+        let ids = [0u64, 1, 255, 256, 65_535, 1 << 40, u64::MAX];
+        for pair in ids.windows(2) {
+            assert!(id(pair[0]) < id(pair[1]));
+            assert!(text_id("09131234567", pair[0]) < text_id("09131234567", pair[1]));
+            assert!(status_id(CaseStatus::Referred, pair[0]) < status_id(CaseStatus::Referred, pair[1]));
+        }
+        assert!(position(9) < position(10));
+        assert!(year_counter(1404) < year_counter(1405));
+    }
+
+    #[test]
+    fn a_prefix_holds_only_its_own_text() {
+        // "r01" must not run into "r01-x": the separator sorts before any text byte.
+        let short = text_prefix("r01");
+        let long = text_id("r01-x", 5);
+        assert!(!long.starts_with(&short));
+        assert!(text_id("r01", u64::MAX).starts_with(&short));
+        assert!(text_id("r01", u64::MAX) < text_id("r01-x", 0));
+    }
+
+    #[test]
+    fn the_id_comes_back_from_any_key() {
+        assert_eq!(id_suffix(&text_id("unit", 77)), Some(77));
+        assert_eq!(id_suffix(&status_id(CaseStatus::Closed, 9)), Some(9));
+        assert_eq!(id_suffix(&id(3)), Some(3));
+        assert_eq!(id_suffix(b"short"), None);
+    }
+}

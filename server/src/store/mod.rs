@@ -1,0 +1,394 @@
+//! Cases, their indexes and the catalog on disk, in sled.
+//!
+//! One tree per record kind or index (see [`Trees`]). Every value is a version
+//! byte and postcard ([`codec`]); keys are big-endian ([`keys`]). A case and
+//! all its index entries are written in one multi-tree transaction.
+//!
+//! All case writes go through one writer thread ([`writer`]): it applies the
+//! queued requests in order, each in its own transaction, so idempotency
+//! checks and number sequences never race, then flushes once for the whole
+//! batch before it answers. A write is acknowledged only once it is on disk.
+//! Reads go straight to sled from the caller's thread.
+//!
+//! The store knows nothing of gRPC: a load generator or a crash test can drive
+//! it through [`Store::create_case_blocking`], [`Store::get_case`],
+//! [`Store::list_cases`] and [`Store::caller_history`].
+
+pub mod codec;
+pub mod keys;
+
+mod catalog;
+mod query;
+mod writer;
+
+pub use catalog::ImportOutcome;
+pub use query::{CallerHistory, CaseFilter, CasePage};
+
+use crate::domain::catalog::CatalogError;
+use crate::domain::model::{Case, NewCase};
+use codec::CodecError;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// Default cap of sled's page cache.
+pub const DEFAULT_CACHE_CAPACITY_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("storage: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("a stored record is unreadable: {0}")]
+    Corrupt(String),
+    /// The request id already made a case from other content.
+    #[error("request_id {0:?} was already used for a case with other content")]
+    RequestIdConflict(String),
+    #[error("the case numbers of year {0} are exhausted")]
+    SequenceExhausted(i32),
+    #[error("the store is closed")]
+    Closed,
+    #[error("catalog: {0}")]
+    Catalog(#[from] CatalogError),
+}
+
+impl From<CodecError> for StoreError {
+    fn from(e: CodecError) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy)]
+pub struct StoreOptions {
+    /// Cap of sled's page cache in bytes.
+    pub cache_capacity_bytes: u64,
+    /// Flush before acknowledging a write. Only a benchmark comparison turns
+    /// this off: without it an acknowledged case can be lost in a crash.
+    pub flush: bool,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            cache_capacity_bytes: DEFAULT_CACHE_CAPACITY_BYTES,
+            flush: true,
+        }
+    }
+}
+
+/// The outcome of a create request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Created {
+    pub case: Case,
+    /// The request id had already made this case; nothing new was written.
+    pub replayed: bool,
+}
+
+/// Every tree of the store, opened once.
+#[derive(Debug, Clone)]
+pub(crate) struct Trees {
+    /// id → Case
+    pub cases: sled::Tree,
+    /// case number → id
+    pub numbers: sled::Tree,
+    /// request id → id
+    pub request_ids: sled::Tree,
+    /// phone + 0 + id → ()
+    pub by_phone: sled::Tree,
+    /// unit id + 0 + id → ()
+    pub by_unit: sled::Tree,
+    /// status code + id → ()
+    pub by_status: sled::Tree,
+    /// user name + 0 + id → ()
+    pub by_creator: sled::Tree,
+    /// counter name → u64 or u32
+    pub counters: sled::Tree,
+    /// topic id → u64
+    pub topic_usage: sled::Tree,
+    /// position → Topic
+    pub topics: sled::Tree,
+    /// position → Region
+    pub regions: sled::Tree,
+    /// position → Unit
+    pub units: sled::Tree,
+}
+
+impl Trees {
+    fn open(db: &sled::Db) -> Result<Self> {
+        Ok(Self {
+            cases: db.open_tree("cases")?,
+            numbers: db.open_tree("numbers")?,
+            request_ids: db.open_tree("request_ids")?,
+            by_phone: db.open_tree("by_phone")?,
+            by_unit: db.open_tree("by_unit")?,
+            by_status: db.open_tree("by_status")?,
+            by_creator: db.open_tree("by_creator")?,
+            counters: db.open_tree("counters")?,
+            topic_usage: db.open_tree("topic_usage")?,
+            topics: db.open_tree("topics")?,
+            regions: db.open_tree("regions")?,
+            units: db.open_tree("units")?,
+        })
+    }
+}
+
+/// The store. Cheap to clone; every clone shares one database and one writer.
+#[derive(Debug, Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    db: sled::Db,
+    trees: Trees,
+    writer: Mutex<Option<writer::Handle>>,
+}
+
+impl Store {
+    /// Opens (or creates) the store in directory `path` and starts its writer
+    /// thread. Fails if another process has the directory open.
+    pub fn open(path: &Path, options: StoreOptions) -> Result<Self> {
+        let db = sled::Config::new()
+            .path(path)
+            .cache_capacity(options.cache_capacity_bytes)
+            .open()?;
+        let trees = Trees::open(&db)?;
+        let writer = writer::Handle::spawn(db.clone(), trees.clone(), options.flush)?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                db,
+                trees,
+                writer: Mutex::new(Some(writer)),
+            }),
+        })
+    }
+
+    pub(crate) fn trees(&self) -> &Trees {
+        &self.inner.trees
+    }
+
+    fn writer_sender(&self) -> Result<writer::Sender> {
+        let guard = self.inner.writer.lock().map_err(|_| StoreError::Closed)?;
+        guard.as_ref().map(|w| w.sender()).ok_or(StoreError::Closed)
+    }
+
+    /// Writes a new case, or finds the one its request id already made.
+    ///
+    /// `case` is complete but for `id` and `number`, which the writer gives it:
+    /// the next id, and the next number in the Jalali year of `created_at_ms`.
+    /// The case and its indexes are on disk when this returns `Ok` (unless the
+    /// store was opened with `flush: false`). A request id that already made a
+    /// case from the same content returns that case with `replayed`; from other
+    /// content, [`StoreError::RequestIdConflict`].
+    pub async fn create_case(&self, case: Case) -> Result<Created> {
+        let (job, reply) = writer::Job::new(case);
+        self.writer_sender()?.send(job).await.map_err(|_| StoreError::Closed)?;
+        reply.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// [`Store::create_case`] for code outside an async runtime (a load
+    /// generator, a crash test). Must not be called from inside one.
+    pub fn create_case_blocking(&self, case: Case) -> Result<Created> {
+        let (job, reply) = writer::Job::new(case);
+        self.writer_sender()?
+            .blocking_send(job)
+            .map_err(|_| StoreError::Closed)?;
+        reply.blocking_recv().map_err(|_| StoreError::Closed)?
+    }
+
+    /// The case with this id.
+    pub fn get_case(&self, id: u64) -> Result<Option<Case>> {
+        match self.trees().cases.get(keys::id(id))? {
+            Some(bytes) => Ok(Some(codec::decode(&bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The case with this number (`1405-000123`).
+    pub fn get_case_by_number(&self, number: &str) -> Result<Option<Case>> {
+        match self.trees().numbers.get(number.as_bytes())? {
+            Some(bytes) => self.get_case(codec::decode(&bytes)?),
+            None => Ok(None),
+        }
+    }
+
+    /// How many cases the store holds.
+    pub fn case_count(&self) -> usize {
+        self.trees().cases.len()
+    }
+
+    /// Writes everything still in memory to disk.
+    pub fn flush(&self) -> Result<()> {
+        self.inner.db.flush()?;
+        Ok(())
+    }
+
+    /// Stops the writer once it has answered every queued request, then
+    /// flushes. Creating a case afterwards fails with [`StoreError::Closed`];
+    /// reads still work until the last clone is dropped.
+    pub fn close(&self) -> Result<()> {
+        let writer = self
+            .inner
+            .writer
+            .lock()
+            .map_err(|_| StoreError::Closed)?
+            .take();
+        if let Some(writer) = writer {
+            writer.join();
+        }
+        self.flush()
+    }
+}
+
+/// The request content a stored case was made from: what a retry must repeat.
+pub(crate) fn request_of(case: &Case) -> NewCase {
+    NewCase {
+        request_id: case.request_id.clone(),
+        channel: case.channel,
+        kind: case.kind,
+        urgency: case.urgency,
+        topic_id: case.topic_id.clone(),
+        description: case.description.clone(),
+        phone: case.phone.clone(),
+        region: case.region,
+        address: case.address.clone(),
+        landmark: case.landmark.clone(),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+    use crate::domain::model::{CaseEvent, CaseStatus, Channel, Kind, Urgency};
+    use crate::domain::sla::Deadlines;
+
+    pub fn open() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+        (dir, store)
+    }
+
+    /// A case as the intake would make it, before the writer numbers it.
+    pub fn case(request_id: &str, phone: &str, unit: &str, at_ms: i64) -> Case {
+        Case {
+            id: 0,
+            number: String::new(),
+            request_id: request_id.into(),
+            channel: Channel::Phone,
+            kind: Kind::Executive,
+            urgency: Urgency::Normal,
+            topic_id: "T1".into(),
+            description: "چراغ کوچه خاموش است".into(),
+            phone: phone.into(),
+            region: 3,
+            address: "خیابان چهارباغ".into(),
+            landmark: String::new(),
+            unit_id: unit.into(),
+            coordination: false,
+            status: CaseStatus::Referred,
+            created_at_ms: at_ms,
+            created_by: "agent1".into(),
+            deadlines: Deadlines::default(),
+            events: vec![CaseEvent {
+                at_ms,
+                actor: "agent1".into(),
+                action: "registered".into(),
+                note: String::new(),
+            }],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::{case, open};
+    use super::*;
+
+    /// 2026-11-28, in Jalali year 1405.
+    const AUTUMN_1405: i64 = 1_795_860_000_000;
+    /// 2027-03-22, in Jalali year 1406.
+    const SPRING_1406: i64 = 1_805_700_000_000;
+
+    #[tokio::test]
+    async fn numbers_follow_the_jalali_year_and_ids_never_repeat() {
+        let (_dir, store) = open();
+        let a = store.create_case(case("a", "09131234567", "r03-urban_services", AUTUMN_1405)).await.unwrap();
+        let b = store.create_case(case("b", "09131234567", "r03-urban_services", AUTUMN_1405)).await.unwrap();
+        let c = store.create_case(case("c", "09131234567", "r03-urban_services", SPRING_1406)).await.unwrap();
+        assert_eq!((a.case.id, b.case.id, c.case.id), (1, 2, 3));
+        assert_eq!(a.case.number, "1405-000001");
+        assert_eq!(b.case.number, "1405-000002");
+        assert_eq!(c.case.number, "1406-000001");
+        assert_eq!(store.get_case_by_number("1405-000002").unwrap(), Some(b.case.clone()));
+        assert_eq!(store.get_case(3).unwrap(), Some(c.case));
+        assert_eq!(store.get_case(4).unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn a_retry_replays_and_other_content_conflicts() {
+        let (_dir, store) = open();
+        let first = store.create_case(case("same", "09131234567", "u", AUTUMN_1405)).await.unwrap();
+        assert!(!first.replayed);
+        // A retry comes later, so its clock reads later: still the same request.
+        let again = store.create_case(case("same", "09131234567", "u", AUTUMN_1405 + 5_000)).await.unwrap();
+        assert!(again.replayed);
+        assert_eq!(again.case, first.case);
+        let other = store.create_case(case("same", "09130000000", "u", AUTUMN_1405)).await;
+        assert!(matches!(other, Err(StoreError::RequestIdConflict(id)) if id == "same"));
+        assert_eq!(store.case_count(), 1);
+    }
+
+    #[tokio::test]
+    async fn every_index_points_at_the_record() {
+        let (_dir, store) = open();
+        let made = store.create_case(case("i", "09131234567", "r03-urban_services", AUTUMN_1405)).await.unwrap().case;
+        let t = store.trees();
+        let id = made.id;
+        assert!(t.by_phone.contains_key(keys::text_id("09131234567", id)).unwrap());
+        assert!(t.by_unit.contains_key(keys::text_id("r03-urban_services", id)).unwrap());
+        assert!(t.by_status.contains_key(keys::status_id(made.status, id)).unwrap());
+        assert!(t.by_creator.contains_key(keys::text_id("agent1", id)).unwrap());
+        let by_request: u64 = codec::decode(&t.request_ids.get("i").unwrap().unwrap()).unwrap();
+        assert_eq!(by_request, id);
+        let by_number: u64 = codec::decode(&t.numbers.get(&made.number).unwrap().unwrap()).unwrap();
+        assert_eq!(by_number, id);
+        let usage: u64 = codec::decode(&t.topic_usage.get("T1").unwrap().unwrap()).unwrap();
+        assert_eq!(usage, 1);
+        for tree in [&t.cases, &t.numbers, &t.request_ids, &t.counters, &t.topic_usage] {
+            for entry in tree.iter() {
+                let (_, value) = entry.unwrap();
+                assert_eq!(value[0], codec::VERSION);
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_case_without_phone_or_unit_has_no_such_index_entry() {
+        let (_dir, store) = open();
+        store.create_case(case("s", "", "", AUTUMN_1405)).await.unwrap();
+        assert!(store.trees().by_phone.is_empty());
+        assert!(store.trees().by_unit.is_empty());
+        assert_eq!(store.trees().by_status.len(), 1);
+    }
+
+    #[test]
+    fn cases_survive_reopening_and_the_blocking_api_works_outside_a_runtime() {
+        let dir = tempfile::tempdir().unwrap();
+        let made = {
+            let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+            let made = store.create_case_blocking(case("r", "09131234567", "u", AUTUMN_1405)).unwrap();
+            store.close().unwrap();
+            assert!(matches!(
+                store.create_case_blocking(case("r2", "09131234567", "u", AUTUMN_1405)),
+                Err(StoreError::Closed)
+            ));
+            made.case
+        };
+        let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+        assert_eq!(store.get_case(made.id).unwrap(), Some(made.clone()));
+        let next = store.create_case_blocking(case("r3", "09131234567", "u", AUTUMN_1405)).unwrap();
+        assert_eq!(next.case.id, made.id + 1);
+        assert_eq!(next.case.number, "1405-000002");
+    }
+}
