@@ -5,5 +5,7 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod domain;
+/// Synthetic cases for measuring the store at scale (`desk137-server gen`).
+pub mod r#gen;
 pub mod service;
 pub mod store;
