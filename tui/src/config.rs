@@ -1,0 +1,130 @@
+//! The user's settings: `~/.config/desk137/config.toml` unless told otherwise.
+
+use crate::messages::Lang;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Calendar {
+    #[default]
+    Jalali,
+    Gregorian,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// The server's address, e.g. `http://10.0.0.5:1370`.
+    pub server: Option<String>,
+    pub token: Option<String>,
+    pub lang: Lang,
+    /// Put right-to-left text in visual order, for terminals that do not.
+    pub bidi: bool,
+    /// A keymap file merged on top of the shipped one.
+    pub keymap: Option<PathBuf>,
+    pub calendar: Calendar,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+}
+
+/// `$XDG_CONFIG_HOME/desk137/config.toml`, else `~/.config/desk137/config.toml`.
+pub fn default_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| home().map(|h| h.join(".config")))?;
+    Some(base.join("desk137").join("config.toml"))
+}
+
+pub fn home() -> Option<PathBuf> {
+    std::env::var_os("HOME").filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
+impl Config {
+    pub fn parse(path: &Path, text: &str) -> Result<Self, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Reads `path`; a missing file at the default place is no error, since a
+    /// first start has none.
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        let (path, must_exist) = match path {
+            Some(p) => (p.to_owned(), true),
+            None => match default_path() {
+                Some(p) => (p, false),
+                None => return Ok(Self::default()),
+            },
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let mut config = Self::parse(&path, &text)?;
+                // A relative keymap path is relative to the config file.
+                if let (Some(k), Some(dir)) = (&config.keymap, path.parent()) {
+                    if k.is_relative() {
+                        config.keymap = Some(dir.join(k));
+                    }
+                }
+                Ok(config)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => Ok(Self::default()),
+            Err(source) => Err(ConfigError::Read { path, source }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_setting_parses_and_defaults_are_persian_jalali() {
+        let c = Config::parse(
+            Path::new("c.toml"),
+            r#"
+                server = "http://127.0.0.1:1370"
+                token = "agent1"
+                lang = "en"
+                bidi = true
+                keymap = "keys.toml"
+                calendar = "gregorian"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(c.lang, Lang::En);
+        assert!(c.bidi);
+        assert_eq!(c.calendar, Calendar::Gregorian);
+        assert_eq!(c.server.as_deref(), Some("http://127.0.0.1:1370"));
+        let d = Config::parse(Path::new("c.toml"), "").unwrap();
+        assert_eq!((d.lang, d.calendar, d.bidi), (Lang::Fa, Calendar::Jalali, false));
+    }
+
+    #[test]
+    fn a_typo_is_named() {
+        let err = Config::parse(Path::new("c.toml"), "lang = \"de\"\n").unwrap_err();
+        assert!(err.to_string().starts_with("c.toml:"), "{err}");
+        assert!(Config::parse(Path::new("c.toml"), "colour = 1\n").is_err());
+    }
+
+    #[test]
+    fn a_relative_keymap_is_next_to_the_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "keymap = \"keys.toml\"\n").unwrap();
+        let c = Config::load(Some(&path)).unwrap();
+        assert_eq!(c.keymap, Some(dir.path().join("keys.toml")));
+        assert!(Config::load(Some(&dir.path().join("missing.toml"))).is_err());
+    }
+}

@@ -1,0 +1,62 @@
+//! The top line: who, in what role, the Tehran time, and the connection.
+
+use crate::app::{App, Connection};
+use crate::timefmt;
+use crate::ui::text::{Ink, width};
+use crate::ui::theme;
+use desk137_server::domain::model::Role;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+pub fn role_label(app: &App, role: Role) -> &'static str {
+    let l = app.lang.labels();
+    match role {
+        Role::Agent => l.role_agent,
+        Role::Dispatcher => l.role_dispatcher,
+        Role::Unit => l.role_unit,
+        Role::Supervisor => l.role_supervisor,
+        Role::Admin => l.role_admin,
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, ink: Ink) {
+    let l = app.lang.labels();
+    let (dot, state, colour) = match app.connection {
+        Connection::Connected => ("●", l.connected, Color::LightGreen),
+        Connection::Connecting => ("○", l.connecting, Color::Yellow),
+        Connection::Disconnected => ("✖", l.disconnected, Color::LightRed),
+    };
+    let right = format!("{dot} {} ", ink.fit(state, 20));
+    let mut parts: Vec<String> = vec!["desk137".into()];
+    if let Some(s) = &app.session {
+        parts.push(s.user.clone());
+        parts.push(role_label(app, s.role).to_owned());
+    }
+    parts.push(timefmt::datetime(app.now_ms, app.calendar, app.lang));
+    if app.session.as_ref().is_some_and(|s| s.demo) {
+        parts.push(l.demo.to_owned());
+    }
+    let room = (area.width as usize).saturating_sub(width(&right) + 2);
+    // Each part is its own piece of text: a Persian role name must not pull
+    // the user name or the date across it.
+    let mut spans = vec![Span::raw(" ")];
+    let mut used = 0;
+    for (i, p) in parts.iter().enumerate() {
+        let sep = if i == 0 { "" } else { " · " };
+        let piece = ink.fit(p, room.saturating_sub(used + sep.len()));
+        if piece.is_empty() {
+            break;
+        }
+        used += width(sep) + width(&piece);
+        spans.push(Span::raw(sep));
+        let style = if i == 0 { theme::title() } else { Style::new() };
+        spans.push(Span::styled(piece, style));
+    }
+    let gap = (area.width as usize).saturating_sub(used + 1 + width(&right));
+    spans.push(Span::raw(" ".repeat(gap)));
+    spans.push(Span::styled(right, Style::new().fg(colour)));
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(theme::header()), area);
+}

@@ -1,0 +1,66 @@
+//! Drawing: a pure function of the state. Nothing here changes the state or
+//! talks to anything; one module per screen or part of one.
+
+mod bottom;
+mod case_row;
+mod confirm;
+mod detail;
+mod header;
+mod help;
+mod history;
+mod intake;
+mod queue;
+pub mod text;
+pub mod theme;
+
+use crate::app::{App, Overlay, Screen};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::widgets::Paragraph;
+use text::Ink;
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    let [top, body, status, keys] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let ink = Ink { bidi: app.bidi };
+    header::draw(frame, top, app, ink);
+    match &app.screen {
+        Screen::Starting => starting(frame, body, app, ink),
+        Screen::Intake { form, recent } => intake::draw(frame, body, app, form, recent, ink),
+        Screen::Queue(q) => match &q.detail {
+            Some(d) => detail::draw(frame, body, app, d, ink),
+            None => queue::draw(frame, body, app, &q.list, ink),
+        },
+    }
+    bottom::draw(frame, status, keys, app, ink);
+    match app.overlay {
+        Some(Overlay::Help { scroll }) => help::draw(frame, area, app, scroll, ink),
+        Some(Overlay::Confirm(what)) => confirm::draw(frame, area, app, what, ink),
+        None => {}
+    }
+}
+
+fn starting(frame: &mut Frame, area: Rect, app: &App, ink: Ink) {
+    let l = app.lang.labels();
+    let [_, mid, _] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    let text = ink.fit(l.connecting, mid.width as usize);
+    frame.render_widget(Paragraph::new(text).centered().style(theme::dim()), mid);
+}
+
+/// A rectangle of at most `w`×`h` in the middle of `area`.
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
