@@ -20,7 +20,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio_stream::wrappers::TcpListenerStream;
 
-pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 7137);
+pub const DEFAULT_LISTEN: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 7137);
 
 /// How long a shutdown waits for calls in flight before it stops waiting.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -82,7 +83,9 @@ impl RunningServer {
         // The server may already have stopped on its own; then there is no one to tell.
         let _ = stop.send(());
         match tokio::time::timeout(DRAIN_TIMEOUT, &mut serving).await {
-            Ok(joined) => joined.context("the server task failed")?.context("the server failed")?,
+            Ok(joined) => joined
+                .context("the server task failed")?
+                .context("the server failed")?,
             Err(_) => {
                 tracing::warn!("calls still in flight after {DRAIN_TIMEOUT:?}; stopping anyway");
                 serving.abort();
@@ -142,8 +145,12 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         demo: config.demo,
     };
     let (health, health_service) = tonic_health::server::health_reporter();
-    health.set_serving::<CatalogServiceServer<CatalogApi>>().await;
-    health.set_serving::<SessionServiceServer<SessionApi>>().await;
+    health
+        .set_serving::<CatalogServiceServer<CatalogApi>>()
+        .await;
+    health
+        .set_serving::<SessionServiceServer<SessionApi>>()
+        .await;
     health.set_serving::<CaseServiceServer<CaseApi>>().await;
     let reflection = || {
         tonic_reflection::server::Builder::configure()
@@ -151,7 +158,9 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
     };
     let reflection_v1 = reflection().build_v1().context("building reflection v1")?;
-    let reflection_v1alpha = reflection().build_v1alpha().context("building reflection v1alpha")?;
+    let reflection_v1alpha = reflection()
+        .build_v1alpha()
+        .context("building reflection v1alpha")?;
 
     let router = tonic::transport::Server::builder()
         .add_service(health_service)
@@ -161,10 +170,13 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         .add_service(SessionServiceServer::new(SessionApi(ctx.clone())))
         .add_service(CaseServiceServer::new(CaseApi(ctx)));
     let (stop, stopped) = oneshot::channel::<()>();
-    let serving = tokio::spawn(router.serve_with_incoming_shutdown(TcpListenerStream::new(listener), async {
-        // A dropped sender also stops the server.
-        let _ = stopped.await;
-    }));
+    let serving = tokio::spawn(router.serve_with_incoming_shutdown(
+        TcpListenerStream::new(listener),
+        async {
+            // A dropped sender also stops the server.
+            let _ = stopped.await;
+        },
+    ));
     tracing::info!(%addr, demo = config.demo, "serving desk137.v1");
     Ok(RunningServer {
         addr,
@@ -176,7 +188,8 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
 }
 
 fn open_store(path: PathBuf, options: StoreOptions) -> anyhow::Result<(Store, Catalog)> {
-    let store = Store::open(&path, options).with_context(|| format!("opening the store in {}", path.display()))?;
+    let store = Store::open(&path, options)
+        .with_context(|| format!("opening the store in {}", path.display()))?;
     let catalog = match store.load_catalog()? {
         Some(catalog) => catalog,
         None => {

@@ -110,14 +110,19 @@ pub enum AuthError {
     #[error("the token is not known")]
     Unknown,
     #[error("role {role} may not call {rpc}")]
-    Forbidden { role: &'static str, rpc: &'static str },
+    Forbidden {
+        role: &'static str,
+        rpc: &'static str,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UsersError {
     #[error("users file: a user has an empty name or one with control characters")]
     BadName,
-    #[error("users file: user {0}: token_sha256 must be 64 hex digits (see `desk137-server hash-token`)")]
+    #[error(
+        "users file: user {0}: token_sha256 must be 64 hex digits (see `desk137-server hash-token`)"
+    )]
     BadHash(String),
     #[error("users file: user {0} appears twice")]
     DuplicateName(String),
@@ -146,7 +151,8 @@ impl Users {
         let mut all = Vec::new();
         for user in users {
             let token = user.token_sha256.trim().to_ascii_lowercase();
-            let is_demo = DEMO_USERS.iter().any(|(n, _)| *n == user.name) || demo_hashes.contains(&token);
+            let is_demo =
+                DEMO_USERS.iter().any(|(n, _)| *n == user.name) || demo_hashes.contains(&token);
             if is_demo && !demo {
                 tracing::warn!(user = %user.name, "left out: demo names and tokens work only in demo mode");
                 continue;
@@ -169,7 +175,9 @@ impl Users {
             if user.name.trim().is_empty() || user.name.chars().any(char::is_control) {
                 return Err(UsersError::BadName);
             }
-            if user.token_sha256.len() != 64 || !user.token_sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            if user.token_sha256.len() != 64
+                || !user.token_sha256.bytes().all(|b| b.is_ascii_hexdigit())
+            {
                 return Err(UsersError::BadHash(user.name));
             }
             if names.insert(user.name.clone(), ()).is_some() {
@@ -212,7 +220,10 @@ impl Users {
         if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
             return Err(AuthError::Malformed);
         }
-        self.by_token.get(&hash_token(token)).cloned().ok_or(AuthError::Unknown)
+        self.by_token
+            .get(&hash_token(token))
+            .cloned()
+            .ok_or(AuthError::Unknown)
     }
 
     /// The caller, if their role may call `rpc`.
@@ -261,20 +272,38 @@ mod tests {
         let unit = demo.authenticate(Some("Bearer unit1")).unwrap();
         assert_eq!((unit.role, unit.unit_id.as_str()), (Role::Unit, DEMO_UNIT));
 
-        let users = vec![user("agent1", Role::Agent, "agent1"), user("maryam", Role::Agent, "s3cret-token")];
+        let users = vec![
+            user("agent1", Role::Agent, "agent1"),
+            user("maryam", Role::Agent, "s3cret-token"),
+        ];
         let real = Users::new(users, false, &c).unwrap();
         assert_eq!(real.len(), 1);
-        assert_eq!(real.authenticate(Some("Bearer agent1")), Err(AuthError::Unknown));
-        assert_eq!(real.authenticate(Some("bearer s3cret-token")).unwrap().name, "maryam");
+        assert_eq!(
+            real.authenticate(Some("Bearer agent1")),
+            Err(AuthError::Unknown)
+        );
+        assert_eq!(
+            real.authenticate(Some("bearer s3cret-token")).unwrap().name,
+            "maryam"
+        );
     }
 
     #[test]
     fn every_refusal_has_its_reason() {
         let users = Users::new(vec![], true, &catalog()).unwrap();
         assert_eq!(users.authenticate(None), Err(AuthError::Missing));
-        assert_eq!(users.authenticate(Some("agent1")), Err(AuthError::Malformed));
-        assert_eq!(users.authenticate(Some("Basic agent1")), Err(AuthError::Malformed));
-        assert_eq!(users.authenticate(Some("Bearer nobody")), Err(AuthError::Unknown));
+        assert_eq!(
+            users.authenticate(Some("agent1")),
+            Err(AuthError::Malformed)
+        );
+        assert_eq!(
+            users.authenticate(Some("Basic agent1")),
+            Err(AuthError::Malformed)
+        );
+        assert_eq!(
+            users.authenticate(Some("Bearer nobody")),
+            Err(AuthError::Unknown)
+        );
         assert_eq!(
             users.authorize(Some("Bearer unit1"), Rpc::CreateCase),
             Err(AuthError::Forbidden {
@@ -282,8 +311,16 @@ mod tests {
                 rpc: "CreateCase"
             })
         );
-        assert!(users.authorize(Some("Bearer dispatcher1"), Rpc::CallerHistory).is_err());
-        assert!(users.authorize(Some("Bearer agent1"), Rpc::CallerHistory).is_ok());
+        assert!(
+            users
+                .authorize(Some("Bearer dispatcher1"), Rpc::CallerHistory)
+                .is_err()
+        );
+        assert!(
+            users
+                .authorize(Some("Bearer agent1"), Rpc::CallerHistory)
+                .is_ok()
+        );
     }
 
     #[test]
@@ -291,9 +328,15 @@ mod tests {
         let c = catalog();
         let mut bad_hash = user("a", Role::Agent, "t");
         bad_hash.token_sha256 = "xyz".into();
-        assert_eq!(Users::new(vec![bad_hash], false, &c).unwrap_err(), UsersError::BadHash("a".into()));
+        assert_eq!(
+            Users::new(vec![bad_hash], false, &c).unwrap_err(),
+            UsersError::BadHash("a".into())
+        );
         let no_unit = user("u", Role::Unit, "t");
-        assert_eq!(Users::new(vec![no_unit.clone()], false, &c).unwrap_err(), UsersError::MissingUnit("u".into()));
+        assert_eq!(
+            Users::new(vec![no_unit.clone()], false, &c).unwrap_err(),
+            UsersError::MissingUnit("u".into())
+        );
         let wrong_unit = User {
             unit_id: Some("nowhere".into()),
             ..no_unit
@@ -303,6 +346,9 @@ mod tests {
             Err(UsersError::UnknownUnit(..))
         ));
         let twins = vec![user("a", Role::Agent, "t"), user("b", Role::Agent, "t")];
-        assert!(matches!(Users::new(twins, false, &c), Err(UsersError::DuplicateToken(..))));
+        assert!(matches!(
+            Users::new(twins, false, &c),
+            Err(UsersError::DuplicateToken(..))
+        ));
     }
 }

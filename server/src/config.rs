@@ -199,7 +199,10 @@ mod tests {
         let users = parse_users(Path::new("users.toml"), text).unwrap();
         assert_eq!(users[0].role, Role::Agent);
         assert_eq!(users[1].unit_id.as_deref(), Some("r03-urban_services"));
-        let bad = parse_users(Path::new("users.toml"), "[[users]]\nname = \"x\"\nrole = \"boss\"\ntoken_sha256 = \"ab\"\n");
+        let bad = parse_users(
+            Path::new("users.toml"),
+            "[[users]]\nname = \"x\"\nrole = \"boss\"\ntoken_sha256 = \"ab\"\n",
+        );
         assert!(bad.unwrap_err().to_string().contains("boss"));
     }
 }

@@ -9,7 +9,7 @@ use desk137_server::config::{FileConfig, load_users};
 use desk137_server::domain::catalog::parse_topics;
 use desk137_server::domain::clock::SystemClock;
 use desk137_server::store::{Store, StoreOptions};
-use std::io::Read as _;
+use std::io::{IsTerminal as _, Read as _};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,7 +17,11 @@ use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, Parser)]
-#[command(name = "desk137-server", version, about = "The server of the 137 contact center")]
+#[command(
+    name = "desk137-server",
+    version,
+    about = "The server of the 137 contact center"
+)]
 struct Cli {
     /// Directory of the store (created if missing).
     #[arg(long, value_name = "DIR", global = true)]
@@ -66,8 +70,12 @@ enum CatalogCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .with_writer(std::io::stderr)
+        // Colour codes would end up in log files and journals.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let result = match cli.command {
         Some(Command::HashToken) => hash_token_from_stdin(),
@@ -97,7 +105,9 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
     let file = file_config(cli)?;
     let data_dir = cli.data.clone().or(file.data);
     if data_dir.is_none() && !cli.demo {
-        bail!("no store: give --data DIR (or `data` in the config file), or --demo for a temporary one");
+        bail!(
+            "no store: give --data DIR (or `data` in the config file), or --demo for a temporary one"
+        );
     }
     let users = match cli.users.clone().or(file.users) {
         Some(path) => load_users(&path)?,
@@ -112,7 +122,9 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
         users,
         cache_capacity_bytes: file
             .cache_capacity_mb
-            .map_or(defaults.cache_capacity_bytes, |mb| mb.saturating_mul(1024 * 1024)),
+            .map_or(defaults.cache_capacity_bytes, |mb| {
+                mb.saturating_mul(1024 * 1024)
+            }),
         flush: !cli.no_flush && file.flush.unwrap_or(true),
         sla: file.sla.unwrap_or(defaults.sla),
     };
@@ -140,13 +152,17 @@ async fn stop_signal() -> anyhow::Result<&'static str> {
 
 #[cfg(not(unix))]
 async fn stop_signal() -> anyhow::Result<&'static str> {
-    tokio::signal::ctrl_c().await.context("listening for Ctrl-C")?;
+    tokio::signal::ctrl_c()
+        .await
+        .context("listening for Ctrl-C")?;
     Ok("Ctrl-C")
 }
 
 fn hash_token_from_stdin() -> anyhow::Result<()> {
     let mut input = String::new();
-    std::io::stdin().read_to_string(&mut input).context("reading the token from stdin")?;
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("reading the token from stdin")?;
     let token = input.trim();
     if token.is_empty() {
         bail!("no token on stdin");
@@ -165,7 +181,8 @@ fn import_topics(cli: &Cli, file: &std::path::Path) -> anyhow::Result<()> {
             .data
             .context("no store: give --data DIR (or `data` in the config file)")?,
     };
-    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     // Parse before opening the store: a bad row changes nothing.
     let topics = parse_topics(&file.display().to_string(), &text)?;
     let store = Store::open(&data_dir, StoreOptions::default()).with_context(|| {
@@ -201,7 +218,10 @@ fn generate_cases(cli: &Cli, args: &desk137_server::r#gen::GenArgs) -> anyhow::R
     );
     let report = desk137_server::r#gen::generate(&data_dir, args, |done, elapsed| {
         let rate = done as f64 / elapsed.as_secs_f64().max(1e-9);
-        eprintln!("  {done:>10} cases  {:>7.1} s  {rate:>8.0} cases/s", elapsed.as_secs_f64());
+        eprintln!(
+            "  {done:>10} cases  {:>7.1} s  {rate:>8.0} cases/s",
+            elapsed.as_secs_f64()
+        );
     })
     .with_context(|| format!("generating cases into {}", data_dir.display()))?;
     let n = report.cases.max(1) as f64;

@@ -9,8 +9,8 @@ use crate::store::CaseFilter;
 use desk137_proto::v1::case_service_server::CaseService;
 use desk137_proto::v1::get_case_request::Key;
 use desk137_proto::v1::{
-    CallerHistoryRequest, CallerHistoryResponse, Case, CreateCaseRequest, CreateCaseResponse, GetCaseRequest,
-    ListCasesRequest, ListCasesResponse,
+    CallerHistoryRequest, CallerHistoryResponse, Case, CreateCaseRequest, CreateCaseResponse,
+    GetCaseRequest, ListCasesRequest, ListCasesResponse,
 };
 use tonic::{Request, Response, Status};
 
@@ -33,12 +33,21 @@ fn bounded(requested: u32, default: usize, max: usize) -> usize {
 pub struct CaseApi(pub Context);
 
 impl CaseApi {
-    async fn create(&self, request: Request<CreateCaseRequest>) -> Result<CreateCaseResponse, Error> {
+    async fn create(
+        &self,
+        request: Request<CreateCaseRequest>,
+    ) -> Result<CreateCaseResponse, Error> {
         let ctx = &self.0;
         let caller = ctx.authorize(&request, Rpc::CreateCase)?;
         let draft = CaseDraft::try_from(request.into_inner())?;
         let new = validate(&draft, &ctx.catalog)?;
-        let case = intake::open_case(new, &ctx.catalog, &ctx.sla, ctx.clock.now_ms(), &caller.name)?;
+        let case = intake::open_case(
+            new,
+            &ctx.catalog,
+            &ctx.sla,
+            ctx.clock.now_ms(),
+            &caller.name,
+        )?;
         let created = ctx.store.create_case(case).await?;
         let c = &created.case;
         // The phone stays out of the log: it is the citizen's, not ours.
@@ -69,7 +78,10 @@ impl CaseApi {
             Key::Number(number) => {
                 let number = number.trim().to_owned();
                 let what = format!("number {number:?}");
-                (ctx.read(move |s| s.get_case_by_number(&number)).await?, what)
+                (
+                    ctx.read(move |s| s.get_case_by_number(&number)).await?,
+                    what,
+                )
             }
         };
         let case = found.ok_or_else(|| Error::NotFound(format!("no case has {what}")))?;
@@ -92,14 +104,26 @@ impl CaseApi {
         }
         let before = convert::page_before(&r.page_token)?;
         let size = bounded(r.page_size, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX);
-        let page = ctx.read(move |s| s.list_cases(&filter, before, size)).await?;
+        let page = ctx
+            .read(move |s| s.list_cases(&filter, before, size))
+            .await?;
         Ok(ListCasesResponse {
-            cases: page.cases.iter().map(|c| convert::case_to(c, caller.role)).collect(),
-            next_page_token: page.next_before.map(convert::page_token).unwrap_or_default(),
+            cases: page
+                .cases
+                .iter()
+                .map(|c| convert::case_to(c, caller.role))
+                .collect(),
+            next_page_token: page
+                .next_before
+                .map(convert::page_token)
+                .unwrap_or_default(),
         })
     }
 
-    async fn history(&self, request: Request<CallerHistoryRequest>) -> Result<CallerHistoryResponse, Error> {
+    async fn history(
+        &self,
+        request: Request<CallerHistoryRequest>,
+    ) -> Result<CallerHistoryResponse, Error> {
         let ctx = &self.0;
         let caller = ctx.authorize(&request, Rpc::CallerHistory)?;
         let r = request.into_inner();
@@ -107,7 +131,11 @@ impl CaseApi {
         let limit = bounded(r.limit, HISTORY_DEFAULT, HISTORY_MAX);
         let history = ctx.read(move |s| s.caller_history(&phone, limit)).await?;
         Ok(CallerHistoryResponse {
-            cases: history.cases.iter().map(|c| convert::case_to(c, caller.role)).collect(),
+            cases: history
+                .cases
+                .iter()
+                .map(|c| convert::case_to(c, caller.role))
+                .collect(),
             total: u32::try_from(history.total).unwrap_or(u32::MAX),
             open: u32::try_from(history.open).unwrap_or(u32::MAX),
         })
@@ -121,7 +149,10 @@ fn may_see(caller: &Caller, unit_id: &str) -> bool {
 
 #[tonic::async_trait]
 impl CaseService for CaseApi {
-    async fn create_case(&self, request: Request<CreateCaseRequest>) -> Result<Response<CreateCaseResponse>, Status> {
+    async fn create_case(
+        &self,
+        request: Request<CreateCaseRequest>,
+    ) -> Result<Response<CreateCaseResponse>, Status> {
         Ok(Response::new(self.create(request).await?))
     }
 
@@ -129,7 +160,10 @@ impl CaseService for CaseApi {
         Ok(Response::new(self.get(request).await?))
     }
 
-    async fn list_cases(&self, request: Request<ListCasesRequest>) -> Result<Response<ListCasesResponse>, Status> {
+    async fn list_cases(
+        &self,
+        request: Request<ListCasesRequest>,
+    ) -> Result<Response<ListCasesResponse>, Status> {
         Ok(Response::new(self.list(request).await?))
     }
 

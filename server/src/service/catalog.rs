@@ -4,8 +4,8 @@ use super::{Context, Error, convert};
 use crate::auth::Rpc;
 use desk137_proto::v1::catalog_service_server::CatalogService;
 use desk137_proto::v1::{
-    ListRegionsRequest, ListRegionsResponse, ListTopicsRequest, ListTopicsResponse, ListUnitsRequest,
-    ListUnitsResponse,
+    ListRegionsRequest, ListRegionsResponse, ListTopicsRequest, ListTopicsResponse,
+    ListUnitsRequest, ListUnitsResponse,
 };
 use tonic::{Request, Response, Status};
 
@@ -13,7 +13,10 @@ use tonic::{Request, Response, Status};
 pub struct CatalogApi(pub Context);
 
 impl CatalogApi {
-    async fn topics(&self, request: &Request<ListTopicsRequest>) -> Result<ListTopicsResponse, Error> {
+    async fn topics(
+        &self,
+        request: &Request<ListTopicsRequest>,
+    ) -> Result<ListTopicsResponse, Error> {
         self.0.authorize(request, Rpc::ListTopics)?;
         let usage = self.0.read(|store| store.topic_usage()).await?;
         let topics = self
@@ -34,18 +37,30 @@ impl CatalogApi {
 
     fn regions(&self, request: &Request<ListRegionsRequest>) -> Result<ListRegionsResponse, Error> {
         self.0.authorize(request, Rpc::ListRegions)?;
-        let regions = self.0.catalog.regions.iter().map(convert::region_to).collect();
+        let regions = self
+            .0
+            .catalog
+            .regions
+            .iter()
+            .map(convert::region_to)
+            .collect();
         Ok(ListRegionsResponse { regions })
     }
 }
 
 #[tonic::async_trait]
 impl CatalogService for CatalogApi {
-    async fn list_topics(&self, request: Request<ListTopicsRequest>) -> Result<Response<ListTopicsResponse>, Status> {
+    async fn list_topics(
+        &self,
+        request: Request<ListTopicsRequest>,
+    ) -> Result<Response<ListTopicsResponse>, Status> {
         Ok(Response::new(self.topics(&request).await?))
     }
 
-    async fn list_units(&self, request: Request<ListUnitsRequest>) -> Result<Response<ListUnitsResponse>, Status> {
+    async fn list_units(
+        &self,
+        request: Request<ListUnitsRequest>,
+    ) -> Result<Response<ListUnitsResponse>, Status> {
         Ok(Response::new(self.units(&request)?))
     }
 

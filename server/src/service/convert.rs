@@ -17,44 +17,52 @@ fn unknown(field: &'static str, value: i32) -> FieldError {
 }
 
 pub fn channel_from(field: &'static str, v: i32) -> Result<Option<Channel>, FieldError> {
-    Ok(match pb::Channel::try_from(v).map_err(|_| unknown(field, v))? {
-        pb::Channel::Unspecified => None,
-        pb::Channel::Phone => Some(Channel::Phone),
-        pb::Channel::App => Some(Channel::App),
-        pb::Channel::Portal => Some(Channel::Portal),
-        pb::Channel::Social => Some(Channel::Social),
-    })
+    Ok(
+        match pb::Channel::try_from(v).map_err(|_| unknown(field, v))? {
+            pb::Channel::Unspecified => None,
+            pb::Channel::Phone => Some(Channel::Phone),
+            pb::Channel::App => Some(Channel::App),
+            pb::Channel::Portal => Some(Channel::Portal),
+            pb::Channel::Social => Some(Channel::Social),
+        },
+    )
 }
 
 pub fn kind_from(field: &'static str, v: i32) -> Result<Option<Kind>, FieldError> {
-    Ok(match pb::Kind::try_from(v).map_err(|_| unknown(field, v))? {
-        pb::Kind::Unspecified => None,
-        pb::Kind::Informational => Some(Kind::Informational),
-        pb::Kind::Executive => Some(Kind::Executive),
-    })
+    Ok(
+        match pb::Kind::try_from(v).map_err(|_| unknown(field, v))? {
+            pb::Kind::Unspecified => None,
+            pb::Kind::Informational => Some(Kind::Informational),
+            pb::Kind::Executive => Some(Kind::Executive),
+        },
+    )
 }
 
 pub fn urgency_from(field: &'static str, v: i32) -> Result<Option<Urgency>, FieldError> {
-    Ok(match pb::Urgency::try_from(v).map_err(|_| unknown(field, v))? {
-        pb::Urgency::Unspecified => None,
-        pb::Urgency::Normal => Some(Urgency::Normal),
-        pb::Urgency::Urgent => Some(Urgency::Urgent),
-    })
+    Ok(
+        match pb::Urgency::try_from(v).map_err(|_| unknown(field, v))? {
+            pb::Urgency::Unspecified => None,
+            pb::Urgency::Normal => Some(Urgency::Normal),
+            pb::Urgency::Urgent => Some(Urgency::Urgent),
+        },
+    )
 }
 
 pub fn status_from(field: &'static str, v: i32) -> Result<Option<CaseStatus>, FieldError> {
-    Ok(match pb::CaseStatus::try_from(v).map_err(|_| unknown(field, v))? {
-        pb::CaseStatus::Unspecified => None,
-        pb::CaseStatus::Registered => Some(CaseStatus::Registered),
-        pb::CaseStatus::Referred => Some(CaseStatus::Referred),
-        pb::CaseStatus::Acknowledged => Some(CaseStatus::Acknowledged),
-        pb::CaseStatus::OnSite => Some(CaseStatus::OnSite),
-        pb::CaseStatus::InProgress => Some(CaseStatus::InProgress),
-        pb::CaseStatus::Done => Some(CaseStatus::Done),
-        pb::CaseStatus::Closed => Some(CaseStatus::Closed),
-        pb::CaseStatus::Reopened => Some(CaseStatus::Reopened),
-        pb::CaseStatus::FalseReport => Some(CaseStatus::FalseReport),
-    })
+    Ok(
+        match pb::CaseStatus::try_from(v).map_err(|_| unknown(field, v))? {
+            pb::CaseStatus::Unspecified => None,
+            pb::CaseStatus::Registered => Some(CaseStatus::Registered),
+            pb::CaseStatus::Referred => Some(CaseStatus::Referred),
+            pb::CaseStatus::Acknowledged => Some(CaseStatus::Acknowledged),
+            pb::CaseStatus::OnSite => Some(CaseStatus::OnSite),
+            pb::CaseStatus::InProgress => Some(CaseStatus::InProgress),
+            pb::CaseStatus::Done => Some(CaseStatus::Done),
+            pb::CaseStatus::Closed => Some(CaseStatus::Closed),
+            pb::CaseStatus::Reopened => Some(CaseStatus::Reopened),
+            pb::CaseStatus::FalseReport => Some(CaseStatus::FalseReport),
+        },
+    )
 }
 
 pub fn channel_to(c: Channel) -> pb::Channel {
@@ -295,7 +303,13 @@ mod tests {
             assert_eq!(page_before(&page_token(id)), Ok(Some(id)));
         }
         assert_eq!(page_before(""), Ok(None));
-        for junk in ["x", "zz0000000000000001", "020000000000000001", "۱۲۳۴۵۶", "0100000000000000٠1"] {
+        for junk in [
+            "x",
+            "zz0000000000000001",
+            "020000000000000001",
+            "۱۲۳۴۵۶",
+            "0100000000000000٠1",
+        ] {
             assert_eq!(page_before(junk).unwrap_err().field, "page_token", "{junk}");
         }
     }

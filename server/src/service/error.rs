@@ -41,7 +41,9 @@ impl From<AuthError> for Error {
     fn from(e: AuthError) -> Self {
         match e {
             AuthError::Forbidden { .. } => Self::PermissionDenied(e.to_string()),
-            AuthError::Missing | AuthError::Malformed | AuthError::Unknown => Self::Unauthenticated(e.to_string()),
+            AuthError::Missing | AuthError::Malformed | AuthError::Unknown => {
+                Self::Unauthenticated(e.to_string())
+            }
         }
     }
 }
@@ -69,7 +71,9 @@ impl From<Error> for Status {
             // The details stay in the log: they describe the server, not the request.
             Error::Store(e) => {
                 tracing::error!(error = %e, "store error");
-                Status::internal("internal storage error; a create may be retried with the same request_id")
+                Status::internal(
+                    "internal storage error; a create may be retried with the same request_id",
+                )
             }
             Error::Task(m) => {
                 tracing::error!(error = %m, "worker task failed");
@@ -87,7 +91,10 @@ mod tests {
     #[test]
     fn the_table() {
         let field: Status = Error::field("phone", "is empty").into();
-        assert_eq!((field.code(), field.message()), (Code::InvalidArgument, "phone: is empty"));
+        assert_eq!(
+            (field.code(), field.message()),
+            (Code::InvalidArgument, "phone: is empty")
+        );
         let conflict: Status = Error::from(StoreError::RequestIdConflict("r-1".into())).into();
         assert_eq!(conflict.code(), Code::AlreadyExists);
         assert!(conflict.message().starts_with("request_id:"));
@@ -102,7 +109,13 @@ mod tests {
         let store: Status = Error::from(StoreError::Corrupt("secret detail".into())).into();
         assert_eq!(store.code(), Code::Internal);
         assert!(!store.message().contains("secret"));
-        assert_eq!(Status::from(Error::NotFound("x".into())).code(), Code::NotFound);
-        assert_eq!(Status::from(Error::Unroutable("x".into())).code(), Code::FailedPrecondition);
+        assert_eq!(
+            Status::from(Error::NotFound("x".into())).code(),
+            Code::NotFound
+        );
+        assert_eq!(
+            Status::from(Error::Unroutable("x".into())).code(),
+            Code::FailedPrecondition
+        );
     }
 }

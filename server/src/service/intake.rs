@@ -26,7 +26,13 @@ fn event(at_ms: Millis, actor: &str, action: &str, note: String) -> CaseEvent {
 /// executive case is referred to the unit [`Catalog::route`] picks; an urgent
 /// one is also followed by the Operations Coordination Center from the same
 /// moment.
-pub fn open_case(new: NewCase, catalog: &Catalog, sla: &SlaPolicy, now: Millis, user: &str) -> Result<Case, Error> {
+pub fn open_case(
+    new: NewCase,
+    catalog: &Catalog,
+    sla: &SlaPolicy,
+    now: Millis,
+    user: &str,
+) -> Result<Case, Error> {
     let topic = catalog
         .topic(&new.topic_id)
         .ok_or_else(|| Error::field("topic_id", format!("no topic has id {:?}", new.topic_id)))?;
@@ -47,7 +53,9 @@ pub fn open_case(new: NewCase, catalog: &Catalog, sla: &SlaPolicy, now: Millis, 
             let coordination = new.urgency == Urgency::Urgent;
             if coordination {
                 let occ = catalog.coordination_unit().ok_or_else(|| {
-                    Error::Unroutable("the catalog has no Operations Coordination Center for urgent cases".into())
+                    Error::Unroutable(
+                        "the catalog has no Operations Coordination Center for urgent cases".into(),
+                    )
                 })?;
                 events.push(event(now, SYSTEM, "coordination", occ.id.clone()));
             }
@@ -104,21 +112,46 @@ mod tests {
     fn each_kind_goes_its_way() {
         let c = Catalog::default_catalog().unwrap();
         let sla = SlaPolicy::default();
-        let info = open_case(new_case(&c, Kind::Informational, Urgency::Normal), &c, &sla, 0, "agent1").unwrap();
+        let info = open_case(
+            new_case(&c, Kind::Informational, Urgency::Normal),
+            &c,
+            &sla,
+            0,
+            "agent1",
+        )
+        .unwrap();
         assert_eq!(info.status, CaseStatus::Closed);
         assert_eq!(info.unit_id, "");
         let actions: Vec<&str> = info.events.iter().map(|e| e.action.as_str()).collect();
         assert_eq!(actions, ["registered", "answered"]);
 
-        let normal = open_case(new_case(&c, Kind::Executive, Urgency::Normal), &c, &sla, 0, "agent1").unwrap();
+        let normal = open_case(
+            new_case(&c, Kind::Executive, Urgency::Normal),
+            &c,
+            &sla,
+            0,
+            "agent1",
+        )
+        .unwrap();
         assert_eq!(normal.status, CaseStatus::Referred);
         assert!(!normal.coordination);
         assert_eq!(normal.deadlines.first_response_ms, 120 * HOUR_MS);
         assert_eq!(c.unit(&normal.unit_id).unwrap().region, 3);
 
-        let urgent = open_case(new_case(&c, Kind::Executive, Urgency::Urgent), &c, &sla, 10, "agent1").unwrap();
+        let urgent = open_case(
+            new_case(&c, Kind::Executive, Urgency::Urgent),
+            &c,
+            &sla,
+            10,
+            "agent1",
+        )
+        .unwrap();
         assert!(urgent.coordination);
-        let occ = urgent.events.iter().find(|e| e.action == "coordination").unwrap();
+        let occ = urgent
+            .events
+            .iter()
+            .find(|e| e.action == "coordination")
+            .unwrap();
         assert_eq!(c.unit(&occ.note).unwrap().kind, UnitKind::Coordination);
         assert_eq!(urgent.deadlines.on_site_ms, 10 + 2 * HOUR_MS);
         assert_eq!(urgent.deadlines.result_ms, 10 + 24 * HOUR_MS);

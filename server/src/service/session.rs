@@ -24,7 +24,10 @@ impl SessionApi {
 
 #[tonic::async_trait]
 impl SessionService for SessionApi {
-    async fn who_am_i(&self, request: Request<WhoAmIRequest>) -> Result<Response<WhoAmIResponse>, Status> {
+    async fn who_am_i(
+        &self,
+        request: Request<WhoAmIRequest>,
+    ) -> Result<Response<WhoAmIResponse>, Status> {
         Ok(Response::new(SessionApi::who_am_i(self, &request)?))
     }
 }

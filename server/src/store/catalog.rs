@@ -73,7 +73,11 @@ impl Store {
         if t.topics.is_empty() {
             return Ok(None);
         }
-        let catalog = Catalog::new(read_all(&t.topics)?, read_all(&t.regions)?, read_all(&t.units)?)?;
+        let catalog = Catalog::new(
+            read_all(&t.topics)?,
+            read_all(&t.regions)?,
+            read_all(&t.units)?,
+        )?;
         Ok(Some(catalog))
     }
 

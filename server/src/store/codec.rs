@@ -50,6 +50,9 @@ mod tests {
         let mut bytes = encode(&7u64).unwrap();
         bytes[0] = VERSION + 1;
         assert_eq!(decode::<u64>(&bytes), Err(CodecError::Version(VERSION + 1)));
-        assert!(matches!(decode::<String>(&[VERSION, 200]), Err(CodecError::Postcard(_))));
+        assert!(matches!(
+            decode::<String>(&[VERSION, 200]),
+            Err(CodecError::Postcard(_))
+        ));
     }
 }

@@ -71,7 +71,9 @@ mod tests {
         for pair in ids.windows(2) {
             assert!(id(pair[0]) < id(pair[1]));
             assert!(text_id("09131234567", pair[0]) < text_id("09131234567", pair[1]));
-            assert!(status_id(CaseStatus::Referred, pair[0]) < status_id(CaseStatus::Referred, pair[1]));
+            assert!(
+                status_id(CaseStatus::Referred, pair[0]) < status_id(CaseStatus::Referred, pair[1])
+            );
         }
         assert!(position(9) < position(10));
         assert!(year_counter(1404) < year_counter(1405));

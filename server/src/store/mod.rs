@@ -183,7 +183,10 @@ impl Store {
     /// content, [`StoreError::RequestIdConflict`].
     pub async fn create_case(&self, case: Case) -> Result<Created> {
         let (job, reply) = writer::Job::new(case);
-        self.writer_sender()?.send(job).await.map_err(|_| StoreError::Closed)?;
+        self.writer_sender()?
+            .send(job)
+            .await
+            .map_err(|_| StoreError::Closed)?;
         reply.await.map_err(|_| StoreError::Closed)?
     }
 
@@ -313,14 +316,26 @@ mod tests {
     #[tokio::test]
     async fn numbers_follow_the_jalali_year_and_ids_never_repeat() {
         let (_dir, store) = open();
-        let a = store.create_case(case("a", "09131234567", "r03-urban_services", AUTUMN_1405)).await.unwrap();
-        let b = store.create_case(case("b", "09131234567", "r03-urban_services", AUTUMN_1405)).await.unwrap();
-        let c = store.create_case(case("c", "09131234567", "r03-urban_services", SPRING_1406)).await.unwrap();
+        let a = store
+            .create_case(case("a", "09131234567", "r03-urban_services", AUTUMN_1405))
+            .await
+            .unwrap();
+        let b = store
+            .create_case(case("b", "09131234567", "r03-urban_services", AUTUMN_1405))
+            .await
+            .unwrap();
+        let c = store
+            .create_case(case("c", "09131234567", "r03-urban_services", SPRING_1406))
+            .await
+            .unwrap();
         assert_eq!((a.case.id, b.case.id, c.case.id), (1, 2, 3));
         assert_eq!(a.case.number, "1405-000001");
         assert_eq!(b.case.number, "1405-000002");
         assert_eq!(c.case.number, "1406-000001");
-        assert_eq!(store.get_case_by_number("1405-000002").unwrap(), Some(b.case.clone()));
+        assert_eq!(
+            store.get_case_by_number("1405-000002").unwrap(),
+            Some(b.case.clone())
+        );
         assert_eq!(store.get_case(3).unwrap(), Some(c.case));
         assert_eq!(store.get_case(4).unwrap(), None);
     }
@@ -328,13 +343,21 @@ mod tests {
     #[tokio::test]
     async fn a_retry_replays_and_other_content_conflicts() {
         let (_dir, store) = open();
-        let first = store.create_case(case("same", "09131234567", "u", AUTUMN_1405)).await.unwrap();
+        let first = store
+            .create_case(case("same", "09131234567", "u", AUTUMN_1405))
+            .await
+            .unwrap();
         assert!(!first.replayed);
         // A retry comes later, so its clock reads later: still the same request.
-        let again = store.create_case(case("same", "09131234567", "u", AUTUMN_1405 + 5_000)).await.unwrap();
+        let again = store
+            .create_case(case("same", "09131234567", "u", AUTUMN_1405 + 5_000))
+            .await
+            .unwrap();
         assert!(again.replayed);
         assert_eq!(again.case, first.case);
-        let other = store.create_case(case("same", "09130000000", "u", AUTUMN_1405)).await;
+        let other = store
+            .create_case(case("same", "09130000000", "u", AUTUMN_1405))
+            .await;
         assert!(matches!(other, Err(StoreError::RequestIdConflict(id)) if id == "same"));
         assert_eq!(store.case_count(), 1);
     }
@@ -342,20 +365,46 @@ mod tests {
     #[tokio::test]
     async fn every_index_points_at_the_record() {
         let (_dir, store) = open();
-        let made = store.create_case(case("i", "09131234567", "r03-urban_services", AUTUMN_1405)).await.unwrap().case;
+        let made = store
+            .create_case(case("i", "09131234567", "r03-urban_services", AUTUMN_1405))
+            .await
+            .unwrap()
+            .case;
         let t = store.trees();
         let id = made.id;
-        assert!(t.by_phone.contains_key(keys::text_id("09131234567", id)).unwrap());
-        assert!(t.by_unit.contains_key(keys::text_id("r03-urban_services", id)).unwrap());
-        assert!(t.by_status.contains_key(keys::status_id(made.status, id)).unwrap());
-        assert!(t.by_creator.contains_key(keys::text_id("agent1", id)).unwrap());
+        assert!(
+            t.by_phone
+                .contains_key(keys::text_id("09131234567", id))
+                .unwrap()
+        );
+        assert!(
+            t.by_unit
+                .contains_key(keys::text_id("r03-urban_services", id))
+                .unwrap()
+        );
+        assert!(
+            t.by_status
+                .contains_key(keys::status_id(made.status, id))
+                .unwrap()
+        );
+        assert!(
+            t.by_creator
+                .contains_key(keys::text_id("agent1", id))
+                .unwrap()
+        );
         let by_request: u64 = codec::decode(&t.request_ids.get("i").unwrap().unwrap()).unwrap();
         assert_eq!(by_request, id);
         let by_number: u64 = codec::decode(&t.numbers.get(&made.number).unwrap().unwrap()).unwrap();
         assert_eq!(by_number, id);
         let usage: u64 = codec::decode(&t.topic_usage.get("T1").unwrap().unwrap()).unwrap();
         assert_eq!(usage, 1);
-        for tree in [&t.cases, &t.numbers, &t.request_ids, &t.counters, &t.topic_usage] {
+        for tree in [
+            &t.cases,
+            &t.numbers,
+            &t.request_ids,
+            &t.counters,
+            &t.topic_usage,
+        ] {
             for entry in tree.iter() {
                 let (_, value) = entry.unwrap();
                 assert_eq!(value[0], codec::VERSION);
@@ -366,7 +415,10 @@ mod tests {
     #[tokio::test]
     async fn a_case_without_phone_or_unit_has_no_such_index_entry() {
         let (_dir, store) = open();
-        store.create_case(case("s", "", "", AUTUMN_1405)).await.unwrap();
+        store
+            .create_case(case("s", "", "", AUTUMN_1405))
+            .await
+            .unwrap();
         assert!(store.trees().by_phone.is_empty());
         assert!(store.trees().by_unit.is_empty());
         assert_eq!(store.trees().by_status.len(), 1);
@@ -377,7 +429,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let made = {
             let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
-            let made = store.create_case_blocking(case("r", "09131234567", "u", AUTUMN_1405)).unwrap();
+            let made = store
+                .create_case_blocking(case("r", "09131234567", "u", AUTUMN_1405))
+                .unwrap();
             store.close().unwrap();
             assert!(matches!(
                 store.create_case_blocking(case("r2", "09131234567", "u", AUTUMN_1405)),
@@ -387,7 +441,9 @@ mod tests {
         };
         let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
         assert_eq!(store.get_case(made.id).unwrap(), Some(made.clone()));
-        let next = store.create_case_blocking(case("r3", "09131234567", "u", AUTUMN_1405)).unwrap();
+        let next = store
+            .create_case_blocking(case("r3", "09131234567", "u", AUTUMN_1405))
+            .unwrap();
         assert_eq!(next.case.id, made.id + 1);
         assert_eq!(next.case.number, "1405-000002");
     }

@@ -28,7 +28,10 @@ impl CaseFilter {
             && self.region.is_none_or(|r| case.region == r)
             && self.topic_id.as_deref().is_none_or(|t| case.topic_id == t)
             && self.urgency.is_none_or(|u| case.urgency == u)
-            && self.created_by.as_deref().is_none_or(|c| case.created_by == c)
+            && self
+                .created_by
+                .as_deref()
+                .is_none_or(|c| case.created_by == c)
             && (!self.open_only || case.status.is_open())
     }
 }
@@ -66,7 +69,8 @@ fn index_ids<'a>(tree: &'a sled::Tree, prefix: &[u8], before: Option<u64>) -> Id
     };
     Box::new(range.rev().map(|entry| {
         let (key, _) = entry?;
-        keys::id_suffix(&key).ok_or_else(|| super::StoreError::Corrupt("an index key without an id".into()))
+        keys::id_suffix(&key)
+            .ok_or_else(|| super::StoreError::Corrupt("an index key without an id".into()))
     }))
 }
 
@@ -119,12 +123,19 @@ impl Store {
     /// Up to `limit` cases matching `filter`, newest first, all older than
     /// case `before` when given. May scan many cases when the filter has no
     /// indexed field: call it off the async runtime.
-    pub fn list_cases(&self, filter: &CaseFilter, before: Option<u64>, limit: usize) -> Result<CasePage> {
+    pub fn list_cases(
+        &self,
+        filter: &CaseFilter,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<CasePage> {
         let mut cases = Vec::with_capacity(limit.min(512));
         for id in self.candidate_ids(filter, before) {
             let id = id?;
             let Some(case) = self.get_case(id)? else {
-                return Err(super::StoreError::Corrupt(format!("an index points at missing case {id}")));
+                return Err(super::StoreError::Corrupt(format!(
+                    "an index points at missing case {id}"
+                )));
             };
             if !filter.matches(&case) {
                 continue;
@@ -148,11 +159,9 @@ impl Store {
         let mut history = CallerHistory::default();
         for id in index_ids(&self.trees().by_phone, &keys::text_prefix(phone), None) {
             let id = id?;
-            let bytes = self
-                .trees()
-                .cases
-                .get(keys::id(id))?
-                .ok_or_else(|| super::StoreError::Corrupt(format!("an index points at missing case {id}")))?;
+            let bytes = self.trees().cases.get(keys::id(id))?.ok_or_else(|| {
+                super::StoreError::Corrupt(format!("an index points at missing case {id}"))
+            })?;
             let case: Case = codec::decode(&bytes)?;
             history.total += 1;
             if case.status.is_open() {
@@ -178,8 +187,16 @@ mod tests {
         for i in 1..=10i64 {
             let mut c = case(
                 &format!("r{i}"),
-                if i % 2 == 0 { "09130000002" } else { "09130000001" },
-                if i % 2 == 0 { "r03-urban_services" } else { "r05-traffic" },
+                if i % 2 == 0 {
+                    "09130000002"
+                } else {
+                    "09130000001"
+                },
+                if i % 2 == 0 {
+                    "r03-urban_services"
+                } else {
+                    "r05-traffic"
+                },
                 T0 + i,
             );
             if i % 3 == 0 {
@@ -248,9 +265,16 @@ mod tests {
                 ..CaseFilter::default()
             },
         ];
-        let everything = store.list_cases(&CaseFilter::default(), None, 100).unwrap().cases;
+        let everything = store
+            .list_cases(&CaseFilter::default(), None, 100)
+            .unwrap()
+            .cases;
         for filter in filters {
-            let expected: Vec<u64> = everything.iter().filter(|c| filter.matches(c)).map(|c| c.id).collect();
+            let expected: Vec<u64> = everything
+                .iter()
+                .filter(|c| filter.matches(c))
+                .map(|c| c.id)
+                .collect();
             assert!(!expected.is_empty(), "{filter:?}");
             let got = store.list_cases(&filter, None, 100).unwrap();
             assert_eq!(ids(&got), expected, "{filter:?}");

@@ -10,8 +10,8 @@
 use super::{Created, Result, StoreError, Trees, codec, keys, request_of};
 use crate::domain::jalali::to_jalali;
 use crate::domain::model::Case;
-use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use sled::Transactional;
+use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use tokio::sync::{mpsc, oneshot};
 
 /// The most requests applied before one flush.
@@ -74,7 +74,8 @@ fn run(db: &sled::Db, trees: &Trees, mut receiver: mpsc::Receiver<Job>, flush: b
                 Err(_) => break,
             }
         }
-        let results: Vec<Result<Created>> = batch.iter().map(|job| apply(trees, &job.case)).collect();
+        let results: Vec<Result<Created>> =
+            batch.iter().map(|job| apply(trees, &job.case)).collect();
         // A replayed case needs the flush too: the request that made it may
         // have failed to flush and never been acknowledged.
         let flushed = if flush && results.iter().any(Result::is_ok) {
@@ -112,7 +113,10 @@ fn encode<T: serde::Serialize + ?Sized>(value: &T) -> TxResult<Vec<u8>> {
     codec::encode(value).map_err(abort)
 }
 
-fn read_counter<T: serde::de::DeserializeOwned + Default>(tree: &TransactionalTree, key: &[u8]) -> TxResult<T> {
+fn read_counter<T: serde::de::DeserializeOwned + Default>(
+    tree: &TransactionalTree,
+    key: &[u8],
+) -> TxResult<T> {
     match tree.get(key)? {
         Some(bytes) => codec::decode(&bytes).map_err(abort),
         None => Ok(T::default()),
@@ -135,12 +139,24 @@ fn apply(trees: &Trees, draft: &Case) -> Result<Created> {
         &trees.topic_usage,
     );
     let outcome = tx_trees.transaction(
-        |(cases, numbers, request_ids, by_phone, by_unit, by_status, by_creator, counters, topic_usage)| {
+        |(
+            cases,
+            numbers,
+            request_ids,
+            by_phone,
+            by_unit,
+            by_status,
+            by_creator,
+            counters,
+            topic_usage,
+        )| {
             if let Some(bytes) = request_ids.get(draft.request_id.as_bytes())? {
                 let id: u64 = codec::decode(&bytes).map_err(abort)?;
-                let stored = cases
-                    .get(keys::id(id))?
-                    .ok_or_else(|| abort(StoreError::Corrupt(format!("request id points at missing case {id}"))))?;
+                let stored = cases.get(keys::id(id))?.ok_or_else(|| {
+                    abort(StoreError::Corrupt(format!(
+                        "request id points at missing case {id}"
+                    )))
+                })?;
                 return Ok(Outcome::Existing(codec::decode(&stored).map_err(abort)?));
             }
             let id = read_counter::<u64>(counters, keys::CASE_ID_COUNTER)? + 1;
@@ -171,8 +187,14 @@ fn apply(trees: &Trees, draft: &Case) -> Result<Created> {
         },
     );
     match outcome {
-        Ok(Outcome::New(case)) => Ok(Created { case, replayed: false }),
-        Ok(Outcome::Existing(case)) if case.same_request(&request_of(draft)) => Ok(Created { case, replayed: true }),
+        Ok(Outcome::New(case)) => Ok(Created {
+            case,
+            replayed: false,
+        }),
+        Ok(Outcome::Existing(case)) if case.same_request(&request_of(draft)) => Ok(Created {
+            case,
+            replayed: true,
+        }),
         Ok(Outcome::Existing(_)) => Err(StoreError::RequestIdConflict(draft.request_id.clone())),
         Err(TransactionError::Abort(e)) => Err(e),
         Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),

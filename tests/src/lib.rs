@@ -1,0 +1,210 @@
+//! Starts real desk137 servers on 127.0.0.1:0 with a temporary store, on a
+//! simulated clock, and connects gRPC clients to them with a token.
+
+use anyhow::Context as _;
+use desk137_server::app::{self, RunningServer, ServerConfig};
+use desk137_server::domain::catalog::Catalog;
+use desk137_server::domain::clock::SimClock;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tonic::metadata::{Ascii, MetadataValue};
+use tonic::service::Interceptor;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::{Channel, Endpoint};
+
+pub use desk137_proto::v1 as pb;
+use pb::case_service_client::CaseServiceClient;
+use pb::catalog_service_client::CatalogServiceClient;
+use pb::session_service_client::SessionServiceClient;
+
+/// 2026-11-28 10:00 UTC: 7 Azar 1405, 13:30 in Isfahan.
+pub const SIM_START_MS: i64 = 1_795_860_000_000;
+pub const SIM_JALALI_YEAR: i32 = 1405;
+pub const HOUR_MS: i64 = 3_600_000;
+
+/// A server under test and the directory its store lives in.
+pub struct TestServer {
+    server: Option<RunningServer>,
+    pub addr: SocketAddr,
+    pub clock: SimClock,
+    config: ServerConfig,
+    /// Outlives restarts; removed when the test ends.
+    pub dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    /// A demo server: the demo users with their names as tokens.
+    pub async fn demo() -> anyhow::Result<Self> {
+        Self::start(ServerConfig {
+            demo: true,
+            ..ServerConfig::default()
+        })
+        .await
+    }
+
+    /// A server with `config`, but on 127.0.0.1:0 and a fresh temporary store.
+    pub async fn start(config: ServerConfig) -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let config = ServerConfig {
+            data_dir: Some(dir.path().join("data")),
+            listen: "127.0.0.1:0".parse()?,
+            ..config
+        };
+        let clock = SimClock::at(SIM_START_MS);
+        let server = app::start(config.clone(), Arc::new(clock.clone())).await?;
+        Ok(Self {
+            addr: server.addr,
+            server: Some(server),
+            clock,
+            config,
+            dir,
+        })
+    }
+
+    /// Stops the server gracefully and starts a new one on the same store.
+    pub async fn restart(&mut self) -> anyhow::Result<()> {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await?;
+        }
+        let server = app::start(self.config.clone(), Arc::new(self.clock.clone())).await?;
+        self.addr = server.addr;
+        self.server = Some(server);
+        Ok(())
+    }
+
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        match self.server.take() {
+            Some(server) => server.shutdown().await,
+            None => Ok(()),
+        }
+    }
+
+    pub async fn channel(&self) -> anyhow::Result<Channel> {
+        Ok(Endpoint::from_shared(format!("http://{}", self.addr))?
+            .connect()
+            .await?)
+    }
+
+    /// Clients that send `authorization: Bearer <token>`, or nothing for `None`.
+    pub async fn clients(&self, token: Option<&str>) -> anyhow::Result<Clients> {
+        let channel = self.channel().await?;
+        let bearer = Bearer::new(token)?;
+        Ok(Clients {
+            cases: CaseServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+            catalog: CatalogServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+            session: SessionServiceClient::with_interceptor(channel, bearer),
+        })
+    }
+
+    /// Clients with `token`.
+    pub async fn as_user(&self, token: &str) -> anyhow::Result<Clients> {
+        self.clients(Some(token)).await
+    }
+}
+
+/// Adds the bearer token to every call.
+#[derive(Debug, Clone)]
+pub struct Bearer(Option<MetadataValue<Ascii>>);
+
+impl Bearer {
+    pub fn new(token: Option<&str>) -> anyhow::Result<Self> {
+        let value = token
+            .map(|t| format!("Bearer {t}").parse())
+            .transpose()
+            .context("a token must be printable ASCII")?;
+        Ok(Self(value))
+    }
+}
+
+impl Interceptor for Bearer {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
+        if let Some(value) = &self.0 {
+            request
+                .metadata_mut()
+                .insert("authorization", value.clone());
+        }
+        Ok(request)
+    }
+}
+
+type Authed = InterceptedService<Channel, Bearer>;
+
+pub struct Clients {
+    pub cases: CaseServiceClient<Authed>,
+    pub catalog: CatalogServiceClient<Authed>,
+    pub session: SessionServiceClient<Authed>,
+}
+
+/// The id of the default catalog's topic with this Persian title.
+pub fn topic_id(title_fa: &str) -> String {
+    let catalog = Catalog::default_catalog().expect("the default catalog loads");
+    catalog
+        .topics
+        .iter()
+        .find(|t| t.title_fa == title_fa)
+        .map(|t| t.id.clone())
+        .unwrap_or_else(|| panic!("no topic titled {title_fa}"))
+}
+
+/// A sidewalk obstruction in region 3: a normal executive case that goes to
+/// the region's urban services, the unit of the demo user `unit1`.
+pub fn obstruction(request_id: &str) -> pb::CreateCaseRequest {
+    pb::CreateCaseRequest {
+        request_id: request_id.into(),
+        channel: pb::Channel::Phone.into(),
+        kind: pb::Kind::Unspecified.into(),
+        urgency: pb::Urgency::Unspecified.into(),
+        topic_id: topic_id("سد معبر"),
+        description: "وانت میوه‌فروشی پیاده‌رو را بسته".into(),
+        phone: "۰۹۱۳ ۱۲۳ ۴۵۶۷".into(),
+        region: 3,
+        address: "خیابان چهارباغ عباسی، نبش کوچه ۱۲".into(),
+        landmark: "روبروی مدرسه".into(),
+    }
+}
+
+/// The binary `desk137-server`, built on first use into the target directory
+/// these tests run from (cargo builds only libraries of dependencies).
+pub fn server_binary() -> anyhow::Result<PathBuf> {
+    static BUILT: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| build_server_binary().map_err(|e| format!("{e:#}")))
+        .clone()
+        .map_err(anyhow::Error::msg)
+}
+
+fn build_server_binary() -> anyhow::Result<PathBuf> {
+    // A test runs from <target>/<profile>/deps/<name>.
+    let exe = std::env::current_exe()?;
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .context("the test executable is not in <target>/<profile>/deps")?;
+    let target_dir = profile_dir.parent().context("no target directory")?;
+    let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml");
+    let mut build = std::process::Command::new(env!("CARGO"));
+    build
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "desk137-server",
+            "--bin",
+            "desk137-server",
+            "--manifest-path",
+        ])
+        .arg(manifest)
+        .env("CARGO_TARGET_DIR", target_dir);
+    if profile_dir.file_name().is_some_and(|n| n == "release") {
+        build.arg("--release");
+    }
+    let status = build.status().context("running cargo build")?;
+    anyhow::ensure!(status.success(), "cargo build of desk137-server failed");
+    let binary = profile_dir.join(format!("desk137-server{}", std::env::consts::EXE_SUFFIX));
+    anyhow::ensure!(binary.exists(), "{} was not built", binary.display());
+    Ok(binary)
+}

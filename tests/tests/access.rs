@@ -1,0 +1,250 @@
+//! Who may call what, and who sees the caller's number.
+
+use desk137_server::app::ServerConfig;
+use desk137_server::auth::{User, hash_token};
+use desk137_server::domain::model::Role;
+use desk137_tests::{TestServer, obstruction, pb};
+use pb::get_case_request::Key;
+use tonic::Code;
+
+#[tokio::test]
+async fn no_token_or_an_unknown_one_is_unauthenticated() -> anyhow::Result<()> {
+    let server = TestServer::demo().await?;
+    for token in [None, Some("nobody"), Some("")] {
+        let mut c = server.clients(token).await?;
+        let create = c.cases.create_case(obstruction("x")).await.unwrap_err();
+        assert_eq!(create.code(), Code::Unauthenticated, "{token:?}");
+        let topics = c
+            .catalog
+            .list_topics(pb::ListTopicsRequest {})
+            .await
+            .unwrap_err();
+        assert_eq!(topics.code(), Code::Unauthenticated, "{token:?}");
+        let who = c.session.who_am_i(pb::WhoAmIRequest {}).await.unwrap_err();
+        assert_eq!(who.code(), Code::Unauthenticated, "{token:?}");
+    }
+    server.shutdown().await
+}
+
+#[tokio::test]
+async fn each_role_is_held_to_its_rpcs() -> anyhow::Result<()> {
+    let server = TestServer::demo().await?;
+    let denied = |status: tonic::Status| {
+        assert_eq!(
+            status.code(),
+            Code::PermissionDenied,
+            "{}",
+            status.message()
+        )
+    };
+    let history = || pb::CallerHistoryRequest {
+        phone: "09131234567".into(),
+        limit: 0,
+    };
+
+    let mut unit = server.as_user("unit1").await?;
+    denied(unit.cases.create_case(obstruction("u")).await.unwrap_err());
+    denied(unit.cases.caller_history(history()).await.unwrap_err());
+    let mut dispatcher = server.as_user("dispatcher1").await?;
+    denied(
+        dispatcher
+            .cases
+            .create_case(obstruction("d"))
+            .await
+            .unwrap_err(),
+    );
+    denied(
+        dispatcher
+            .cases
+            .caller_history(history())
+            .await
+            .unwrap_err(),
+    );
+    let mut supervisor = server.as_user("supervisor1").await?;
+    denied(
+        supervisor
+            .cases
+            .caller_history(history())
+            .await
+            .unwrap_err(),
+    );
+    let mut admin = server.as_user("admin1").await?;
+    denied(admin.cases.caller_history(history()).await.unwrap_err());
+
+    // Supervisors and admins may open cases; everyone may read the catalog.
+    supervisor.cases.create_case(obstruction("s")).await?;
+    admin.cases.create_case(obstruction("a")).await?;
+    for name in ["agent1", "dispatcher1", "unit1", "supervisor1", "admin1"] {
+        let mut c = server.as_user(name).await?;
+        c.catalog.list_units(pb::ListUnitsRequest {}).await?;
+        c.cases.list_cases(pb::ListCasesRequest::default()).await?;
+        let who = c.session.who_am_i(pb::WhoAmIRequest {}).await?.into_inner();
+        assert_eq!(who.user, name);
+        assert!(who.demo);
+    }
+    server.shutdown().await
+}
+
+#[tokio::test]
+async fn who_am_i_tells_role_unit_and_server_time() -> anyhow::Result<()> {
+    let server = TestServer::demo().await?;
+    let mut unit = server.as_user("unit1").await?;
+    let who = unit
+        .session
+        .who_am_i(pb::WhoAmIRequest {})
+        .await?
+        .into_inner();
+    assert_eq!(who.role(), pb::Role::Unit);
+    assert_eq!(who.unit_id, "r03-urban_services");
+    assert_eq!(who.server_time_ms, desk137_tests::SIM_START_MS);
+    server.shutdown().await
+}
+
+#[tokio::test]
+async fn demo_tokens_are_refused_outside_demo_mode() -> anyhow::Result<()> {
+    let user = |name: &str, role: Role, token: &str, unit: Option<&str>| User {
+        name: name.into(),
+        role,
+        token_sha256: hash_token(token),
+        unit_id: unit.map(Into::into),
+    };
+    let server = TestServer::start(ServerConfig {
+        demo: false,
+        users: vec![
+            user("maryam", Role::Agent, "maryam-7f3a9c", None),
+            user(
+                "crew-r03",
+                Role::Unit,
+                "crew-51be02",
+                Some("r03-urban_services"),
+            ),
+            // Someone copied a demo token into the users file: it stays shut.
+            user("reza", Role::Agent, "agent1", None),
+        ],
+        ..ServerConfig::default()
+    })
+    .await?;
+    for token in ["agent1", "admin1", "unit1"] {
+        let mut c = server.as_user(token).await?;
+        let err = c.session.who_am_i(pb::WhoAmIRequest {}).await.unwrap_err();
+        assert_eq!(err.code(), Code::Unauthenticated, "{token}");
+    }
+    let mut maryam = server.as_user("maryam-7f3a9c").await?;
+    let who = maryam
+        .session
+        .who_am_i(pb::WhoAmIRequest {})
+        .await?
+        .into_inner();
+    assert_eq!(
+        (who.user.as_str(), who.role(), who.demo),
+        ("maryam", pb::Role::Agent, false)
+    );
+    maryam.cases.create_case(obstruction("real-1")).await?;
+    let mut crew = server.as_user("crew-51be02").await?;
+    let listed = crew
+        .cases
+        .list_cases(pb::ListCasesRequest::default())
+        .await?
+        .into_inner();
+    assert_eq!(listed.cases.len(), 1);
+    server.shutdown().await
+}
+
+#[tokio::test]
+async fn the_phone_is_whole_masked_or_hidden_by_role() -> anyhow::Result<()> {
+    let server = TestServer::demo().await?;
+    let mut agent = server.as_user("agent1").await?;
+    let case = agent
+        .cases
+        .create_case(obstruction("conf-1"))
+        .await?
+        .into_inner()
+        .r#case
+        .unwrap_or_default();
+    assert_eq!(case.unit_id, "r03-urban_services");
+    for (name, expected) in [
+        ("agent1", "09131234567"),
+        ("admin1", "09131234567"),
+        ("supervisor1", "0913***4567"),
+        ("dispatcher1", "0913***4567"),
+        ("unit1", ""),
+    ] {
+        let mut c = server.as_user(name).await?;
+        let got = c
+            .cases
+            .get_case(pb::GetCaseRequest {
+                key: Some(Key::Id(case.id)),
+            })
+            .await?
+            .into_inner();
+        assert_eq!(got.phone, expected, "{name} by GetCase");
+        let listed = c
+            .cases
+            .list_cases(pb::ListCasesRequest::default())
+            .await?
+            .into_inner();
+        assert_eq!(listed.cases.len(), 1, "{name}");
+        assert_eq!(listed.cases[0].phone, expected, "{name} by ListCases");
+    }
+    // What the supervisor creates comes back masked to the supervisor too.
+    let mut supervisor = server.as_user("supervisor1").await?;
+    let own = supervisor
+        .cases
+        .create_case(obstruction("conf-2"))
+        .await?
+        .into_inner();
+    assert_eq!(own.r#case.unwrap_or_default().phone, "0913***4567");
+    server.shutdown().await
+}
+
+#[tokio::test]
+async fn a_unit_sees_only_its_own_cases() -> anyhow::Result<()> {
+    let server = TestServer::demo().await?;
+    let mut agent = server.as_user("agent1").await?;
+    let mut elsewhere = obstruction("r5");
+    elsewhere.region = 5;
+    let theirs = agent
+        .cases
+        .create_case(elsewhere)
+        .await?
+        .into_inner()
+        .r#case
+        .unwrap_or_default();
+    assert_eq!(theirs.unit_id, "r05-urban_services");
+    let ours = agent
+        .cases
+        .create_case(obstruction("r3"))
+        .await?
+        .into_inner()
+        .r#case
+        .unwrap_or_default();
+
+    let mut unit = server.as_user("unit1").await?;
+    for key in [Key::Id(theirs.id), Key::Number(theirs.number.clone())] {
+        let err = unit
+            .cases
+            .get_case(pb::GetCaseRequest { key: Some(key) })
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Code::PermissionDenied);
+    }
+    unit.cases
+        .get_case(pb::GetCaseRequest {
+            key: Some(Key::Id(ours.id)),
+        })
+        .await?;
+    // Asking for another unit's list still gives only the unit's own.
+    let listed = unit
+        .cases
+        .list_cases(pb::ListCasesRequest {
+            unit_id: "r05-urban_services".into(),
+            ..Default::default()
+        })
+        .await?
+        .into_inner();
+    assert_eq!(
+        listed.cases.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [ours.id]
+    );
+    server.shutdown().await
+}
