@@ -63,6 +63,7 @@ pub struct RunningServer {
     /// Where it listens: with port 0 in the config, the port it got.
     pub addr: SocketAddr,
     stop: oneshot::Sender<()>,
+    health: tonic_health::server::HealthReporter,
     serving: JoinHandle<Result<(), tonic::transport::Error>>,
     store: Store,
     /// Removed when the server is dropped.
@@ -75,11 +76,23 @@ impl RunningServer {
     pub async fn shutdown(self) -> anyhow::Result<()> {
         let Self {
             stop,
+            health,
             mut serving,
             store,
             temporary,
             ..
         } = self;
+        // Health checkers see the server going before its port closes.
+        health
+            .set_not_serving::<CatalogServiceServer<CatalogApi>>()
+            .await;
+        health
+            .set_not_serving::<SessionServiceServer<SessionApi>>()
+            .await;
+        health.set_not_serving::<CaseServiceServer<CaseApi>>().await;
+        health
+            .set_service_status("", tonic_health::ServingStatus::NotServing)
+            .await;
         // The server may already have stopped on its own; then there is no one to tell.
         let _ = stop.send(());
         match tokio::time::timeout(DRAIN_TIMEOUT, &mut serving).await {
@@ -181,6 +194,7 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
     Ok(RunningServer {
         addr,
         stop,
+        health,
         serving,
         store,
         temporary,

@@ -523,3 +523,26 @@ async fn topics_carry_their_use_count() -> anyhow::Result<()> {
     assert_eq!(regions.len(), 15);
     server.shutdown().await
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_agents_at_once_get_distinct_consecutive_numbers() -> anyhow::Result<()> {
+    let server = TestServer::demo().await?;
+    let agent = server.as_user("agent1").await?;
+    let mut calls = Vec::new();
+    for i in 0..200 {
+        let mut cases = agent.cases.clone();
+        calls.push(tokio::spawn(async move {
+            cases.create_case(obstruction(&format!("burst-{i}"))).await
+        }));
+    }
+    let mut numbers = Vec::new();
+    for call in calls {
+        numbers.push(case_of(call.await??.into_inner())?.number);
+    }
+    numbers.sort();
+    let expected: Vec<String> = (1..=200)
+        .map(|n| format!("{SIM_JALALI_YEAR}-{n:06}"))
+        .collect();
+    assert_eq!(numbers, expected);
+    server.shutdown().await
+}

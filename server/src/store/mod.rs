@@ -216,7 +216,8 @@ impl Store {
         }
     }
 
-    /// How many cases the store holds.
+    /// How many cases the store holds. Walks the whole tree: for tools and
+    /// tests, not for a request path.
     pub fn case_count(&self) -> usize {
         self.trees().cases.len()
     }
