@@ -248,3 +248,73 @@ async fn a_unit_sees_only_its_own_cases() -> anyhow::Result<()> {
     );
     server.shutdown().await
 }
+
+#[tokio::test]
+async fn the_coordination_center_sees_the_urgent_cases_it_follows() -> anyhow::Result<()> {
+    let server = TestServer::start(ServerConfig {
+        demo: true,
+        users: vec![User {
+            name: "occ-desk".into(),
+            role: Role::Unit,
+            token_sha256: hash_token("occ-desk-93c1"),
+            unit_id: Some("occ".into()),
+        }],
+        ..ServerConfig::default()
+    })
+    .await?;
+    let mut agent = server.as_user("agent1").await?;
+    let normal = agent
+        .cases
+        .create_case(obstruction("n"))
+        .await?
+        .into_inner()
+        .r#case
+        .unwrap_or_default();
+    let urgent_request = pb::CreateCaseRequest {
+        urgency: pb::Urgency::Urgent.into(),
+        ..obstruction("u")
+    };
+    let urgent = agent
+        .cases
+        .create_case(urgent_request)
+        .await?
+        .into_inner()
+        .r#case
+        .unwrap_or_default();
+    assert!(urgent.coordination);
+
+    let mut center = server.as_user("occ-desk-93c1").await?;
+    let listed = center
+        .cases
+        .list_cases(pb::ListCasesRequest::default())
+        .await?
+        .into_inner();
+    assert_eq!(
+        listed.cases.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [urgent.id]
+    );
+    assert_eq!(listed.cases[0].phone, "");
+    center
+        .cases
+        .get_case(pb::GetCaseRequest {
+            key: Some(Key::Id(urgent.id)),
+        })
+        .await?;
+    let err = center
+        .cases
+        .get_case(pb::GetCaseRequest {
+            key: Some(Key::Id(normal.id)),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied);
+    // The region's own unit sees the urgent case as well.
+    let mut unit = server.as_user("unit1").await?;
+    let own = unit
+        .cases
+        .list_cases(pb::ListCasesRequest::default())
+        .await?
+        .into_inner();
+    assert_eq!(own.cases.len(), 2);
+    server.shutdown().await
+}

@@ -33,6 +33,10 @@ fn bounded(requested: u32, default: usize, max: usize) -> usize {
 pub struct CaseApi(pub Context);
 
 impl CaseApi {
+    fn coordination_unit(&self) -> Option<&str> {
+        self.0.catalog.coordination_unit().map(|u| u.id.as_str())
+    }
+
     async fn create(
         &self,
         request: Request<CreateCaseRequest>,
@@ -85,7 +89,7 @@ impl CaseApi {
             }
         };
         let case = found.ok_or_else(|| Error::NotFound(format!("no case has {what}")))?;
-        if !may_see(&caller, &case.unit_id) {
+        if !may_see(&caller, &case, self.coordination_unit()) {
             return Err(Error::PermissionDenied(format!(
                 "case {} belongs to another unit",
                 case.number
@@ -101,6 +105,12 @@ impl CaseApi {
         let mut filter = CaseFilter::try_from(&r)?;
         if caller.role == Role::Unit {
             filter.unit_id = Some(caller.unit_id.clone());
+        }
+        // The coordination center has no cases of its own: its list is the
+        // urgent cases it follows beside the regions' units.
+        if filter.unit_id.is_some() && filter.unit_id.as_deref() == self.coordination_unit() {
+            filter.unit_id = None;
+            filter.coordination_only = true;
         }
         let before = convert::page_before(&r.page_token)?;
         let size = bounded(r.page_size, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX);
@@ -142,9 +152,16 @@ impl CaseApi {
     }
 }
 
-/// Unit staff see only their own unit's cases; everyone else sees all.
-fn may_see(caller: &Caller, unit_id: &str) -> bool {
-    caller.role != Role::Unit || caller.unit_id == unit_id
+/// Unit staff see only their own unit's cases, and the coordination
+/// center's staff the cases it follows; everyone else sees all.
+fn may_see(
+    caller: &Caller,
+    case: &crate::domain::model::Case,
+    coordination_unit: Option<&str>,
+) -> bool {
+    caller.role != Role::Unit
+        || caller.unit_id == case.unit_id
+        || (case.coordination && coordination_unit == Some(caller.unit_id.as_str()))
 }
 
 #[tonic::async_trait]
@@ -189,19 +206,31 @@ mod tests {
 
     #[test]
     fn units_see_only_their_own() {
+        let case = |unit: &str, coordination: bool| crate::domain::model::Case {
+            unit_id: unit.into(),
+            coordination,
+            ..crate::store::test_support::case("r", "09131234567", unit, 0)
+        };
         let unit = Caller {
             name: "unit1".into(),
             role: Role::Unit,
             unit_id: "r03-urban_services".into(),
         };
-        assert!(may_see(&unit, "r03-urban_services"));
-        assert!(!may_see(&unit, "r05-traffic"));
-        assert!(!may_see(&unit, ""));
+        let occ = Some("occ");
+        assert!(may_see(&unit, &case("r03-urban_services", false), occ));
+        assert!(!may_see(&unit, &case("r05-traffic", true), occ));
+        assert!(!may_see(&unit, &case("", false), occ));
+        let center = Caller {
+            unit_id: "occ".into(),
+            ..unit.clone()
+        };
+        assert!(may_see(&center, &case("r05-traffic", true), occ));
+        assert!(!may_see(&center, &case("r05-traffic", false), occ));
         let supervisor = Caller {
             role: Role::Supervisor,
             unit_id: String::new(),
             ..unit
         };
-        assert!(may_see(&supervisor, "r05-traffic"));
+        assert!(may_see(&supervisor, &case("r05-traffic", false), occ));
     }
 }

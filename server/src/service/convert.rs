@@ -144,6 +144,7 @@ impl TryFrom<&pb::ListCasesRequest> for CaseFilter {
             urgency: urgency_from("urgency", r.urgency)?,
             created_by: text(&r.created_by),
             open_only: r.open_only,
+            coordination_only: false,
         })
     }
 }

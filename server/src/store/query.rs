@@ -19,6 +19,8 @@ pub struct CaseFilter {
     pub created_by: Option<String>,
     /// Neither closed nor a false report.
     pub open_only: bool,
+    /// Only cases the Operations Coordination Center follows.
+    pub coordination_only: bool,
 }
 
 impl CaseFilter {
@@ -33,6 +35,7 @@ impl CaseFilter {
                 .as_deref()
                 .is_none_or(|c| case.created_by == c)
             && (!self.open_only || case.status.is_open())
+            && (!self.coordination_only || case.coordination)
     }
 }
 
@@ -205,6 +208,7 @@ mod tests {
             if i == 7 {
                 c.created_by = "agent2".into();
                 c.urgency = Urgency::Urgent;
+                c.coordination = true;
             }
             store.create_case(c).await.unwrap();
         }
@@ -255,6 +259,11 @@ mod tests {
                 ..CaseFilter::default()
             },
             CaseFilter {
+                open_only: true,
+                ..CaseFilter::default()
+            },
+            CaseFilter {
+                coordination_only: true,
                 open_only: true,
                 ..CaseFilter::default()
             },
