@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use tokio_stream::wrappers::TcpListenerStream;
+use tonic::transport::server::TcpIncoming;
 
 pub const DEFAULT_LISTEN: SocketAddr =
     SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 7137);
@@ -184,7 +184,9 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         .add_service(CaseServiceServer::new(CaseApi(ctx)));
     let (stop, stopped) = oneshot::channel::<()>();
     let serving = tokio::spawn(router.serve_with_incoming_shutdown(
-        TcpListenerStream::new(listener),
+        // Without TCP_NODELAY a small response can wait ~40 ms on Nagle's
+        // algorithm and the client's delayed ACK.
+        TcpIncoming::from(listener).with_nodelay(Some(true)),
         async {
             // A dropped sender also stops the server.
             let _ = stopped.await;

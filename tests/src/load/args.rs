@@ -162,7 +162,9 @@ pub fn check_loopback(url: &str) -> Result<(), String> {
 /// `30s`, `2m`, `500ms`, `1h`, or a bare number of seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(s.len());
+    let split = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(s.len());
     let (number, unit) = s.split_at(split);
     let n: f64 = number
         .parse()
@@ -224,7 +226,8 @@ mod tests {
         assert_eq!(args(&["--flush", "both"]).flush_runs(), [true, false]);
         assert!(args(&["--agents", "0"]).check().is_err());
         assert!(args(&[]).check().is_ok());
-        let remote = Args::try_parse_from(["desk137-load", "--server", "http://10.1.2.3:7137"]).unwrap();
+        let remote =
+            Args::try_parse_from(["desk137-load", "--server", "http://10.1.2.3:7137"]).unwrap();
         assert!(remote.check().is_err());
         let flush_without_spawn = Args::try_parse_from(["desk137-load", "--no-flush"]).unwrap();
         assert!(flush_without_spawn.check().is_err());

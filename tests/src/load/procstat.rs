@@ -34,7 +34,8 @@ pub enum ProcError {
 /// A sample of process `pid` now.
 pub fn sample(pid: u32) -> Result<Sample, ProcError> {
     let read = |file: &str| {
-        std::fs::read_to_string(format!("/proc/{pid}/{file}")).map_err(|source| ProcError::Read { pid, source })
+        std::fs::read_to_string(format!("/proc/{pid}/{file}"))
+            .map_err(|source| ProcError::Read { pid, source })
     };
     let at = Instant::now();
     let cpu_ticks = cpu_ticks(&read("stat")?).ok_or(ProcError::Stat(pid))?;
@@ -97,7 +98,8 @@ mod tests {
 
     #[test]
     fn parses_stat_with_a_name_that_has_spaces_and_brackets() {
-        let stat = "4242 (desk 137) (x)) S 1 4242 4242 0 -1 4194560 900 0 0 0 250 75 0 0 20 0 9 0 123 0 0";
+        let stat =
+            "4242 (desk 137) (x)) S 1 4242 4242 0 -1 4194560 900 0 0 0 250 75 0 0 20 0 9 0 123 0 0";
         assert_eq!(cpu_ticks(stat), Some(325));
         assert_eq!(cpu_ticks("4242 (short"), None);
     }

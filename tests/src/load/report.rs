@@ -22,9 +22,15 @@ impl Machine {
             cpus: std::thread::available_parallelism().map_or(1, usize::from),
             cpu_model: cpuinfo
                 .lines()
-                .find_map(|l| l.strip_prefix("model name")?.split_once(':').map(|(_, v)| v.trim().to_owned()))
+                .find_map(|l| {
+                    l.strip_prefix("model name")?
+                        .split_once(':')
+                        .map(|(_, v)| v.trim().to_owned())
+                })
                 .unwrap_or_else(|| "unknown".into()),
-            memory_gib: super::procstat::status_kib(&meminfo, "MemTotal").unwrap_or(0) as f64 / 1024.0 / 1024.0,
+            memory_gib: super::procstat::status_kib(&meminfo, "MemTotal").unwrap_or(0) as f64
+                / 1024.0
+                / 1024.0,
         }
     }
 }
@@ -118,7 +124,12 @@ pub fn table(report: &Report) -> String {
             run.calls, run.calls_per_second, run.rpcs_per_second, run.reads_per_second, run.errors
         );
         for r in run.rpcs.iter().filter(|r| r.errors > 0) {
-            let _ = writeln!(out, "  {} errors, e.g. {}", r.rpc, r.error_samples.join(" | "));
+            let _ = writeln!(
+                out,
+                "  {} errors, e.g. {}",
+                r.rpc,
+                r.error_samples.join(" | ")
+            );
         }
         if let Some(u) = &run.server_usage {
             let _ = writeln!(
@@ -135,7 +146,11 @@ pub fn table(report: &Report) -> String {
             );
         }
         if let Some(bytes) = run.store_bytes {
-            let _ = writeln!(out, "store: {:.1} MiB on disk after the run", bytes as f64 / 1024.0 / 1024.0);
+            let _ = writeln!(
+                out,
+                "store: {:.1} MiB on disk after the run",
+                bytes as f64 / 1024.0 / 1024.0
+            );
         }
         if let Some(u) = &run.driver_usage {
             let _ = writeln!(

@@ -33,6 +33,20 @@ pub enum SpawnError {
     NotLoopback(SocketAddr),
 }
 
+/// A child process that is killed (SIGKILL) if it is dropped still running:
+/// no server outlives a run that failed half-way.
+#[derive(Debug)]
+pub struct KillOnDrop(pub Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 /// `desk137-server` next to this executable, or one directory up (where
 /// cargo puts binaries when this is an integration test in `deps/`).
 pub fn server_binary() -> std::io::Result<PathBuf> {
@@ -50,7 +64,10 @@ pub fn server_binary() -> std::io::Result<PathBuf> {
     }
     Err(std::io::Error::new(
         std::io::ErrorKind::NotFound,
-        format!("{name} is not next to {}: build it first (cargo build -p desk137-server)", exe.display()),
+        format!(
+            "{name} is not next to {}: build it first (cargo build -p desk137-server)",
+            exe.display()
+        ),
     ))
 }
 
@@ -98,7 +115,11 @@ fn strip_ansi(s: &str) -> String {
 }
 
 /// Waits until the child logs its address and its health says SERVING.
-pub async fn wait_serving(child: &mut Child, log: &Path, timeout: Duration) -> Result<SocketAddr, SpawnError> {
+pub async fn wait_serving(
+    child: &mut Child,
+    log: &Path,
+    timeout: Duration,
+) -> Result<SocketAddr, SpawnError> {
     let began = Instant::now();
     loop {
         if let Some(status) = child.try_wait()? {
@@ -126,7 +147,11 @@ pub async fn is_serving(addr: SocketAddr) -> bool {
     let Ok(endpoint) = tonic::transport::Endpoint::from_shared(format!("http://{addr}")) else {
         return false;
     };
-    let Ok(channel) = endpoint.connect_timeout(Duration::from_secs(1)).connect().await else {
+    let Ok(channel) = endpoint
+        .connect_timeout(Duration::from_secs(1))
+        .connect()
+        .await
+    else {
         return false;
     };
     let request = HealthCheckRequest {
@@ -169,7 +194,10 @@ mod tests {
     #[test]
     fn the_address_comes_from_the_serving_line_with_or_without_colour() {
         let plain = "2026-11-28T01:00:00Z  INFO desk137_server::app: serving desk137.v1 addr=127.0.0.1:40123 demo=true\n";
-        assert_eq!(serving_addr(plain), Some("127.0.0.1:40123".parse().unwrap()));
+        assert_eq!(
+            serving_addr(plain),
+            Some("127.0.0.1:40123".parse().unwrap())
+        );
         let coloured = "\u{1b}[2m2026\u{1b}[0m \u{1b}[32m INFO\u{1b}[0m serving desk137.v1 \u{1b}[3maddr\u{1b}[0m\u{1b}[2m=\u{1b}[0m127.0.0.1:7 \u{1b}[3mdemo\u{1b}[0m";
         assert_eq!(serving_addr(coloured), Some("127.0.0.1:7".parse().unwrap()));
         assert_eq!(serving_addr("INFO opening the store\n"), None);

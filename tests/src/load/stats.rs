@@ -140,6 +140,9 @@ mod tests {
         assert_eq!(get.error_samples, ["unavailable"]);
         assert_eq!(get.per_second, 50.0);
         assert_eq!((get.p50_ms, get.p99_ms, get.max_ms), (0.5, 0.99, 1.0));
-        assert_eq!(s.iter().find(|r| r.rpc == "CreateCase").unwrap().p50_ms, 3.0);
+        assert_eq!(
+            s.iter().find(|r| r.rpc == "CreateCase").unwrap().p50_ms,
+            3.0
+        );
     }
 }

@@ -181,7 +181,9 @@ pub async fn prepare(args: &Args, url: &str) -> anyhow::Result<Shared> {
         shared.max_id = newest_id(&shared, cases).await?;
     }
     if args.profile != Profile::Mixed && shared.max_id == 0 {
-        bail!("the store has no cases to read: fill it with `desk137-server gen` or use --profile mixed");
+        bail!(
+            "the store has no cases to read: fill it with `desk137-server gen` or use --profile mixed"
+        );
     }
     Ok(shared)
 }
@@ -284,7 +286,11 @@ async fn timed<T>(
     }
 }
 
-fn list_by(shared: &Shared, name: &'static str, filter: pb::ListCasesRequest) -> (&'static str, pb::ListCasesRequest) {
+fn list_by(
+    shared: &Shared,
+    name: &'static str,
+    filter: pb::ListCasesRequest,
+) -> (&'static str, pb::ListCasesRequest) {
     (
         name,
         pb::ListCasesRequest {
@@ -333,7 +339,7 @@ pub async fn agent(shared: Arc<Shared>, channel: Channel, index: u32) -> Recorde
             // Exponential think time with the given mean.
             let u: f64 = rng.random_range(f64::EPSILON..1.0);
             let think = -u.ln() * shared.think_ms as f64;
-            tokio::time::sleep(Duration::from_secs_f64(think.min(3600_000.0) / 1000.0)).await;
+            tokio::time::sleep(Duration::from_secs_f64(think.min(3_600_000.0) / 1000.0)).await;
         }
     }
     recorded
@@ -352,10 +358,21 @@ async fn mixed_call(
         phone: new.phone.clone(),
         limit: 20,
     };
-    timed(rec, shared, "CallerHistory", client.caller_history(shared.request(history))).await;
-    let created = timed(rec, shared, "CreateCase", client.create_case(shared.request(new)))
-        .await
-        .and_then(|r| r.r#case);
+    timed(
+        rec,
+        shared,
+        "CallerHistory",
+        client.caller_history(shared.request(history)),
+    )
+    .await;
+    let created = timed(
+        rec,
+        shared,
+        "CreateCase",
+        client.create_case(shared.request(new)),
+    )
+    .await
+    .and_then(|r| r.r#case);
     let Some(case) = created else { return };
     let get = pb::GetCaseRequest {
         key: Some(pb::get_case_request::Key::Id(case.id)),
@@ -398,14 +415,22 @@ async fn read_call(
     n: u64,
 ) {
     let get = pb::GetCaseRequest {
-        key: Some(pb::get_case_request::Key::Id(rng.random_range(1..=shared.max_id))),
+        key: Some(pb::get_case_request::Key::Id(
+            rng.random_range(1..=shared.max_id),
+        )),
     };
     timed(rec, shared, "GetCase", client.get_case(shared.request(get))).await;
     let history = pb::CallerHistoryRequest {
         phone: citizen_phone(rng.random_range(0..shared.citizens)),
         limit: 20,
     };
-    timed(rec, shared, "CallerHistory", client.caller_history(shared.request(history))).await;
+    timed(
+        rec,
+        shared,
+        "CallerHistory",
+        client.caller_history(shared.request(history)),
+    )
+    .await;
     let (name, list) = match n % 3 {
         0 => list_by(
             shared,
@@ -435,14 +460,27 @@ async fn read_call(
     timed(rec, shared, name, client.list_cases(shared.request(list))).await;
 }
 
-async fn scale_call(shared: &Shared, client: &mut CaseServiceClient<Channel>, rng: &mut SmallRng, rec: &mut Recorder) {
+async fn scale_call(
+    shared: &Shared,
+    client: &mut CaseServiceClient<Channel>,
+    rng: &mut SmallRng,
+    rec: &mut Recorder,
+) {
     let history = pb::CallerHistoryRequest {
         phone: citizen_phone(rng.random_range(0..shared.citizens)),
         limit: 20,
     };
-    timed(rec, shared, "CallerHistory", client.caller_history(shared.request(history))).await;
+    timed(
+        rec,
+        shared,
+        "CallerHistory",
+        client.caller_history(shared.request(history)),
+    )
+    .await;
     let get = pb::GetCaseRequest {
-        key: Some(pb::get_case_request::Key::Id(rng.random_range(1..=shared.max_id))),
+        key: Some(pb::get_case_request::Key::Id(
+            rng.random_range(1..=shared.max_id),
+        )),
     };
     timed(rec, shared, "GetCase", client.get_case(shared.request(get))).await;
     let unit = shared.units[rng.random_range(0..shared.units.len())].clone();
