@@ -57,6 +57,9 @@ pub struct CallerHistory {
     pub open: u64,
 }
 
+/// The most cases one list call reads before it returns what it has.
+pub const LIST_SCAN_BUDGET: usize = 20_000;
+
 type Ids<'a> = Box<dyn Iterator<Item = Result<u64>> + 'a>;
 
 /// The ids of one index prefix below `before`, descending.
@@ -124,17 +127,38 @@ impl Store {
     }
 
     /// Up to `limit` cases matching `filter`, newest first, all older than
-    /// case `before` when given. May scan many cases when the filter has no
-    /// indexed field: call it off the async runtime.
+    /// case `before` when given.
+    ///
+    /// A filter the index cannot narrow may have to read many cases to fill a
+    /// page. After [`LIST_SCAN_BUDGET`] cases the page ends early, with
+    /// `next_before` where the walk stopped, so no one call holds a thread
+    /// for long and the caller can go on. Call it off the async runtime.
     pub fn list_cases(
         &self,
         filter: &CaseFilter,
         before: Option<u64>,
         limit: usize,
     ) -> Result<CasePage> {
+        self.list_cases_within(filter, before, limit, LIST_SCAN_BUDGET)
+    }
+
+    fn list_cases_within(
+        &self,
+        filter: &CaseFilter,
+        before: Option<u64>,
+        limit: usize,
+        budget: usize,
+    ) -> Result<CasePage> {
         let mut cases = Vec::with_capacity(limit.min(512));
-        for id in self.candidate_ids(filter, before) {
+        for (scanned, id) in self.candidate_ids(filter, before).enumerate() {
             let id = id?;
+            if scanned == budget {
+                // Cases above `id` are all read: the next page starts at it.
+                return Ok(CasePage {
+                    cases,
+                    next_before: id.checked_add(1),
+                });
+            }
             let Some(case) = self.get_case(id)? else {
                 return Err(super::StoreError::Corrupt(format!(
                     "an index points at missing case {id}"
@@ -310,5 +334,31 @@ mod tests {
         assert_eq!((h.total, h.open), (5, 3));
         let none = store.caller_history("09139999999", 20).unwrap();
         assert_eq!((none.cases.len(), none.total, none.open), (0, 0, 0));
+    }
+
+    #[tokio::test]
+    async fn a_long_walk_ends_early_and_resumes_where_it_stopped() {
+        let (_dir, store) = open();
+        seed(&store).await;
+        let rare = CaseFilter {
+            urgency: Some(Urgency::Urgent),
+            ..CaseFilter::default()
+        };
+        // Reading three cases at a time: 10, 9, 8 hold no match, 7 does.
+        let first = store.list_cases_within(&rare, None, 5, 3).unwrap();
+        assert!(first.cases.is_empty());
+        assert_eq!(first.next_before, Some(8));
+        let second = store
+            .list_cases_within(&rare, first.next_before, 5, 3)
+            .unwrap();
+        assert_eq!(ids(&second), [7]);
+        let mut before = second.next_before;
+        let mut rest = Vec::new();
+        while let Some(b) = before {
+            let page = store.list_cases_within(&rare, Some(b), 5, 3).unwrap();
+            rest.extend(ids(&page));
+            before = page.next_before;
+        }
+        assert!(rest.is_empty());
     }
 }
