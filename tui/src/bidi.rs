@@ -44,9 +44,16 @@ pub fn visual_graphemes(line: &str) -> Option<Vec<(usize, &str, bool)>> {
         let rtl = levels.get(run.start).is_some_and(|l| l.is_rtl());
         // Whole graphemes, so a mark or ZWNJ stays with its letter.
         if rtl {
-            out.extend(text.grapheme_indices(true).rev().map(|(i, g)| (run.start + i, g, true)));
+            out.extend(
+                text.grapheme_indices(true)
+                    .rev()
+                    .map(|(i, g)| (run.start + i, g, true)),
+            );
         } else {
-            out.extend(text.grapheme_indices(true).map(|(i, g)| (run.start + i, g, false)));
+            out.extend(
+                text.grapheme_indices(true)
+                    .map(|(i, g)| (run.start + i, g, false)),
+            );
         }
     }
     Some(out)
@@ -124,7 +131,10 @@ mod tests {
     fn mixed_lines_keep_each_run_readable() {
         // Digits are weak: the Persian words set the direction.
         assert_eq!(visual("1405-000812 سد معبر"), "ربعم دس 1405-000812");
-        assert_eq!(visual("Case 1405-000812 سد معبر"), "Case 1405-000812 ربعم دس");
+        assert_eq!(
+            visual("Case 1405-000812 سد معبر"),
+            "Case 1405-000812 ربعم دس"
+        );
         assert_eq!(visual("سد معبر · Sidewalk"), "Sidewalk · ربعم دس");
     }
 

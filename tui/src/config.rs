@@ -47,7 +47,9 @@ pub fn default_path() -> Option<PathBuf> {
 }
 
 pub fn home() -> Option<PathBuf> {
-    std::env::var_os("HOME").filter(|v| !v.is_empty()).map(PathBuf::from)
+    std::env::var_os("HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
 }
 
 impl Config {
@@ -72,14 +74,16 @@ impl Config {
             Ok(text) => {
                 let mut config = Self::parse(&path, &text)?;
                 // A relative keymap path is relative to the config file.
-                if let (Some(k), Some(dir)) = (&config.keymap, path.parent()) {
-                    if k.is_relative() {
-                        config.keymap = Some(dir.join(k));
-                    }
+                if let (Some(k), Some(dir)) = (&config.keymap, path.parent())
+                    && k.is_relative()
+                {
+                    config.keymap = Some(dir.join(k));
                 }
                 Ok(config)
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => Ok(Self::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => {
+                Ok(Self::default())
+            }
             Err(source) => Err(ConfigError::Read { path, source }),
         }
     }
@@ -108,7 +112,10 @@ mod tests {
         assert_eq!(c.calendar, Calendar::Gregorian);
         assert_eq!(c.server.as_deref(), Some("http://127.0.0.1:1370"));
         let d = Config::parse(Path::new("c.toml"), "").unwrap();
-        assert_eq!((d.lang, d.calendar, d.bidi), (Lang::Fa, Calendar::Jalali, false));
+        assert_eq!(
+            (d.lang, d.calendar, d.bidi),
+            (Lang::Fa, Calendar::Jalali, false)
+        );
     }
 
     #[test]

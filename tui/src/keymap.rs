@@ -120,7 +120,10 @@ impl Action {
             Action::DeleteWordForward => ("پاک کردن کلمهٔ بعد", "Delete the word after"),
             Action::DeleteToStart => ("پاک کردن تا ابتدای خانه", "Delete to the start"),
             Action::DeleteToEnd => ("پاک کردن تا انتهای خانه", "Delete to the end"),
-            Action::Yank => ("برگرداندن آخرین متن پاک‌شده", "Put back the last deleted text"),
+            Action::Yank => (
+                "برگرداندن آخرین متن پاک‌شده",
+                "Put back the last deleted text",
+            ),
         };
         match lang {
             Lang::Fa => fa,
@@ -280,7 +283,11 @@ impl std::str::FromStr for Key {
         // "-" alone, or after a modifier, is the minus key.
         'strip: loop {
             for (flag, m) in flags.iter_mut().zip(["ctrl-", "alt-", "shift-"]) {
-                if rest.len() > m.len() && rest.get(..m.len()).is_some_and(|p| p.eq_ignore_ascii_case(m)) {
+                if rest.len() > m.len()
+                    && rest
+                        .get(..m.len())
+                        .is_some_and(|p| p.eq_ignore_ascii_case(m))
+                {
                     *flag = true;
                     rest = &rest[m.len()..];
                     continue 'strip;
@@ -291,7 +298,11 @@ impl std::str::FromStr for Key {
         let [ctrl, alt, shift] = flags;
         let mut chars = rest.chars();
         let code = match (chars.next(), chars.next()) {
-            (Some(c), None) => KeyName::Char(if ctrl || alt { c.to_ascii_lowercase() } else { c }),
+            (Some(c), None) => KeyName::Char(if ctrl || alt {
+                c.to_ascii_lowercase()
+            } else {
+                c
+            }),
             (None, _) => return Err(format!("{s:?} names no key")),
             _ => match rest.to_ascii_lowercase().as_str() {
                 "enter" | "return" => KeyName::Enter,
@@ -367,7 +378,10 @@ impl fmt::Display for Key {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeymapError {
     #[error("{source_name}: {message}")]
-    Syntax { source_name: String, message: String },
+    Syntax {
+        source_name: String,
+        message: String,
+    },
     #[error("{source_name}: [{context}] {key:?}: {message}")]
     Entry {
         source_name: String,
@@ -494,20 +508,23 @@ impl Keymap {
 
     /// Every key of an action in one table, in a stable order.
     pub fn keys_of(&self, ctx: Context, action: Action) -> Vec<Key> {
-        self.bindings
+        let mut keys: Vec<Key> = self
+            .bindings
             .iter()
             .filter(|((c, _), a)| *c == ctx && **a == action)
             .map(|((_, k), _)| *k)
-            .collect()
+            .collect();
+        // Function keys first: they work whatever keyboard layout is active.
+        keys.sort_by_key(|k| !matches!(k.code, KeyName::F(_)));
+        keys
     }
 
     /// The first key of an action on a screen, for the hints in the bottom bar.
     pub fn hint(&self, ctx: Context, action: Action) -> Option<Key> {
         let mut keys = self.keys_of(ctx, action);
-        if keys.is_empty() && ctx != Context::Global {
-            keys = self.keys_of(Context::Global, action);
+        if ctx != Context::Global {
+            keys.extend(self.keys_of(Context::Global, action));
         }
-        // Function keys first: they work whatever keyboard layout is active.
         keys.sort_by_key(|k| !matches!(k.code, KeyName::F(_)));
         keys.first().copied()
     }
@@ -525,7 +542,8 @@ impl Keymap {
 
 fn parse_action(name: &str) -> Option<Action> {
     use serde::de::IntoDeserializer;
-    let de: serde::de::value::StrDeserializer<'_, serde::de::value::Error> = name.into_deserializer();
+    let de: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+        name.into_deserializer();
     Action::deserialize(de).ok()
 }
 
@@ -607,7 +625,13 @@ mod tests {
     fn events_and_strings_name_the_same_keys() {
         let cases = [
             (ev(KeyCode::Char('s'), KeyModifiers::CONTROL), "ctrl-s"),
-            (ev(KeyCode::Char('S'), KeyModifiers::CONTROL | KeyModifiers::SHIFT), "ctrl-shift-s"),
+            (
+                ev(
+                    KeyCode::Char('S'),
+                    KeyModifiers::CONTROL | KeyModifiers::SHIFT,
+                ),
+                "ctrl-shift-s",
+            ),
             (ev(KeyCode::Char('u'), KeyModifiers::ALT), "Alt-U"),
             (ev(KeyCode::BackTab, KeyModifiers::SHIFT), "shift-tab"),
             (ev(KeyCode::Char('G'), KeyModifiers::SHIFT), "shift-g"),
@@ -641,7 +665,10 @@ mod tests {
         let map = Keymap::with_user("mine.toml", user).unwrap();
         assert_eq!(map.action(Context::Edit, key("ctrl-s")), None);
         assert_eq!(map.action(Context::Edit, key("f10")), Some(Action::Save));
-        assert_eq!(map.action(Context::Edit, key("ctrl-n")), Some(Action::Refresh));
+        assert_eq!(
+            map.action(Context::Edit, key("ctrl-n")),
+            Some(Action::Refresh)
+        );
         assert_eq!(map.action(Context::List, key("x")), Some(Action::Accept));
         // What the user did not touch stays.
         assert_eq!(map.action(Context::Edit, key("f2")), Some(Action::NewCall));
@@ -655,8 +682,11 @@ mod tests {
             err.to_string(),
             "mine.toml: [global] \"ctrl-s\": no action is called \"sav\""
         );
-        let err = Keymap::with_user("mine.toml", "[global]\n\"ctrl-s\" = \"save\"\n\"Ctrl-S\" = \"quit\"\n")
-            .unwrap_err();
+        let err = Keymap::with_user(
+            "mine.toml",
+            "[global]\n\"ctrl-s\" = \"save\"\n\"Ctrl-S\" = \"quit\"\n",
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("the same key"), "{err}");
         let err = Keymap::with_user("mine.toml", "[edit]\n\"f1\" = \"yank\"\n").unwrap_err();
         assert!(matches!(err, KeymapError::Conflict { .. }), "{err}");
@@ -666,10 +696,25 @@ mod tests {
 
     #[test]
     fn typed_characters() {
-        assert_eq!(Key::typed_char(&ev(KeyCode::Char('س'), KeyModifiers::NONE)), Some('س'));
-        assert_eq!(Key::typed_char(&ev(KeyCode::Char('A'), KeyModifiers::SHIFT)), Some('A'));
-        assert_eq!(Key::typed_char(&ev(KeyCode::Char('s'), KeyModifiers::CONTROL)), None);
-        assert_eq!(Key::typed_char(&ev(KeyCode::Char('b'), KeyModifiers::ALT)), None);
-        assert_eq!(Key::typed_char(&ev(KeyCode::Enter, KeyModifiers::NONE)), None);
+        assert_eq!(
+            Key::typed_char(&ev(KeyCode::Char('س'), KeyModifiers::NONE)),
+            Some('س')
+        );
+        assert_eq!(
+            Key::typed_char(&ev(KeyCode::Char('A'), KeyModifiers::SHIFT)),
+            Some('A')
+        );
+        assert_eq!(
+            Key::typed_char(&ev(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+            None
+        );
+        assert_eq!(
+            Key::typed_char(&ev(KeyCode::Char('b'), KeyModifiers::ALT)),
+            None
+        );
+        assert_eq!(
+            Key::typed_char(&ev(KeyCode::Enter, KeyModifiers::NONE)),
+            None
+        );
     }
 }

@@ -2,8 +2,16 @@
 
 pub mod app;
 pub mod bidi;
+pub mod classify;
+pub mod client;
 pub mod config;
 pub mod keymap;
+pub mod logging;
 pub mod messages;
+pub mod run;
+pub mod terminal;
 pub mod timefmt;
 pub mod ui;
+
+#[cfg(test)]
+mod snapshot_tests;

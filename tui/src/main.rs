@@ -1,1 +1,167 @@
-fn main() {}
+//! `desk137`: the terminal of the 137 contact center.
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use desk137_server::app::{ServerConfig, start};
+use desk137_server::domain::clock::{SharedClock, SystemClock};
+use desk137_tui::app::{App, Settings};
+use desk137_tui::client::Client;
+use desk137_tui::config::Config;
+use desk137_tui::keymap::Keymap;
+use desk137_tui::{classify, logging, run, terminal};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+const DEFAULT_SERVER: &str = "http://127.0.0.1:7137";
+const DEMO_USERS: [&str; 5] = ["agent1", "dispatcher1", "unit1", "supervisor1", "admin1"];
+
+#[derive(Parser)]
+#[command(
+    name = "desk137",
+    version,
+    about = "The terminal of the 137 contact center"
+)]
+struct Cli {
+    /// The server, e.g. http://10.0.0.5:7137 [default: from the config, else 127.0.0.1:7137]
+    #[arg(long, global = true)]
+    server: Option<String>,
+    /// The config file [default: ~/.config/desk137/config.toml]
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// A keymap file merged on top of the shipped keys
+    #[arg(long, global = true)]
+    keymap: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Start a demo server in this process and open its screens
+    Demo {
+        /// Whose screen to open: agent1, dispatcher1, unit1, supervisor1 or admin1
+        #[arg(long = "as", default_value = "agent1")]
+        user: String,
+    },
+    /// Print the topics the form would suggest for TEXT, best first:
+    /// ID, Persian title, English title, score (tab-separated)
+    Classify {
+        text: String,
+        /// How many topics at most
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    match real_main() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("desk137: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn real_main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Some(Cmd::Classify { text, limit }) = &cli.command {
+        for line in classify::lines(text, *limit)? {
+            println!("{line}");
+        }
+        return Ok(());
+    }
+    let config = Config::load(cli.config.as_deref())?;
+    let keymap = match cli.keymap.as_ref().or(config.keymap.as_ref()) {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            Keymap::with_user(&path.display().to_string(), &text)?
+        }
+        None => Keymap::shipped()?,
+    };
+    let settings = Settings {
+        lang: config.lang,
+        calendar: config.calendar,
+        bidi: config.bidi,
+        keymap,
+        id_prefix: format!("{:016x}", rand::random::<u64>()),
+    };
+    let demo_user = match &cli.command {
+        Some(Cmd::Demo { user }) => {
+            if !DEMO_USERS.contains(&user.as_str()) {
+                bail!("the demo users are {}", DEMO_USERS.join(", "));
+            }
+            Some(user.clone())
+        }
+        _ => None,
+    };
+    let token = match &demo_user {
+        Some(user) => user.clone(),
+        None => std::env::var("DESK137_TOKEN")
+            .ok()
+            .filter(|t| !t.trim().is_empty())
+            .or(config.token.clone())
+            .context("no token: set DESK137_TOKEN, or token in the config file")?,
+    };
+    let server = cli
+        .server
+        .clone()
+        .or(config.server.clone())
+        .unwrap_or(DEFAULT_SERVER.into());
+    let _log = logging::init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    runtime.block_on(session(settings, demo_user.is_some(), server, token))
+}
+
+async fn session(
+    settings: Settings,
+    demo: bool,
+    server: String,
+    token: String,
+) -> anyhow::Result<()> {
+    let clock: SharedClock = Arc::new(SystemClock);
+    let demo_server = if demo {
+        let config = ServerConfig {
+            data_dir: None,
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            demo: true,
+            ..ServerConfig::default()
+        };
+        Some(
+            start(config, clock.clone())
+                .await
+                .context("starting the demo server")?,
+        )
+    } else {
+        None
+    };
+    let server = demo_server
+        .as_ref()
+        .map_or(server, |s| format!("http://{}", s.addr));
+    tracing::info!(%server, "desk137 starting");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let client = Client::new(&server, &token, tx)?;
+    let mut app = App::new(settings, clock.now_ms());
+    let mut tui = terminal::enter().context("opening the terminal")?;
+    let input = crossterm::event::EventStream::new();
+    let result = run::run(
+        &mut tui,
+        &mut app,
+        input,
+        &client,
+        &mut rx,
+        clock.as_ref(),
+        |_, _| {},
+    )
+    .await;
+    terminal::leave().context("restoring the terminal")?;
+    if let Some(s) = demo_server {
+        s.shutdown().await?;
+    }
+    result.context("the screen failed")
+}

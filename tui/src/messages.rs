@@ -362,7 +362,10 @@ impl Lang {
             ("has a character that is not a digit", "حرفی جز رقم دارد"),
             ("has ", "شمار رقم‌ها درست نیست"),
             ("is not an Iranian number", "شمارهٔ ایران نیست"),
-            ("an informational case cannot be urgent", "پرونده اطلاع‌رسانی فوری نمی‌شود"),
+            (
+                "an informational case cannot be urgent",
+                "پرونده اطلاع‌رسانی فوری نمی‌شود",
+            ),
             ("no region", "چنین منطقه‌ای نیست"),
             ("no topic", "چنین موضوعی نیست"),
         ];

@@ -17,11 +17,18 @@ fn parts(ms: Millis, calendar: Calendar) -> (i32, u8, u8, u8, u8) {
         Calendar::Gregorian => {
             static TZ: OnceLock<jiff::tz::TimeZone> = OnceLock::new();
             let tz = TZ.get_or_init(|| {
-                jiff::tz::TimeZone::get("Asia/Tehran").unwrap_or_else(|_| jiff::tz::TimeZone::fixed(jiff::tz::offset(3)))
+                jiff::tz::TimeZone::get("Asia/Tehran")
+                    .unwrap_or_else(|_| jiff::tz::TimeZone::fixed(jiff::tz::offset(3)))
             });
             let ts = jiff::Timestamp::from_millisecond(ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
             let d = ts.to_zoned(tz.clone()).datetime();
-            (i32::from(d.year()), d.month() as u8, d.day() as u8, d.hour() as u8, d.minute() as u8)
+            (
+                i32::from(d.year()),
+                d.month() as u8,
+                d.day() as u8,
+                d.hour() as u8,
+                d.minute() as u8,
+            )
         }
     }
 }
@@ -29,8 +36,23 @@ fn parts(ms: Millis, calendar: Calendar) -> (i32, u8, u8, u8, u8) {
 /// `۱۴۰۵/۰۹/۰۷ ۱۳:۳۲`
 pub fn datetime(ms: Millis, calendar: Calendar, lang: Lang) -> String {
     let (y, mo, d, h, mi) = parts(ms, calendar);
-    let sep = if calendar == Calendar::Jalali { '/' } else { '-' };
+    let sep = if calendar == Calendar::Jalali {
+        '/'
+    } else {
+        '-'
+    };
     lang.digits(&format!("{y:04}{sep}{mo:02}{sep}{d:02} {h:02}:{mi:02}"))
+}
+
+/// `۱۴۰۵/۰۹/۰۷`
+pub fn date(ms: Millis, calendar: Calendar, lang: Lang) -> String {
+    let (y, mo, d, _, _) = parts(ms, calendar);
+    let sep = if calendar == Calendar::Jalali {
+        '/'
+    } else {
+        '-'
+    };
+    lang.digits(&format!("{y:04}{sep}{mo:02}{sep}{d:02}"))
 }
 
 /// `۱۳:۳۲`
@@ -47,7 +69,11 @@ pub fn compact(ms: Millis, now: Millis, calendar: Calendar, lang: Lang) -> Strin
     if (y, mo, d) == (ny, nmo, nd) {
         lang.digits(&format!("{h:02}:{mi:02}"))
     } else {
-        let sep = if calendar == Calendar::Jalali { '/' } else { '-' };
+        let sep = if calendar == Calendar::Jalali {
+            '/'
+        } else {
+            '-'
+        };
         lang.digits(&format!("{mo:02}{sep}{d:02} {h:02}:{mi:02}"))
     }
 }
@@ -63,13 +89,19 @@ mod tests {
     fn jalali_and_gregorian_in_tehran() {
         assert_eq!(datetime(T, Calendar::Jalali, Lang::Fa), "۱۴۰۵/۰۹/۰۷ ۱۳:۳۲");
         assert_eq!(datetime(T, Calendar::Jalali, Lang::En), "1405/09/07 13:32");
-        assert_eq!(datetime(T, Calendar::Gregorian, Lang::En), "2026-11-28 13:32");
+        assert_eq!(
+            datetime(T, Calendar::Gregorian, Lang::En),
+            "2026-11-28 13:32"
+        );
         assert_eq!(time(T, Calendar::Jalali, Lang::Fa), "۱۳:۳۲");
     }
 
     #[test]
     fn compact_drops_the_date_on_the_same_day() {
         assert_eq!(compact(T - 60_000, T, Calendar::Jalali, Lang::En), "13:31");
-        assert_eq!(compact(T - 86_400_000, T, Calendar::Jalali, Lang::En), "09/06 13:32");
+        assert_eq!(
+            compact(T - 86_400_000, T, Calendar::Jalali, Lang::En),
+            "09/06 13:32"
+        );
     }
 }

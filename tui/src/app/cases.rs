@@ -34,8 +34,18 @@ impl CaseList {
     }
 
     /// The request for the first page (or the next one).
-    pub fn request(&mut self, user: &str, unit_id: &str, append: bool, now_ms: i64) -> Option<Request> {
-        let page_token = if append { self.next_page.clone()? } else { String::new() };
+    pub fn request(
+        &mut self,
+        user: &str,
+        unit_id: &str,
+        append: bool,
+        now_ms: i64,
+    ) -> Option<Request> {
+        let page_token = if append {
+            self.next_page.clone()?
+        } else {
+            String::new()
+        };
         let mut request = pb::ListCasesRequest {
             page_size: PAGE_SIZE,
             page_token,

@@ -95,9 +95,15 @@ pub struct TopicHit {
 
 impl ClientCatalog {
     pub fn set_topics(&mut self, topics: Vec<pb::Topic>) {
-        let counts: Vec<(String, u64)> = topics.iter().map(|t| (t.id.clone(), t.use_count)).collect();
+        let counts: Vec<(String, u64)> =
+            topics.iter().map(|t| (t.id.clone(), t.use_count)).collect();
         self.topics = topics.into_iter().map(topic_from_pb).collect();
-        self.topic_index = self.topics.iter().enumerate().map(|(i, t)| (t.id.clone(), i)).collect();
+        self.topic_index = self
+            .topics
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.id.clone(), i))
+            .collect();
         let mut classifier = Classifier::new(&self.topics);
         for (id, n) in counts {
             classifier.set_use_count(&id, n);
@@ -131,7 +137,12 @@ impl ClientCatalog {
         if self.loaded.iter().all(|l| *l) {
             // A catalog the domain rules refuse still serves suggestions; the
             // form then shows the service domain instead of the unit.
-            self.routing = Catalog::new(self.topics.clone(), self.regions.clone(), self.units.clone()).ok();
+            self.routing = Catalog::new(
+                self.topics.clone(),
+                self.regions.clone(),
+                self.units.clone(),
+            )
+            .ok();
         }
     }
 
@@ -199,15 +210,15 @@ impl ClientCatalog {
             .filter_map(|r| {
                 let names = [match_key(&r.name_fa), match_key(&r.name_en)];
                 let number = r.number.to_string();
-                let rank = if names.iter().any(|n| *n == key) || (words.is_empty() && digits == number) {
+                let rank = if names.contains(&key) || (words.is_empty() && digits == number) {
                     0
                 } else if !digits.is_empty() && digits == number {
                     // "منطقه 3": the number decides, the word is the usual prefix.
                     let word_fits = words.is_empty() || names.iter().any(|n| n.contains(words));
                     if word_fits { 0 } else { 2 }
-                } else if !digits.is_empty() && number.starts_with(&digits) {
-                    1
-                } else if digits.is_empty() && names.iter().any(|n| n.contains(&key)) {
+                } else if (!digits.is_empty() && number.starts_with(&digits))
+                    || (digits.is_empty() && names.iter().any(|n| n.contains(&key)))
+                {
                     1
                 } else {
                     return None;
@@ -216,7 +227,10 @@ impl ClientCatalog {
             })
             .collect();
         hits.sort();
-        hits.into_iter().take(REGION_SUGGESTIONS).map(|(_, n)| n).collect()
+        hits.into_iter()
+            .take(REGION_SUGGESTIONS)
+            .map(|(_, n)| n)
+            .collect()
     }
 
     /// The region the typed text names without doubt, if any.

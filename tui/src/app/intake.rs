@@ -153,14 +153,23 @@ impl Intake {
 
     /// The kind the case will have: the chosen topic's.
     pub fn kind(&self, catalog: &ClientCatalog) -> Option<Kind> {
-        self.topic.as_deref().and_then(|id| catalog.topic(id)).map(|t| t.kind)
+        self.topic
+            .as_deref()
+            .and_then(|id| catalog.topic(id))
+            .map(|t| t.kind)
     }
 
     /// Applies an editing request to the focused field.
     pub fn edit(&mut self, req: InputRequest, catalog: &ClientCatalog) -> Vec<Effect> {
         let field = self.focus;
-        let changed = self.inputs[field.index()].handle(req).is_some_and(|c| c.value);
-        if changed { self.changed(field, catalog) } else { Vec::new() }
+        let changed = self.inputs[field.index()]
+            .handle(req)
+            .is_some_and(|c| c.value);
+        if changed {
+            self.changed(field, catalog)
+        } else {
+            Vec::new()
+        }
     }
 
     /// Pasted text goes in as typed, on one line.
@@ -173,7 +182,11 @@ impl Intake {
                 .handle(InputRequest::InsertChar(c))
                 .is_some_and(|s| s.value);
         }
-        if any { self.changed(field, catalog) } else { Vec::new() }
+        if any {
+            self.changed(field, catalog)
+        } else {
+            Vec::new()
+        }
     }
 
     fn changed(&mut self, field: Field, catalog: &ClientCatalog) -> Vec<Effect> {
@@ -192,7 +205,12 @@ impl Intake {
             }
             Field::Description => {
                 if self.topic.is_none() {
-                    self.suggest_topics(Field::Description, self.value(Field::Description).to_owned(), None, catalog);
+                    self.suggest_topics(
+                        Field::Description,
+                        self.value(Field::Description).to_owned(),
+                        None,
+                        catalog,
+                    );
                 }
                 Vec::new()
             }
@@ -210,8 +228,18 @@ impl Intake {
         }
     }
 
-    fn suggest_topics(&mut self, field: Field, query: String, selected: Option<usize>, catalog: &ClientCatalog) {
-        let items: Vec<Suggestion> = catalog.suggest_topics(&query).into_iter().map(Suggestion::Topic).collect();
+    fn suggest_topics(
+        &mut self,
+        field: Field,
+        query: String,
+        selected: Option<usize>,
+        catalog: &ClientCatalog,
+    ) {
+        let items: Vec<Suggestion> = catalog
+            .suggest_topics(&query)
+            .into_iter()
+            .map(Suggestion::Topic)
+            .collect();
         let selected = selected.filter(|_| !items.is_empty());
         self.suggestions = Suggestions {
             field: Some(field),
@@ -250,12 +278,18 @@ impl Intake {
     /// about the field left, if any.
     pub fn focus_on(&mut self, to: Field, catalog: &ClientCatalog) -> Option<LeaveWarning> {
         let from = self.focus;
-        let warning = if from != to { self.leave(from, catalog) } else { None };
+        let warning = if from != to {
+            self.leave(from, catalog)
+        } else {
+            None
+        };
         self.focus = to;
         self.suggestions.close();
         match to {
             Field::Topic if self.topic.is_none() => self.refresh_topic_field(catalog),
-            Field::Region if self.region.is_none() && !self.value(Field::Region).trim().is_empty() => {
+            Field::Region
+                if self.region.is_none() && !self.value(Field::Region).trim().is_empty() =>
+            {
                 self.suggest_regions(catalog)
             }
             _ => {}
@@ -270,7 +304,9 @@ impl Intake {
                 if typed.trim().is_empty() {
                     return None;
                 }
-                normalize_phone(typed).err().map(|e| LeaveWarning::Phone(e.to_string()))
+                normalize_phone(typed)
+                    .err()
+                    .map(|e| LeaveWarning::Phone(e.to_string()))
             }
             Field::Topic if self.topic.is_none() => {
                 if let Some(i) = catalog.exact_topic(self.value(Field::Topic)) {
@@ -330,7 +366,10 @@ impl Intake {
         self.suggestions.close();
         // The field left is settled already; nothing to warn about.
         self.focus = next;
-        if next == Field::Region && self.region.is_none() && !self.value(Field::Region).trim().is_empty() {
+        if next == Field::Region
+            && self.region.is_none()
+            && !self.value(Field::Region).trim().is_empty()
+        {
             self.suggest_regions(catalog);
         }
         true
@@ -353,9 +392,12 @@ impl Intake {
 
     /// Urgent on or off. An informational topic is answered at once by 137
     /// and has no unit to hurry, so it refuses.
-    pub fn toggle_urgent(&mut self, catalog: &ClientCatalog) -> Result<Urgency, ()> {
+    pub fn toggle_urgent(
+        &mut self,
+        catalog: &ClientCatalog,
+    ) -> Result<Urgency, InformationalNotUrgent> {
         if self.kind(catalog) == Some(Kind::Informational) {
-            return Err(());
+            return Err(InformationalNotUrgent);
         }
         self.urgency = match self.urgency {
             Urgency::Normal => Urgency::Urgent,
@@ -409,6 +451,10 @@ impl Intake {
         });
     }
 }
+
+/// An informational topic was asked to be urgent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InformationalNotUrgent;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LeaveWarning {

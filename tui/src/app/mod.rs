@@ -74,8 +74,11 @@ pub enum Overlay {
 pub enum Screen {
     /// Waiting to learn who the user is.
     Starting,
-    Intake { form: Box<Intake>, recent: CaseList },
-    Queue(Queue),
+    Intake {
+        form: Box<Intake>,
+        recent: CaseList,
+    },
+    Queue(Box<Queue>),
 }
 
 /// What the settings decide before the first screen.
@@ -175,10 +178,15 @@ impl App {
 
     /// The calls that open a session.
     pub fn start(&mut self) -> Vec<Command> {
-        [Request::WhoAmI, Request::ListTopics, Request::ListUnits, Request::ListRegions]
-            .into_iter()
-            .map(Command::Send)
-            .collect()
+        [
+            Request::WhoAmI,
+            Request::ListTopics,
+            Request::ListUnits,
+            Request::ListRegions,
+        ]
+        .into_iter()
+        .map(Command::Send)
+        .collect()
     }
 
     fn new_request_id(&mut self) -> String {
@@ -257,7 +265,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             Vec::new()
         }
         Msg::Tick(now) => app.tick(now),
-        Msg::Reply(r) => app.reply(r),
+        Msg::Reply(r) => app.reply(*r),
     }
 }
 
@@ -305,7 +313,9 @@ impl App {
             Overlay::Confirm(what) => {
                 let yes = matches!(
                     (what, action),
-                    (_, Some(Action::Accept)) | (Confirm::Discard, Some(Action::NewCall)) | (Confirm::Quit, Some(Action::Quit))
+                    (_, Some(Action::Accept))
+                        | (Confirm::Discard, Some(Action::NewCall))
+                        | (Confirm::Quit, Some(Action::Quit))
                 );
                 if yes {
                     self.overlay = None;
@@ -385,7 +395,9 @@ impl App {
                 match form.toggle_urgent(&self.catalog) {
                     Ok(Urgency::Urgent) => self.say(Tone::Warning, lang.labels().urgent_on),
                     Ok(Urgency::Normal) => self.say(Tone::Info, lang.labels().urgent_off),
-                    Err(()) => self.say(Tone::Error, lang.labels().informational_not_urgent),
+                    Err(intake::InformationalNotUrgent) => {
+                        self.say(Tone::Error, lang.labels().informational_not_urgent)
+                    }
                 }
                 Vec::new()
             }
@@ -402,7 +414,11 @@ impl App {
                 if form.move_selection(down) {
                     return Vec::new();
                 }
-                let to = if down { form.focus.next() } else { form.focus.prev() };
+                let to = if down {
+                    form.focus.next()
+                } else {
+                    form.focus.prev()
+                };
                 self.focus(to)
             }
             Action::Accept => {
@@ -504,7 +520,9 @@ impl App {
         };
         let field = Field::from_error_name(field_name);
         let text = match field {
-            Some(Field::Topic) if form.topic.is_none() && !form.value(Field::Topic).trim().is_empty() => {
+            Some(Field::Topic)
+                if form.topic.is_none() && !form.value(Field::Topic).trim().is_empty() =>
+            {
                 lang.labels().pick_topic_first.to_owned()
             }
             Some(f) => format!("{}: {}", f.label(lang), lang.reason(reason)),
@@ -564,7 +582,11 @@ impl App {
             }
             _ => false,
         };
-        if more { self.list_request(true) } else { Vec::new() }
+        if more {
+            self.list_request(true)
+        } else {
+            Vec::new()
+        }
     }
 
     fn tick(&mut self, now: Millis) -> Vec<Command> {
@@ -576,7 +598,11 @@ impl App {
         }
         if let Screen::Queue(q) = &self.screen {
             let due = now - q.list.asked_ms >= QUEUE_REFRESH_MS;
-            if due && q.detail.is_none() && !q.list.loading && self.connection == Connection::Connected {
+            if due
+                && q.detail.is_none()
+                && !q.list.loading
+                && self.connection == Connection::Connected
+            {
                 out.extend(self.list_request(false));
             }
         }
@@ -584,17 +610,7 @@ impl App {
     }
 
     fn reply(&mut self, r: Reply) -> Vec<Command> {
-        let ok = match &r {
-            Reply::WhoAmI(res) => res.as_ref().err(),
-            Reply::Topics(res) => res.as_ref().err(),
-            Reply::Units(res) => res.as_ref().err(),
-            Reply::Regions(res) => res.as_ref().err(),
-            Reply::CallerHistory { result, .. } => result.as_ref().err(),
-            Reply::Created { result, .. } => result.as_ref().err(),
-            Reply::Cases { result, .. } => result.as_ref().err(),
-            Reply::Case(res) => res.as_ref().err(),
-        }
-        .is_none_or(|e| !e.is_connection());
+        let ok = r.error().is_none_or(|e| !e.is_connection());
         let mut out = Vec::new();
         if ok && self.connection != Connection::Connected {
             let was_lost = self.connection == Connection::Disconnected;
@@ -618,7 +634,11 @@ impl App {
                 Vec::new()
             }
             Reply::Created { request_id, result } => self.created(&request_id, result),
-            Reply::Cases { list, append, result } => {
+            Reply::Cases {
+                list,
+                append,
+                result,
+            } => {
                 if let Err(e) = &result {
                     self.maybe_lost(e);
                 }
@@ -636,7 +656,9 @@ impl App {
                 if let Err(e) = &result {
                     self.maybe_lost(e);
                 }
-                if let Screen::Queue(Queue { detail: Some(d), .. }) = &mut self.screen {
+                if let Screen::Queue(q) = &mut self.screen
+                    && let Some(d) = &mut q.detail
+                {
                     match result {
                         Ok(c) if c.id == d.id => d.case = Loadable::Loaded(c),
                         Ok(_) => {}
@@ -674,13 +696,19 @@ impl App {
         out
     }
 
-    fn catalog_part<T>(&mut self, res: Result<T, RpcError>, set: fn(&mut ClientCatalog, T)) -> Vec<Command> {
+    fn catalog_part<T>(
+        &mut self,
+        res: Result<T, RpcError>,
+        set: fn(&mut ClientCatalog, T),
+    ) -> Vec<Command> {
         match res {
             Ok(v) => {
                 set(&mut self.catalog, v);
                 self.refresh_suggestions();
             }
-            Err(e) if e.is_connection() => self.lost_connection(self.lang.labels().no_connection.to_owned()),
+            Err(e) if e.is_connection() => {
+                self.lost_connection(self.lang.labels().no_connection.to_owned())
+            }
             Err(e) => self.say(Tone::Error, self.lang.catalog_failed(&e.to_string())),
         }
         Vec::new()
@@ -726,24 +754,28 @@ impl App {
                     recent: CaseList::new(ListKind::Recent),
                 }
             }
-            Some(Role::Dispatcher) => Screen::Queue(Queue {
+            Some(Role::Dispatcher) => Screen::Queue(Box::new(Queue {
                 list: CaseList::new(ListKind::UrgentOpen),
                 detail: None,
-            }),
-            Some(Role::Unit) => Screen::Queue(Queue {
+            })),
+            Some(Role::Unit) => Screen::Queue(Box::new(Queue {
                 list: CaseList::new(ListKind::UnitQueue),
                 detail: None,
-            }),
+            })),
             // An unknown role sees only what every reader may: the open list.
-            Some(Role::Supervisor) | None => Screen::Queue(Queue {
+            Some(Role::Supervisor) | None => Screen::Queue(Box::new(Queue {
                 list: CaseList::new(ListKind::AllOpen),
                 detail: None,
-            }),
+            })),
         };
         self.list_request(false)
     }
 
-    fn created(&mut self, request_id: &str, result: Result<pb::CreateCaseResponse, RpcError>) -> Vec<Command> {
+    fn created(
+        &mut self,
+        request_id: &str,
+        result: Result<pb::CreateCaseResponse, RpcError>,
+    ) -> Vec<Command> {
         let lang = self.lang;
         let Screen::Intake { form, recent } = &mut self.screen else {
             return Vec::new();
@@ -779,12 +811,19 @@ impl App {
                     .hint(Context::Edit, Action::Save)
                     .map(|k| k.to_string())
                     .unwrap_or_default();
-                let text = format!("{} — {} {hint}", lang.not_saved(lang.labels().no_connection), lang.labels().retry_hint);
+                let text = format!(
+                    "{} — {} {hint}",
+                    lang.not_saved(lang.labels().no_connection),
+                    lang.labels().retry_hint
+                );
                 self.lost_connection(text);
                 Vec::new()
             }
             Err(e) if e.code == tonic::Code::InvalidArgument => {
-                let (field, reason) = e.message.split_once(": ").unwrap_or(("", e.message.as_str()));
+                let (field, reason) = e
+                    .message
+                    .split_once(": ")
+                    .unwrap_or(("", e.message.as_str()));
                 self.refuse(field.trim(), reason.trim());
                 Vec::new()
             }
@@ -806,4 +845,4 @@ fn effects_to_commands(effects: Vec<Effect>) -> Vec<Command> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

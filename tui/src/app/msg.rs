@@ -11,7 +11,8 @@ pub enum Msg {
     Resize(u16, u16),
     /// The clock moved; the header shows it and timers run on it.
     Tick(Millis),
-    Reply(Reply),
+    /// Boxed: answers are large and rare next to key presses.
+    Reply(Box<Reply>),
 }
 
 /// A failed call, as much as the screen needs of it.
@@ -27,7 +28,10 @@ impl RpcError {
     pub fn is_connection(&self) -> bool {
         matches!(
             self.code,
-            tonic::Code::Unavailable | tonic::Code::DeadlineExceeded | tonic::Code::Cancelled | tonic::Code::Unknown
+            tonic::Code::Unavailable
+                | tonic::Code::DeadlineExceeded
+                | tonic::Code::Cancelled
+                | tonic::Code::Unknown
         )
     }
 
@@ -70,14 +74,18 @@ pub enum Request {
     ListTopics,
     ListUnits,
     ListRegions,
-    CallerHistory { phone: String },
+    CallerHistory {
+        phone: String,
+    },
     CreateCase(pb::CreateCaseRequest),
     ListCases {
         list: ListKind,
         append: bool,
         request: pb::ListCasesRequest,
     },
-    GetCase { id: u64 },
+    GetCase {
+        id: u64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -100,6 +108,27 @@ pub enum Reply {
         result: RpcResult<pb::ListCasesResponse>,
     },
     Case(RpcResult<pb::Case>),
+}
+
+impl Msg {
+    pub fn reply(r: Reply) -> Self {
+        Msg::Reply(Box::new(r))
+    }
+}
+
+impl Reply {
+    pub fn error(&self) -> Option<&RpcError> {
+        match self {
+            Reply::WhoAmI(res) => res.as_ref().err(),
+            Reply::Topics(res) => res.as_ref().err(),
+            Reply::Units(res) => res.as_ref().err(),
+            Reply::Regions(res) => res.as_ref().err(),
+            Reply::CallerHistory { result, .. } => result.as_ref().err(),
+            Reply::Created { result, .. } => result.as_ref().err(),
+            Reply::Cases { result, .. } => result.as_ref().err(),
+            Reply::Case(res) => res.as_ref().err(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

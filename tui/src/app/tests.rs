@@ -21,7 +21,9 @@ fn ctrl(app: &mut App, c: char) -> Vec<Command> {
 }
 
 fn type_text(app: &mut App, text: &str) -> Vec<Command> {
-    text.chars().flat_map(|c| press(app, KeyCode::Char(c))).collect()
+    text.chars()
+        .flat_map(|c| press(app, KeyCode::Char(c)))
+        .collect()
 }
 
 pub(crate) fn settings(lang: Lang) -> Settings {
@@ -45,7 +47,7 @@ pub(crate) fn agent_app(lang: Lang) -> App {
     app.catalog = shipped();
     let cmds = update(
         &mut app,
-        Msg::Reply(Reply::WhoAmI(Ok(pb::WhoAmIResponse {
+        Msg::reply(Reply::WhoAmI(Ok(pb::WhoAmIResponse {
             user: "agent1".into(),
             role: pb::Role::Agent as i32,
             unit_id: String::new(),
@@ -55,7 +57,10 @@ pub(crate) fn agent_app(lang: Lang) -> App {
     );
     assert!(matches!(
         &cmds[..],
-        [Command::Send(Request::ListCases { list: ListKind::Recent, .. })]
+        [Command::Send(Request::ListCases {
+            list: ListKind::Recent,
+            ..
+        })]
     ));
     app
 }
@@ -116,7 +121,7 @@ fn a_valid_number_fetches_the_history_once_and_late_answers_are_dropped() {
     // The answer for another number arrives late: it is not shown.
     update(
         &mut app,
-        Msg::Reply(Reply::CallerHistory {
+        Msg::reply(Reply::CallerHistory {
             phone: "09120000000".into(),
             result: Ok(pb::CallerHistoryResponse::default()),
         }),
@@ -124,7 +129,7 @@ fn a_valid_number_fetches_the_history_once_and_late_answers_are_dropped() {
     assert_eq!(form(&app).history.state, Some(Loadable::Loading));
     update(
         &mut app,
-        Msg::Reply(Reply::CallerHistory {
+        Msg::reply(Reply::CallerHistory {
             phone: "09131234567".into(),
             result: Ok(pb::CallerHistoryResponse {
                 cases: vec![],
@@ -214,7 +219,10 @@ fn regions_by_number_in_persian_digits() {
     }
     assert_eq!(form(&app).focus, Field::Region);
     type_text(&mut app, "۱۲");
-    assert_eq!(form(&app).suggestions.items.first(), Some(&Suggestion::Region(12)));
+    assert_eq!(
+        form(&app).suggestions.items.first(),
+        Some(&Suggestion::Region(12))
+    );
     press(&mut app, KeyCode::Enter);
     assert_eq!(form(&app).region, Some(12));
     assert_eq!(form(&app).value(Field::Region), "منطقه ۱۲");
@@ -237,7 +245,10 @@ fn save_success_clears_the_form_for_the_next_call() {
     assert_eq!(req.phone, "09131234567");
     assert_eq!(req.region, 3);
     assert_eq!(req.address, "خیابان چهارباغ عباسی");
-    assert_eq!(app.catalog.topic(&req.topic_id).unwrap().title_fa, "سد معبر");
+    assert_eq!(
+        app.catalog.topic(&req.topic_id).unwrap().title_fa,
+        "سد معبر"
+    );
     assert!(form(&app).saving);
     // Typing while the save is in flight is refused aloud, not lost silently.
     type_text(&mut app, "x");
@@ -253,7 +264,7 @@ fn save_success_clears_the_form_for_the_next_call() {
     };
     let cmds = update(
         &mut app,
-        Msg::Reply(Reply::Created {
+        Msg::reply(Reply::Created {
             request_id: first_id.clone(),
             result: Ok(pb::CreateCaseResponse {
                 case: Some(case),
@@ -263,7 +274,10 @@ fn save_success_clears_the_form_for_the_next_call() {
     );
     assert!(matches!(
         &cmds[..],
-        [Command::Send(Request::ListCases { list: ListKind::Recent, .. })]
+        [Command::Send(Request::ListCases {
+            list: ListKind::Recent,
+            ..
+        })]
     ));
     let f = form(&app);
     assert!(!f.is_dirty());
@@ -286,7 +300,7 @@ fn a_server_refusal_keeps_the_form_and_focuses_the_named_field() {
     let req = sent_case(&ctrl(&mut app, 's'));
     update(
         &mut app,
-        Msg::Reply(Reply::Created {
+        Msg::reply(Reply::Created {
             request_id: req.request_id.clone(),
             result: Err(RpcError {
                 code: tonic::Code::InvalidArgument,
@@ -301,7 +315,10 @@ fn a_server_refusal_keeps_the_form_and_focuses_the_named_field() {
     assert_eq!(f.request_id, req.request_id);
     let s = app.status.as_ref().unwrap();
     assert_eq!(s.tone, Tone::Error);
-    assert_eq!(s.text, "not saved: Landmark: is too long: 201 characters, at most 200");
+    assert_eq!(
+        s.text,
+        "not saved: Landmark: is too long: 201 characters, at most 200"
+    );
 }
 
 #[test]
@@ -326,7 +343,7 @@ fn a_lost_connection_keeps_the_form_and_the_retry_reuses_the_key() {
     let req = sent_case(&ctrl(&mut app, 's'));
     update(
         &mut app,
-        Msg::Reply(Reply::Created {
+        Msg::reply(Reply::Created {
             request_id: req.request_id.clone(),
             result: Err(RpcError {
                 code: tonic::Code::Unavailable,
@@ -348,7 +365,7 @@ fn a_lost_connection_keeps_the_form_and_the_retry_reuses_the_key() {
     // The server is back: any answer says so.
     update(
         &mut app,
-        Msg::Reply(Reply::Created {
+        Msg::reply(Reply::Created {
             request_id: req.request_id.clone(),
             result: Ok(pb::CreateCaseResponse {
                 case: Some(pb::Case {
@@ -361,7 +378,10 @@ fn a_lost_connection_keeps_the_form_and_the_retry_reuses_the_key() {
         }),
     );
     assert_eq!(app.connection, Connection::Connected);
-    assert_eq!(app.status.as_ref().unwrap().text, "✓ 1405-000001 had already been saved");
+    assert_eq!(
+        app.status.as_ref().unwrap().text,
+        "✓ 1405-000001 had already been saved"
+    );
 }
 
 #[test]
@@ -370,7 +390,12 @@ fn urgent_toggles_on_executive_topics_and_refuses_informational_ones() {
     // Before a topic: the agent's word stands, and a normal topic keeps it.
     press(&mut app, KeyCode::F(4));
     assert_eq!(form(&app).urgency, Urgency::Urgent);
-    let sidewalk = app.catalog.topics.iter().position(|t| t.title_fa == "سد معبر").unwrap();
+    let sidewalk = app
+        .catalog
+        .topics
+        .iter()
+        .position(|t| t.title_fa == "سد معبر")
+        .unwrap();
     let Screen::Intake { form: f, .. } = &mut app.screen else {
         unreachable!()
     };
@@ -441,7 +466,7 @@ fn queue_app(role: pb::Role) -> (App, Vec<Command>) {
     app.start();
     let cmds = update(
         &mut app,
-        Msg::Reply(Reply::WhoAmI(Ok(pb::WhoAmIResponse {
+        Msg::reply(Reply::WhoAmI(Ok(pb::WhoAmIResponse {
             user: "unit1".into(),
             role: role as i32,
             unit_id: "r03-urban_services".into(),
@@ -482,7 +507,7 @@ fn a_queue_opens_a_case_and_goes_back() {
         .collect();
     update(
         &mut app,
-        Msg::Reply(Reply::Cases {
+        Msg::reply(Reply::Cases {
             list: ListKind::AllOpen,
             append: false,
             result: Ok(pb::ListCasesResponse {
@@ -507,5 +532,8 @@ fn a_queue_opens_a_case_and_goes_back() {
     assert!(q.detail.is_none());
     // The list refreshes itself on the clock.
     let cmds = update(&mut app, Msg::Tick(NOW + QUEUE_REFRESH_MS));
-    assert!(matches!(&cmds[..], [Command::Send(Request::ListCases { .. })]));
+    assert!(matches!(
+        &cmds[..],
+        [Command::Send(Request::ListCases { .. })]
+    ));
 }

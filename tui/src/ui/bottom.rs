@@ -22,7 +22,9 @@ fn hint_actions(app: &App) -> &'static [Action] {
             Action::Help,
             Action::Quit,
         ],
-        (Screen::Queue(q), None) if q.detail.is_some() => &[Action::Back, Action::Refresh, Action::Help, Action::Quit],
+        (Screen::Queue(q), None) if q.detail.is_some() => {
+            &[Action::Back, Action::Refresh, Action::Help, Action::Quit]
+        }
         (Screen::Queue(_), None) => &[Action::Accept, Action::Refresh, Action::Help, Action::Quit],
         (Screen::Starting, None) => &[Action::Help, Action::Quit],
     }
@@ -36,7 +38,10 @@ pub fn draw(frame: &mut Frame, status_area: Rect, keys_area: Rect, app: &App, in
             Tone::Warning => theme::warn(),
             Tone::Error => theme::error(),
         };
-        let line = ink.line(&[(" ", style), (s.text.as_str(), style)], status_area.width as usize);
+        let line = ink.line(
+            &[(" ", style), (s.text.as_str(), style)],
+            status_area.width as usize,
+        );
         frame.render_widget(Paragraph::new(line), status_area);
     }
     let ctx = app.key_context();

@@ -15,16 +15,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, what: Confirm, ink: Ink) {
         Confirm::Quit => l.confirm_quit,
     };
     let w = (width(question).max(width(l.confirm_keys)) + 6) as u16;
-    let rect = centered(area, w, 5);
+    let rect = centered(area, w, 4);
     let inner = rect.width.saturating_sub(4) as usize;
     frame.render_widget(Clear, rect);
     let lines = vec![
         Line::styled(ink.fit(question, inner), theme::title()),
         Line::styled(ink.fit(l.confirm_keys, inner), theme::dim()),
     ];
-    let block = Block::bordered().border_style(theme::warn());
-    frame.render_widget(
-        Paragraph::new(lines).block(block.padding(ratatui::widgets::Padding::horizontal(1))),
-        rect,
-    );
+    let block = Block::bordered()
+        .border_style(theme::warn())
+        .padding(ratatui::widgets::Padding::horizontal(1));
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }

@@ -13,18 +13,30 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::{Block, Padding, Paragraph};
 
 fn case_lines(app: &App, c: &pb::Case, cols: usize, ink: Ink) -> Vec<Line<'static>> {
     let l = app.lang.labels();
     let when = |ms: i64| timefmt::datetime(ms, app.calendar, app.lang);
-    let label_w = [l.topic, l.region, l.col_unit, l.address, l.landmark, l.description, l.phone, l.created, l.deadline]
-        .iter()
-        .map(|s| crate::ui::text::width(s))
-        .max()
-        .unwrap_or(8)
+    let label_w = [
+        l.topic,
+        l.region,
+        l.col_unit,
+        l.address,
+        l.landmark,
+        l.description,
+        l.phone,
+        l.created,
+        l.deadline,
+    ]
+    .iter()
+    .map(|s| crate::ui::text::width(s))
+    .max()
+    .unwrap_or(8)
         + 1;
-    let field = |label: &str, value: &str, style: Style| ink.row(&[(label, label_w, theme::label()), (value, 0, style)], cols);
+    let field = |label: &str, value: &str, style: Style| {
+        ink.row(&[(label, label_w, theme::label()), (value, 0, style)], cols)
+    };
     let mut out = Vec::new();
     let (status, status_style) = case_row::status(app, c.status);
     let (urgency, urgency_style) = case_row::urgency(app, c);
@@ -38,8 +50,16 @@ fn case_lines(app: &App, c: &pb::Case, cols: usize, ink: Ink) -> Vec<Line<'stati
         ],
         cols,
     ));
-    out.push(field(l.topic, &case_row::topic(app, &c.topic_id), Style::new()));
-    out.push(field(l.region, &case_row::region(app, c.region), Style::new()));
+    out.push(field(
+        l.topic,
+        &case_row::topic(app, &c.topic_id),
+        Style::new(),
+    ));
+    out.push(field(
+        l.region,
+        &case_row::region(app, c.region),
+        Style::new(),
+    ));
     let mut unit = if c.unit_id.is_empty() {
         l.answered_by_137.to_owned()
     } else {
@@ -48,23 +68,48 @@ fn case_lines(app: &App, c: &pb::Case, cols: usize, ink: Ink) -> Vec<Line<'stati
     if c.coordination {
         unit = format!("{unit} + {}", l.occ);
     }
-    out.push(field(l.col_unit, &unit, if c.coordination { theme::urgent() } else { Style::new() }));
+    out.push(field(
+        l.col_unit,
+        &unit,
+        if c.coordination {
+            theme::urgent()
+        } else {
+            Style::new()
+        },
+    ));
     out.push(field(l.address, &c.address, Style::new()));
     if !c.landmark.is_empty() {
         out.push(field(l.landmark, &c.landmark, Style::new()));
     }
     let desc_w = cols.saturating_sub(label_w + 1);
     for (i, part) in wrap(&c.description, desc_w).iter().enumerate() {
-        out.push(field(if i == 0 { l.description } else { "" }, part, Style::new()));
+        out.push(field(
+            if i == 0 { l.description } else { "" },
+            part,
+            Style::new(),
+        ));
     }
     let sees_phone = app.session.as_ref().is_some_and(|s| s.role != Role::Unit);
     if sees_phone && !c.phone.is_empty() {
         out.push(field(l.phone, &c.phone, theme::dim()));
     }
-    out.push(field(l.created, &format!("{} · {} {}", when(c.created_at_ms), l.created_by, c.created_by), theme::dim()));
+    out.push(field(
+        l.created,
+        &format!(
+            "{} · {} {}",
+            when(c.created_at_ms),
+            l.created_by,
+            c.created_by
+        ),
+        theme::dim(),
+    ));
     let mut due = Vec::new();
     if c.first_response_due_ms > 0 {
-        due.push(format!("{} {}", l.first_response_by, when(c.first_response_due_ms)));
+        due.push(format!(
+            "{} {}",
+            l.first_response_by,
+            when(c.first_response_due_ms)
+        ));
     }
     if c.on_site_due_ms > 0 {
         due.push(format!("{} {}", l.on_site_by, when(c.on_site_due_ms)));
@@ -90,8 +135,13 @@ fn case_lines(app: &App, c: &pb::Case, cols: usize, ink: Ink) -> Vec<Line<'stati
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, d: &Detail, ink: Ink) {
     let l = app.lang.labels();
-    let title = Line::styled(format!(" {} {} ", ink.fit(l.case_title, 20), d.number), theme::title());
-    let block = Block::bordered().title(title);
+    let title = Line::styled(
+        format!(" {} {} ", ink.fit(l.case_title, 20), d.number),
+        theme::title(),
+    );
+    let block = Block::bordered()
+        .title(title)
+        .padding(Padding::horizontal(1));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let cols = inner.width as usize;

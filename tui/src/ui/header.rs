@@ -58,5 +58,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, ink: Ink) {
     let gap = (area.width as usize).saturating_sub(used + 1 + width(&right));
     spans.push(Span::raw(" ".repeat(gap)));
     spans.push(Span::styled(right, Style::new().fg(colour)));
-    frame.render_widget(Paragraph::new(Line::from(spans)).style(theme::header()), area);
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)).style(theme::header()),
+        area,
+    );
 }

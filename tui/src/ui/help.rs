@@ -42,16 +42,30 @@ pub fn lines(app: &App, inner: usize, ink: Ink) -> Vec<Line<'static>> {
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, scroll: u16, ink: Ink) {
     let l = app.lang.labels();
-    let rect = centered(area, area.width.saturating_sub(4).min(100), area.height.saturating_sub(2));
+    let rect = centered(
+        area,
+        area.width.saturating_sub(4).min(100),
+        area.height.saturating_sub(2),
+    );
     frame.render_widget(Clear, rect);
     let inner_w = rect.width.saturating_sub(4) as usize;
     let lines = lines(app, inner_w, ink);
     let visible = rect.height.saturating_sub(2) as usize;
     let max_scroll = lines.len().saturating_sub(visible);
     let scroll = (scroll as usize).min(max_scroll) as u16;
-    let title = Line::styled(format!(" {} ", ink.fit(l.help_title, inner_w)), theme::title());
+    let title = Line::styled(
+        format!(" {} ", ink.fit(l.help_title, inner_w)),
+        theme::title(),
+    );
+    let more = match (scroll > 0, (scroll as usize) < max_scroll) {
+        (true, true) => " ↑↓ ",
+        (true, false) => " ↑ ",
+        (false, true) => " ↓ ",
+        (false, false) => "",
+    };
     let block = Block::bordered()
         .title(title)
+        .title_bottom(Line::styled(more, theme::key()).right_aligned())
         .border_style(theme::key())
         .padding(ratatui::widgets::Padding::horizontal(1));
     frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), rect);

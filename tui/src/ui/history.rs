@@ -11,7 +11,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::{Block, Padding, Paragraph};
 
 /// `09131234567` as people read it out: `0913 123 4567`.
 pub fn spaced_phone(p: &str) -> String {
@@ -29,7 +29,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &Intake, ink: Ink) {
         title.push_str(&spaced_phone(p));
         title.push(' ');
     }
-    let block = Block::bordered().title(Line::styled(title, theme::title()));
+    let block = Block::bordered()
+        .title(Line::styled(title, theme::title()))
+        .padding(Padding::horizontal(1));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let cols = inner.width as usize;
@@ -40,14 +42,20 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &Intake, ink: Ink) {
                 lines.push(ink.line(&[(&w, theme::dim())], cols));
             }
         }
-        (Some(_), Some(Loadable::Loading)) => lines.push(ink.line(&[(l.loading, theme::dim())], cols)),
+        (Some(_), Some(Loadable::Loading)) => {
+            lines.push(ink.line(&[(l.loading, theme::dim())], cols))
+        }
         (Some(_), Some(Loadable::Failed(e))) => lines.push(ink.line(&[(e, theme::error())], cols)),
         (Some(_), Some(Loadable::Loaded(h))) => {
             if h.total == 0 {
                 lines.push(ink.line(&[(l.first_contact, theme::ok())], cols));
             } else {
                 let counts = app.lang.caller_counts(h.total, h.open);
-                let open_style = if h.open > 0 { theme::warn() } else { Style::new() };
+                let open_style = if h.open > 0 {
+                    theme::warn()
+                } else {
+                    Style::new()
+                };
                 lines.push(ink.line(&[(&counts, open_style)], cols));
             }
             let false_reports = h
@@ -56,7 +64,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &Intake, ink: Ink) {
                 .filter(|c| c.status == i32::from(CaseStatus::FalseReport.code()))
                 .count();
             if false_reports > 0 {
-                lines.push(ink.line(&[(&app.lang.false_reports(false_reports), theme::error())], cols));
+                lines.push(ink.line(
+                    &[(&app.lang.false_reports(false_reports), theme::error())],
+                    cols,
+                ));
             }
             let wide = cols >= 48;
             for c in &h.cases {
@@ -64,12 +75,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &Intake, ink: Ink) {
                 let topic = case_row::topic(app, &c.topic_id);
                 let urgent = if case_row::is_urgent(c) { "!" } else { " " };
                 let line = if wide {
-                    let when = timefmt::compact(c.created_at_ms, app.now_ms, app.calendar, app.lang);
+                    // A caller's past spans years: the date says more than the hour.
+                    let when = timefmt::date(c.created_at_ms, app.calendar, app.lang);
                     let (status, status_style) = case_row::status(app, c.status);
                     ink.row(
                         &[
                             (&c.number, 11, theme::title()),
-                            (&when, 11, theme::dim()),
+                            (&when, 10, theme::dim()),
                             (urgent, 1, theme::urgent()),
                             (&topic, 0, Style::new()),
                             (&status, 12, status_style),

@@ -17,22 +17,28 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::{Block, Padding, Paragraph};
 use tui_input::Input;
 
 /// Lines the form needs: borders, fields, suggestions, kind and deadline.
 const FORM_HEIGHT: u16 = 2 + 6 + TOPIC_SUGGESTIONS as u16 + 3;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &Intake, recent: &CaseList, ink: Ink) {
-    let form_h = FORM_HEIGHT.min(area.height.saturating_sub(3)).max(area.height.min(10));
-    let [upper, lower] = Layout::vertical([Constraint::Length(form_h), Constraint::Min(0)]).areas(area);
+    // A tall terminal gives the caller's history more rows, not the form.
+    let form_h = FORM_HEIGHT
+        .max(area.height * 11 / 20)
+        .min(area.height.saturating_sub(3))
+        .max(area.height.min(10));
+    let [upper, lower] =
+        Layout::vertical([Constraint::Length(form_h), Constraint::Min(0)]).areas(area);
     // The caller's past earns more room as the terminal widens.
     let history_w = if upper.width >= 60 {
         (upper.width * 2 / 5).clamp(28, 90)
     } else {
         0
     };
-    let [left, right] = Layout::horizontal([Constraint::Min(0), Constraint::Length(history_w)]).areas(upper);
+    let [left, right] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(history_w)]).areas(upper);
     draw_form(frame, left, app, form, ink);
     if history_w > 0 {
         history::draw(frame, right, app, form, ink);
@@ -43,7 +49,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &Intake, recent: &Ca
 }
 
 fn label_width(lang: Lang) -> usize {
-    Field::ALL.iter().map(|f| width(f.label(lang))).max().unwrap_or(8) + 1
+    Field::ALL
+        .iter()
+        .map(|f| width(f.label(lang)))
+        .max()
+        .unwrap_or(8)
+        + 1
 }
 
 /// The visible part of a field and the cursor's column in it.
@@ -71,10 +82,21 @@ fn field_text(input: &Input, cols: usize, focused: bool, ink: Ink) -> (String, u
     }
 }
 
-fn suggestion_line(app: &App, s: Suggestion, selected: bool, indent: usize, cols: usize, ink: Ink) -> Line<'static> {
+fn suggestion_line(
+    app: &App,
+    s: Suggestion,
+    selected: bool,
+    indent: usize,
+    cols: usize,
+    ink: Ink,
+) -> Line<'static> {
     let l = app.lang.labels();
     let marker = if selected { "▸ " } else { "  " };
-    let base = if selected { theme::selected() } else { Style::new() };
+    let base = if selected {
+        theme::selected()
+    } else {
+        Style::new()
+    };
     let mut spans = vec![Span::raw(" ".repeat(indent)), Span::styled(marker, base)];
     let room = cols.saturating_sub(indent + 2);
     match s {
@@ -89,9 +111,16 @@ fn suggestion_line(app: &App, s: Suggestion, selected: bool, indent: usize, cols
             };
             let score = app.lang.digits(&format!("{:.2}", hit.score));
             let tag_w = width(tag.0);
-            let title_w = room.saturating_sub(score.len().min(4) + 1 + if tag_w > 0 { tag_w + 1 } else { 0 });
-            let title = format!("{} · {}", t.title_fa, t.title_en);
-            spans.push(Span::styled(ink.cell(&title, title_w), base));
+            let titles_w = room.saturating_sub(4 + 1 + if tag_w > 0 { tag_w + 1 } else { 0 });
+            // Two cells, so each title keeps its own direction.
+            let fa_w = (titles_w / 2).clamp(titles_w.min(12), 30);
+            let en_w = titles_w.saturating_sub(fa_w + 1);
+            spans.push(Span::styled(ink.cell(&t.title_fa, fa_w), base));
+            spans.push(Span::styled(" ", base));
+            spans.push(Span::styled(
+                ink.cell(&t.title_en, en_w),
+                theme::dim().patch(base),
+            ));
             if tag_w > 0 {
                 spans.push(Span::styled(" ", base));
                 spans.push(Span::styled(ink.fit(tag.0, tag_w), tag.1.patch(base)));
@@ -122,14 +151,22 @@ fn kind_line(app: &App, form: &Intake, cols: usize, ink: Ink) -> Line<'static> {
         }
         return ink.line(&parts, cols);
     };
-    let arrow = if app.lang == Lang::Fa { " ← " } else { " → " };
+    let arrow = if app.lang == Lang::Fa {
+        " ← "
+    } else {
+        " → "
+    };
     let (urgency, urgency_style) = match form.urgency {
         Urgency::Urgent => (l.urgent, theme::urgent()),
         Urgency::Normal => (l.normal, Style::new()),
     };
     if topic.kind == Kind::Informational {
         return ink.line(
-            &[(l.informational, Style::new()), (" · ", theme::dim()), (l.answered_by_137, theme::dim())],
+            &[
+                (l.informational, Style::new()),
+                (" · ", theme::dim()),
+                (l.answered_by_137, theme::dim()),
+            ],
             cols,
         );
     }
@@ -142,7 +179,11 @@ fn kind_line(app: &App, form: &Intake, cols: usize, ink: Ink) -> Line<'static> {
             .unwrap_or_else(|| topic.service_domain.clone()),
         None => l.no_region_yet.to_owned(),
     };
-    let unit_style = if form.region.is_some() { theme::chosen() } else { theme::dim() };
+    let unit_style = if form.region.is_some() {
+        theme::chosen()
+    } else {
+        theme::dim()
+    };
     let mut parts: Vec<(&str, Style)> = vec![
         (l.executive, Style::new()),
         (" · ", theme::dim()),
@@ -153,6 +194,17 @@ fn kind_line(app: &App, form: &Intake, cols: usize, ink: Ink) -> Line<'static> {
     if form.urgency == Urgency::Urgent {
         parts.push((" + ", theme::dim()));
         parts.push((l.occ, theme::urgent()));
+    }
+    // Narrow: the OCC's short name, then no kind word (a unit says executive).
+    let fits = |parts: &[(&str, Style)]| parts.iter().map(|p| width(p.0)).sum::<usize>() <= cols;
+    if !fits(&parts)
+        && form.urgency == Urgency::Urgent
+        && let Some(last) = parts.last_mut()
+    {
+        last.0 = l.occ_short;
+    }
+    if !fits(&parts) {
+        parts.drain(..2);
     }
     ink.line(&parts, cols)
 }
@@ -167,13 +219,15 @@ fn deadline_line(app: &App, form: &Intake, cols: usize, ink: Ink) -> Line<'stati
     let label = format!("{}: ", l.deadline);
     let text = match (kind, form.urgency) {
         (Kind::Informational, _) => l.answered_at_once.to_owned(),
-        (Kind::Executive, Urgency::Normal) => format!("{} {}", l.first_response_by, when(d.first_response_ms)),
+        (Kind::Executive, Urgency::Normal) => {
+            format!("{} {}", l.first_response_by, when(d.first_response_ms))
+        }
         (Kind::Executive, Urgency::Urgent) => format!(
             "{} {} · {} {}",
             l.on_site_by,
-            timefmt::time(d.on_site_ms, app.calendar, app.lang),
+            timefmt::compact(d.on_site_ms, app.now_ms, app.calendar, app.lang),
             l.result_by,
-            when(d.result_ms)
+            timefmt::compact(d.result_ms, app.now_ms, app.calendar, app.lang)
         ),
     };
     let style = if form.urgency == Urgency::Urgent && kind == Kind::Executive {
@@ -181,32 +235,54 @@ fn deadline_line(app: &App, form: &Intake, cols: usize, ink: Ink) -> Line<'stati
     } else {
         Style::new()
     };
-    ink.line(&[(&label, theme::label()), (&text, style)], cols)
+    if width(&label) + width(&text) <= cols {
+        ink.line(&[(&label, theme::label()), (&text, style)], cols)
+    } else {
+        ink.line(&[(&text, style)], cols)
+    }
 }
 
 fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Intake, ink: Ink) {
     let l = app.lang.labels();
     let urgent = form.urgency == Urgency::Urgent;
-    let mut title = vec![Span::styled(format!(" {} ", ink.fit(l.new_call, 30)), theme::title())];
+    let mut title = vec![Span::styled(
+        format!(" {} ", ink.fit(l.new_call, 30)),
+        theme::title(),
+    )];
     if urgent {
-        title.push(Span::styled(format!("{} ", ink.fit(l.urgent, 20)), theme::urgent()));
+        title.push(Span::styled(
+            format!("{} ", ink.fit(l.urgent, 20)),
+            theme::urgent(),
+        ));
     }
     let block = Block::bordered()
         .title(Line::from(title))
-        .border_style(if urgent { theme::urgent() } else { Style::new() });
+        .border_style(if urgent {
+            theme::urgent()
+        } else {
+            Style::new()
+        })
+        .padding(Padding::horizontal(1));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let cols = inner.width as usize;
     let label_w = label_width(app.lang);
     let value_w = cols.saturating_sub(label_w + 1);
-    // Two lines at the bottom say where the case goes and by when.
-    let rows_for_fields = (inner.height as usize).saturating_sub(2);
+    // Two lines below the fields and the room kept for suggestions say where
+    // the case goes and by when; they stay put while suggestions come and go.
+    let rows_for_fields = (inner.height as usize)
+        .saturating_sub(2)
+        .min(Field::ALL.len() + TOPIC_SUGGESTIONS + 1);
     let mut room_for_suggestions = rows_for_fields.saturating_sub(Field::ALL.len());
     let mut lines: Vec<Line> = Vec::with_capacity(inner.height as usize);
     let mut cursor = None;
     for f in Field::ALL {
         let focused = form.focus == f && app.overlay.is_none();
-        let label_style = if focused { theme::focused_label() } else { theme::label() };
+        let label_style = if focused {
+            theme::focused_label()
+        } else {
+            theme::label()
+        };
         let value_style = match f {
             Field::Topic if form.topic.is_some() => theme::chosen(),
             Field::Region if form.region.is_some() => theme::chosen(),
@@ -250,7 +326,12 @@ fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Intake, ink: Ink) 
 
 fn draw_recent(frame: &mut Frame, area: Rect, app: &App, recent: &CaseList, ink: Ink) {
     let l = app.lang.labels();
-    let block = Block::bordered().title(Line::styled(format!(" {} ", ink.fit(l.recent_mine, 40)), theme::title()));
+    let block = Block::bordered()
+        .title(Line::styled(
+            format!(" {} ", ink.fit(l.recent_mine, 40)),
+            theme::title(),
+        ))
+        .padding(Padding::horizontal(1));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let cols = inner.width as usize;

@@ -48,7 +48,12 @@ pub fn draw(frame: &mut Frame, app: &App) {
 
 fn starting(frame: &mut Frame, area: Rect, app: &App, ink: Ink) {
     let l = app.lang.labels();
-    let [_, mid, _] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    let [_, mid, _] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
     let text = ink.fit(l.connecting, mid.width as usize);
     frame.render_widget(Paragraph::new(text).centered().style(theme::dim()), mid);
 }

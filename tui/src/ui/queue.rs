@@ -12,7 +12,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::{Block, Padding, Paragraph};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, list: &CaseList, ink: Ink) {
     let l = app.lang.labels();
@@ -21,9 +21,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, list: &CaseList, ink: Ink)
         ListKind::UnitQueue => l.queue_unit,
         ListKind::AllOpen | ListKind::Recent => l.queue_supervisor,
     };
-    let count = app.lang.case_count(list.rows.len(), list.next_page.is_some());
-    let title = Line::styled(format!(" {} · {count} ", ink.fit(heading, 40)), theme::title());
-    let block = Block::bordered().title(title);
+    let count = app
+        .lang
+        .case_count(list.rows.len(), list.next_page.is_some());
+    let title = Line::styled(
+        format!(" {} · {count} ", ink.fit(heading, 40)),
+        theme::title(),
+    );
+    let block = Block::bordered()
+        .title(title)
+        .padding(Padding::horizontal(1));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let cols = inner.width as usize;

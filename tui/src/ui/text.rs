@@ -96,7 +96,11 @@ impl Ink {
     /// `s` cut to `max` columns and put in display order.
     pub fn fit(&self, s: &str, max: usize) -> String {
         let cut = fit(s, max);
-        if self.bidi { bidi::visual(&cut).into_owned() } else { cut }
+        if self.bidi {
+            bidi::visual(&cut).into_owned()
+        } else {
+            cut
+        }
     }
 
     /// Like [`Ink::fit`], padded with spaces to exactly `cols` columns.
@@ -116,7 +120,11 @@ impl Ink {
     pub fn line(&self, parts: &[(&str, Style)], max: usize) -> Line<'static> {
         let mut cut: Vec<(String, Style)> = Vec::with_capacity(parts.len());
         let total: usize = parts.iter().map(|p| p.0.width()).sum();
-        let mut room = if total > max { max.saturating_sub(1) } else { max };
+        let mut room = if total > max {
+            max.saturating_sub(1)
+        } else {
+            max
+        };
         for (text, style) in parts {
             if room == 0 {
                 break;
@@ -136,7 +144,11 @@ impl Ink {
             cut.push(("…".to_owned(), style));
         }
         if !self.bidi {
-            return Line::from(cut.into_iter().map(|(t, s)| Span::styled(t, s)).collect::<Vec<_>>());
+            return Line::from(
+                cut.into_iter()
+                    .map(|(t, s)| Span::styled(t, s))
+                    .collect::<Vec<_>>(),
+            );
         }
         let mut text = String::new();
         let mut starts = Vec::with_capacity(cut.len());
@@ -145,11 +157,18 @@ impl Ink {
             text.push_str(t);
         }
         let Some(graphemes) = bidi::visual_graphemes(&text) else {
-            return Line::from(cut.into_iter().map(|(t, s)| Span::styled(t, s)).collect::<Vec<_>>());
+            return Line::from(
+                cut.into_iter()
+                    .map(|(t, s)| Span::styled(t, s))
+                    .collect::<Vec<_>>(),
+            );
         };
         let style_at = |byte: usize| {
             let i = starts.partition_point(|(start, _)| *start <= byte);
-            starts.get(i.saturating_sub(1)).map(|s| s.1).unwrap_or_default()
+            starts
+                .get(i.saturating_sub(1))
+                .map(|s| s.1)
+                .unwrap_or_default()
         };
         let mut spans: Vec<Span<'static>> = Vec::new();
         let mut current = String::new();
@@ -157,7 +176,10 @@ impl Ink {
         for (at, g, rtl) in graphemes {
             let style = style_at(at);
             if current_style.is_some_and(|s| s != style) {
-                spans.push(Span::styled(std::mem::take(&mut current), current_style.unwrap_or_default()));
+                spans.push(Span::styled(
+                    std::mem::take(&mut current),
+                    current_style.unwrap_or_default(),
+                ));
             }
             current_style = Some(style);
             bidi::push_grapheme(&mut current, g, rtl);
@@ -212,15 +234,28 @@ mod tests {
         let ink = Ink { bidi: true };
         let red = Style::new().fg(ratatui::style::Color::Red);
         let line = ink.line(&[("اجرایی · ", Style::new()), ("فوری", red)], 40);
-        let texts: Vec<(String, Style)> = line.spans.iter().map(|s| (s.content.to_string(), s.style)).collect();
-        assert_eq!(texts, vec![("یروف".to_owned(), red), (" · ییارجا".to_owned(), Style::new())]);
+        let texts: Vec<(String, Style)> = line
+            .spans
+            .iter()
+            .map(|s| (s.content.to_string(), s.style))
+            .collect();
+        assert_eq!(
+            texts,
+            vec![
+                ("یروف".to_owned(), red),
+                (" · ییارجا".to_owned(), Style::new())
+            ]
+        );
         let plain = Ink { bidi: false }.line(&[("abc", Style::new()), ("def", red)], 4);
         assert_eq!(plain.to_string(), "abc…");
     }
 
     #[test]
     fn wrap_breaks_at_words() {
-        assert_eq!(wrap("وانت میوه فروشی پیاده رو را بسته", 12), vec!["وانت میوه", "فروشی پیاده", "رو را بسته"]);
+        assert_eq!(
+            wrap("وانت میوه فروشی پیاده رو را بسته", 12),
+            vec!["وانت میوه", "فروشی پیاده", "رو را بسته"]
+        );
         assert_eq!(wrap("abcdefgh", 3), vec!["abc", "def", "gh"]);
         assert_eq!(wrap("", 5), vec![""]);
     }

@@ -16,7 +16,10 @@ pub fn label() -> Style {
 }
 
 pub fn focused_label() -> Style {
-    Style::new().fg(Color::Black).bg(Color::Cyan).add_modifier(Modifier::BOLD)
+    Style::new()
+        .fg(Color::Black)
+        .bg(Color::Cyan)
+        .add_modifier(Modifier::BOLD)
 }
 
 pub fn chosen() -> Style {

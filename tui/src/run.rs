@@ -1,0 +1,86 @@
+//! The event loop: input events, answers from the server and the clock go
+//! through `update`; the screen is drawn from the state after each. It takes
+//! any stream of input events, so tests type into it as a person would.
+
+use crate::app::{self, App, Command, Msg};
+use crate::client::Client;
+use crate::ui;
+use crossterm::event::Event;
+use desk137_server::domain::clock::Clock;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use ratatui::buffer::Buffer;
+use std::io;
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedReceiver;
+use tokio_stream::{Stream, StreamExt};
+
+/// The header clock shows minutes; a tick a second keeps it on time.
+const TICK: Duration = Duration::from_secs(1);
+
+fn to_msg(ev: Event) -> Option<Msg> {
+    match ev {
+        Event::Key(k) => Some(Msg::Key(k)),
+        Event::Paste(text) => Some(Msg::Paste(text)),
+        Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        _ => None,
+    }
+}
+
+fn backend_error<E: std::error::Error + Send + Sync + 'static>(e: E) -> io::Error {
+    io::Error::other(e)
+}
+
+/// Runs until the user quits or the input ends. `observe` sees every frame
+/// drawn, with the state it was drawn from.
+pub async fn run<B, S, F>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    mut input: S,
+    client: &Client,
+    replies: &mut UnboundedReceiver<Msg>,
+    clock: &dyn Clock,
+    mut observe: F,
+) -> io::Result<()>
+where
+    B: Backend,
+    B::Error: Send + Sync + 'static,
+    S: Stream<Item = io::Result<Event>> + Unpin,
+    F: FnMut(&App, &Buffer),
+{
+    let size = terminal.size().map_err(backend_error)?;
+    app::update(app, Msg::Resize(size.width, size.height));
+    app::update(app, Msg::Tick(clock.now_ms()));
+    for c in app.start() {
+        if let Command::Send(r) = c {
+            client.send(r);
+        }
+    }
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        let frame = terminal.draw(|f| ui::draw(f, app)).map_err(backend_error)?;
+        observe(app, frame.buffer);
+        let msg = tokio::select! {
+            ev = input.next() => match ev {
+                Some(Ok(ev)) => match to_msg(ev) {
+                    Some(m) => m,
+                    None => continue,
+                },
+                Some(Err(e)) => {
+                    tracing::warn!(error = %e, "reading the terminal");
+                    continue;
+                }
+                None => return Ok(()),
+            },
+            Some(m) = replies.recv() => m,
+            _ = tick.tick() => Msg::Tick(clock.now_ms()),
+        };
+        for c in app::update(app, msg) {
+            match c {
+                Command::Send(r) => client.send(r),
+                Command::Quit => return Ok(()),
+            }
+        }
+    }
+}

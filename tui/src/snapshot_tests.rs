@@ -1,0 +1,387 @@
+//! The screens as a person sees them, drawn on a test terminal and kept as
+//! snapshots: at 80×24, where everything must still fit, and at 160×45.
+
+use crate::app::tests::{NOW, agent_app, key, settings};
+use crate::app::{App, ListKind, Msg, Reply, RpcError, update};
+use crate::messages::Lang;
+use crate::ui;
+use crossterm::event::{KeyCode, KeyModifiers};
+use desk137_proto::v1 as pb;
+use desk137_server::domain::clock::HOUR_MS;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn render(app: &App, w: u16, h: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| ui::draw(f, app)).unwrap();
+    terminal.backend().to_string()
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    update(app, key(code, KeyModifiers::NONE));
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+fn topic_id(app: &App, title: &str) -> String {
+    app.catalog
+        .topics
+        .iter()
+        .find(|t| t.title_fa == title)
+        .map(|t| t.id.clone())
+        .unwrap()
+}
+
+fn case(
+    app: &App,
+    n: u64,
+    title: &str,
+    status: pb::CaseStatus,
+    urgent: bool,
+    hours_ago: i64,
+) -> pb::Case {
+    let region = 3 + (n % 4) as u32;
+    let topic_id = topic_id(app, title);
+    let unit_id = app
+        .catalog
+        .route(&topic_id, region)
+        .map(|u| u.id.clone())
+        .unwrap_or_default();
+    pb::Case {
+        id: n,
+        number: format!("1405-{n:06}"),
+        topic_id,
+        status: status as i32,
+        urgency: if urgent {
+            pb::Urgency::Urgent
+        } else {
+            pb::Urgency::Normal
+        } as i32,
+        kind: pb::Kind::Executive as i32,
+        region,
+        unit_id,
+        coordination: urgent,
+        address: "خیابان هزارجریب، کوچه ۱۲".into(),
+        description: "وانت میوه‌فروشی پیاده‌رو را بسته و عابران از خیابان رد می‌شوند".into(),
+        phone: "0913***4567".into(),
+        created_at_ms: NOW - hours_ago * HOUR_MS,
+        created_by: "agent1".into(),
+        ..Default::default()
+    }
+}
+
+fn with_recent(app: &mut App) {
+    let rows = vec![
+        case(app, 1233, "فرونشست زمین", pb::CaseStatus::Referred, true, 0),
+        case(
+            app,
+            1229,
+            "روشنایی معابر",
+            pb::CaseStatus::Referred,
+            false,
+            1,
+        ),
+        case(app, 1101, "سد معبر", pb::CaseStatus::Closed, false, 30),
+    ];
+    update(
+        app,
+        Msg::reply(Reply::Cases {
+            list: ListKind::Recent,
+            append: false,
+            result: Ok(pb::ListCasesResponse {
+                cases: rows,
+                next_page_token: String::new(),
+            }),
+        }),
+    );
+}
+
+/// A call in progress: number typed, its history in, the description
+/// typed, topic suggestions showing.
+fn filled(lang: Lang) -> App {
+    let mut app = agent_app(lang);
+    with_recent(&mut app);
+    type_text(&mut app, "09131234567");
+    let history = vec![
+        case(&app, 812, "سد معبر", pb::CaseStatus::Referred, false, 200),
+        case(
+            &app,
+            311,
+            "روشنایی معابر",
+            pb::CaseStatus::Closed,
+            false,
+            900,
+        ),
+        case(
+            &app,
+            97,
+            "دستفروشی",
+            pb::CaseStatus::FalseReport,
+            false,
+            3000,
+        ),
+    ];
+    update(
+        &mut app,
+        Msg::reply(Reply::CallerHistory {
+            phone: "09131234567".into(),
+            result: Ok(pb::CallerHistoryResponse {
+                cases: history,
+                total: 3,
+                open: 1,
+            }),
+        }),
+    );
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "وانت میوه فروشی پیاده رو را بسته");
+    press(&mut app, KeyCode::Enter);
+    app
+}
+
+/// Everything typed and picked; the server refused the address.
+fn refused() -> App {
+    let mut app = filled(Lang::Fa);
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "۳");
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "چه");
+    update(&mut app, key(KeyCode::F(4), KeyModifiers::NONE));
+    let request_id = app.form().unwrap().request_id.clone();
+    update(&mut app, key(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    update(
+        &mut app,
+        Msg::reply(Reply::Created {
+            request_id,
+            result: Err(RpcError {
+                code: tonic::Code::InvalidArgument,
+                message: "address: is too short: at least 3 characters".into(),
+            }),
+        }),
+    );
+    app
+}
+
+#[test]
+fn intake_empty_80x24() {
+    let mut app = agent_app(Lang::Fa);
+    update(
+        &mut app,
+        Msg::reply(Reply::Cases {
+            list: ListKind::Recent,
+            append: false,
+            result: Ok(pb::ListCasesResponse::default()),
+        }),
+    );
+    insta::assert_snapshot!(render(&app, 80, 24));
+}
+
+#[test]
+fn intake_empty_160x45() {
+    let mut app = agent_app(Lang::Fa);
+    with_recent(&mut app);
+    insta::assert_snapshot!(render(&app, 160, 45));
+}
+
+#[test]
+fn intake_filled_80x24() {
+    insta::assert_snapshot!(render(&filled(Lang::Fa), 80, 24));
+}
+
+#[test]
+fn intake_filled_160x45() {
+    insta::assert_snapshot!(render(&filled(Lang::Fa), 160, 45));
+}
+
+#[test]
+fn intake_filled_english_80x24() {
+    insta::assert_snapshot!(render(&filled(Lang::En), 80, 24));
+}
+
+#[test]
+fn intake_filled_bidi_80x24() {
+    let mut app = filled(Lang::Fa);
+    app.bidi = true;
+    insta::assert_snapshot!(render(&app, 80, 24));
+}
+
+#[test]
+fn intake_error_80x24() {
+    insta::assert_snapshot!(render(&refused(), 80, 24));
+}
+
+#[test]
+fn intake_error_160x45() {
+    insta::assert_snapshot!(render(&refused(), 160, 45));
+}
+
+#[test]
+fn help_overlay_80x24() {
+    let mut app = agent_app(Lang::Fa);
+    press(&mut app, KeyCode::F(1));
+    insta::assert_snapshot!(render(&app, 80, 24));
+}
+
+#[test]
+fn help_overlay_english_160x45() {
+    let mut app = agent_app(Lang::En);
+    press(&mut app, KeyCode::F(1));
+    insta::assert_snapshot!(render(&app, 160, 45));
+}
+
+#[test]
+fn confirm_new_call_80x24() {
+    let mut app = filled(Lang::Fa);
+    press(&mut app, KeyCode::F(2));
+    insta::assert_snapshot!(render(&app, 80, 24));
+}
+
+fn queue(role: pb::Role, user: &str, unit_id: &str) -> App {
+    let mut app = App::new(settings(Lang::Fa), NOW);
+    app.start();
+    app.catalog = crate::app::catalog::tests::shipped();
+    update(
+        &mut app,
+        Msg::reply(Reply::WhoAmI(Ok(pb::WhoAmIResponse {
+            user: user.into(),
+            role: role as i32,
+            unit_id: unit_id.into(),
+            demo: true,
+            server_time_ms: NOW,
+        }))),
+    );
+    let list = match role {
+        pb::Role::Dispatcher => ListKind::UrgentOpen,
+        pb::Role::Unit => ListKind::UnitQueue,
+        _ => ListKind::AllOpen,
+    };
+    let mut rows = vec![
+        case(
+            &app,
+            1240,
+            "آب‌گرفتگی معابر",
+            pb::CaseStatus::Referred,
+            true,
+            0,
+        ),
+        case(
+            &app,
+            1233,
+            "فرونشست زمین",
+            pb::CaseStatus::Acknowledged,
+            true,
+            1,
+        ),
+        case(&app, 1201, "خطر سقوط اشیا", pb::CaseStatus::OnSite, true, 2),
+        case(&app, 812, "سد معبر", pb::CaseStatus::Referred, false, 30),
+    ];
+    if role == pb::Role::Unit {
+        // What the server sends a unit: no phone at all.
+        rows.iter_mut().for_each(|c| c.phone.clear());
+    }
+    update(
+        &mut app,
+        Msg::reply(Reply::Cases {
+            list,
+            append: false,
+            result: Ok(pb::ListCasesResponse {
+                cases: rows,
+                next_page_token: "more".into(),
+            }),
+        }),
+    );
+    app
+}
+
+#[test]
+fn dispatcher_queue_80x24_and_160x45() {
+    let app = queue(pb::Role::Dispatcher, "dispatcher1", "");
+    insta::assert_snapshot!("dispatcher_80x24", render(&app, 80, 24));
+    insta::assert_snapshot!("dispatcher_160x45", render(&app, 160, 45));
+}
+
+#[test]
+fn unit_queue_has_no_phone_column() {
+    let app = queue(pb::Role::Unit, "unit1", "r03-urban_services");
+    let screen = render(&app, 160, 45);
+    assert!(!screen.contains("0913"), "a unit must never see a phone");
+    assert!(!screen.contains(Lang::Fa.labels().phone));
+    insta::assert_snapshot!("unit_160x45", screen);
+}
+
+#[test]
+fn case_detail_with_timeline_80x24() {
+    let mut app = queue(pb::Role::Supervisor, "supervisor1", "");
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    let mut c = case(
+        &app,
+        1233,
+        "فرونشست زمین",
+        pb::CaseStatus::Acknowledged,
+        true,
+        1,
+    );
+    c.on_site_due_ms = c.created_at_ms + 2 * HOUR_MS;
+    c.result_due_ms = c.created_at_ms + 24 * HOUR_MS;
+    c.events = vec![
+        pb::CaseEvent {
+            at_ms: c.created_at_ms,
+            actor: "agent1".into(),
+            action: "registered".into(),
+            note: String::new(),
+        },
+        pb::CaseEvent {
+            at_ms: c.created_at_ms,
+            actor: "system".into(),
+            action: "coordination".into(),
+            note: "مرکز هماهنگی عملیات".into(),
+        },
+        pb::CaseEvent {
+            at_ms: c.created_at_ms + 600_000,
+            actor: "unit1".into(),
+            action: "acknowledged".into(),
+            note: String::new(),
+        },
+    ];
+    update(&mut app, Msg::reply(Reply::Case(Ok(c))));
+    insta::assert_snapshot!(render(&app, 80, 24));
+}
+
+#[test]
+fn disconnected_keeps_the_form_80x24() {
+    let mut app = filled(Lang::Fa);
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "۳");
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "خیابان چهارباغ عباسی");
+    update(&mut app, key(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    let request_id = app.form().unwrap().request_id.clone();
+    update(
+        &mut app,
+        Msg::reply(Reply::Created {
+            request_id,
+            result: Err(RpcError {
+                code: tonic::Code::Unavailable,
+                message: "tcp connect error".into(),
+            }),
+        }),
+    );
+    insta::assert_snapshot!(render(&app, 80, 24));
+}
+
+#[test]
+fn tiny_terminals_do_not_panic() {
+    for (w, h) in [(1, 1), (10, 3), (40, 10), (60, 15), (79, 23)] {
+        let app = filled(Lang::Fa);
+        let screen = render(&app, w, h);
+        assert_eq!(screen.lines().count(), h as usize);
+        let mut help = agent_app(Lang::En);
+        press(&mut help, KeyCode::F(1));
+        render(&help, w, h);
+        render(&queue(pb::Role::Supervisor, "s", ""), w, h);
+    }
+}
