@@ -4,5 +4,6 @@ pub mod v1 {
     tonic::include_proto!("desk137.v1");
 
     /// Encoded descriptors, served by gRPC reflection.
-    pub const FILE_DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("desk137_descriptor");
+    pub const FILE_DESCRIPTOR_SET: &[u8] =
+        tonic::include_file_descriptor_set!("desk137_descriptor");
 }

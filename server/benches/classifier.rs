@@ -18,7 +18,9 @@ const QUALIFIERS: [(&str, &str); 6] = [
 ];
 
 fn thousand_topics() -> Vec<Topic> {
-    let base = Catalog::default_catalog().expect("the shipped catalog loads").topics;
+    let base = Catalog::default_catalog()
+        .expect("the shipped catalog loads")
+        .topics;
     let mut topics = base.clone();
     let mut n = 0;
     while topics.len() < 1000 {

@@ -75,23 +75,37 @@ pub const DEFAULT_REGIONS_CSV: &str = include_str!("../../catalog/regions.csv");
 pub const DEFAULT_UNITS_CSV: &str = include_str!("../../catalog/units.csv");
 
 impl Catalog {
-    pub fn new(topics: Vec<Topic>, regions: Vec<Region>, units: Vec<Unit>) -> Result<Self, CatalogError> {
+    pub fn new(
+        topics: Vec<Topic>,
+        regions: Vec<Region>,
+        units: Vec<Unit>,
+    ) -> Result<Self, CatalogError> {
         let mut seen = HashSet::new();
         for t in &topics {
             if !seen.insert(t.id.as_str()) {
-                return Err(CatalogError::Invalid(format!("topic id {} appears twice", t.id)));
+                return Err(CatalogError::Invalid(format!(
+                    "topic id {} appears twice",
+                    t.id
+                )));
             }
         }
         let domains: HashSet<&str> = units.iter().map(|u| u.service_domain.as_str()).collect();
         for t in &topics {
-            if t.kind == Kind::Executive && !domains.contains(t.service_domain.as_str()) && !domains.contains(FALLBACK_DOMAIN) {
+            if t.kind == Kind::Executive
+                && !domains.contains(t.service_domain.as_str())
+                && !domains.contains(FALLBACK_DOMAIN)
+            {
                 return Err(CatalogError::Invalid(format!(
                     "topic {} needs service domain {} and no unit has it",
                     t.id, t.service_domain
                 )));
             }
         }
-        let topic_index = topics.iter().enumerate().map(|(i, t)| (t.id.clone(), i)).collect();
+        let topic_index = topics
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.id.clone(), i))
+            .collect();
         Ok(Self {
             topics,
             regions,
@@ -155,7 +169,11 @@ impl Catalog {
 }
 
 fn split_list(s: &str) -> Vec<String> {
-    s.split('|').map(str::trim).filter(|w| !w.is_empty()).map(str::to_owned).collect()
+    s.split('|')
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Reads CSV rows, giving each its 1-based line number. A malformed row fails
@@ -165,7 +183,9 @@ fn rows<'a>(
     text: &'a str,
     columns: &'a [&'a str],
 ) -> Result<Vec<(u64, csv::StringRecord)>, CatalogError> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
     let header = reader.headers().map_err(|e| CatalogError::Row {
         file: file.into(),
         line: 1,
@@ -292,7 +312,14 @@ pub fn parse_regions(file: &str, text: &str) -> Result<Vec<Region>, CatalogError
 }
 
 pub fn parse_units(file: &str, text: &str) -> Result<Vec<Unit>, CatalogError> {
-    let columns = ["id", "name_fa", "name_en", "kind", "region", "service_domain"];
+    let columns = [
+        "id",
+        "name_fa",
+        "name_en",
+        "kind",
+        "region",
+        "service_domain",
+    ];
     rows(file, text, &columns)?
         .into_iter()
         .map(|(line, r)| {
@@ -301,7 +328,13 @@ pub fn parse_units(file: &str, text: &str) -> Result<Vec<Unit>, CatalogError> {
                 "regional" => UnitKind::Regional,
                 "external" => UnitKind::External,
                 "coordination" => UnitKind::Coordination,
-                other => return Err(row_error(file, line, format!("unknown unit kind {other:?}"))),
+                other => {
+                    return Err(row_error(
+                        file,
+                        line,
+                        format!("unknown unit kind {other:?}"),
+                    ));
+                }
             };
             let region = field(4)
                 .parse()
@@ -344,7 +377,11 @@ mod tests {
                 assert!(c.route(t, r.number).is_some(), "{} in {}", t.id, r.number);
             }
         }
-        let subsidence = c.topics.iter().find(|t| t.title_fa == "فرونشست زمین").unwrap();
+        let subsidence = c
+            .topics
+            .iter()
+            .find(|t| t.title_fa == "فرونشست زمین")
+            .unwrap();
         assert_eq!(subsidence.default_urgency, Urgency::Urgent);
     }
 
@@ -367,6 +404,11 @@ mod tests {
             parse_topics("x.csv", &dup).unwrap_err().to_string(),
             "x.csv line 3: id T1 appears twice"
         );
-        assert!(parse_topics("x.csv", "id,title\n").unwrap_err().to_string().contains("line 1"));
+        assert!(
+            parse_topics("x.csv", "id,title\n")
+                .unwrap_err()
+                .to_string()
+                .contains("line 1")
+        );
     }
 }

@@ -32,10 +32,10 @@ const PREFIX_EXPANSION_LIMIT: usize = 48;
 /// Words that say nothing about the topic.
 const STOPWORDS: &[&str] = &[
     "و", "در", "از", "به", "که", "را", "رو", "این", "ان", "با", "برای", "است", "هست", "هستش", "یک",
-    "یه", "هم", "تا", "یا", "اما", "ولی", "ما", "من", "شما", "او", "هر", "بر", "نه", "خیلی", "لطفا",
-    "سلام", "میشه", "شده", "کرده", "کنید", "کنه", "داره", "دارد", "دارم", "ها", "های", "چند", "روز",
-    "the", "a", "an", "of", "in", "on", "at", "to", "is", "are", "for", "and", "or", "with", "my",
-    "our", "please", "there", "it", "its", "has", "have",
+    "یه", "هم", "تا", "یا", "اما", "ولی", "ما", "من", "شما", "او", "هر", "بر", "نه", "خیلی",
+    "لطفا", "سلام", "میشه", "شده", "کرده", "کنید", "کنه", "داره", "دارد", "دارم", "ها", "های",
+    "چند", "روز", "the", "a", "an", "of", "in", "on", "at", "to", "is", "are", "for", "and", "or",
+    "with", "my", "our", "please", "there", "it", "its", "has", "have",
 ];
 
 /// Common Persian endings (plural, ezafe, colloquial «است», comparative) and the
@@ -117,7 +117,8 @@ fn within_one_edit(a: &[char], b: &[char]) -> bool {
     }
     let (ra, rb) = (&a[prefix..], &b[prefix..]);
     if la == lb {
-        ra[1..] == rb[1..] || (ra.len() >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && ra[2..] == rb[2..])
+        ra[1..] == rb[1..]
+            || (ra.len() >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && ra[2..] == rb[2..])
     } else if la > lb {
         ra[1..] == *rb
     } else {
@@ -129,7 +130,11 @@ impl Classifier {
     pub fn new(topics: &[Topic]) -> Self {
         let mut per_term: HashMap<String, HashMap<u32, f32>> = HashMap::new();
         let mut add = |term: &str, topic: u32, weight: f32| {
-            let slot = per_term.entry(term.to_owned()).or_default().entry(topic).or_insert(0.0);
+            let slot = per_term
+                .entry(term.to_owned())
+                .or_default()
+                .entry(topic)
+                .or_insert(0.0);
             *slot = slot.max(weight);
         };
         for (i, t) in topics.iter().enumerate() {
@@ -139,9 +144,15 @@ impl Classifier {
                 .chain(t.synonyms_fa.iter().map(|s| (s, SYNONYM_WEIGHT)))
                 .chain(t.synonyms_en.iter().map(|s| (s, SYNONYM_WEIGHT)))
                 .chain(t.keywords.iter().map(|s| (s, KEYWORD_WEIGHT)))
-                .chain([(&t.category_fa, CATEGORY_WEIGHT), (&t.category_en, CATEGORY_WEIGHT)]);
+                .chain([
+                    (&t.category_fa, CATEGORY_WEIGHT),
+                    (&t.category_en, CATEGORY_WEIGHT),
+                ]);
             for (phrase, weight) in fields {
-                let ws: Vec<String> = words(phrase).into_iter().filter(|w| !is_stopword(w)).collect();
+                let ws: Vec<String> = words(phrase)
+                    .into_iter()
+                    .filter(|w| !is_stopword(w))
+                    .collect();
                 for w in &ws {
                     add(w, i, weight);
                     for s in stems(w) {
@@ -184,7 +195,11 @@ impl Classifier {
                 }
             })
             .collect();
-        let id_index = topics.iter().enumerate().map(|(i, t)| (t.id.clone(), i)).collect();
+        let id_index = topics
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.id.clone(), i))
+            .collect();
         Self {
             entries,
             id_index,
@@ -253,7 +268,11 @@ impl Classifier {
             let head: &str = wc[0].encode_utf8(&mut first);
             let start = self.terms.partition_point(|x| x.as_str() < head);
             let mut buf = Vec::with_capacity(16);
-            for (i, term) in self.terms[start..].iter().enumerate().take_while(|(_, t)| t.starts_with(head)) {
+            for (i, term) in self.terms[start..]
+                .iter()
+                .enumerate()
+                .take_while(|(_, t)| t.starts_with(head))
+            {
                 buf.clear();
                 buf.extend(term.chars());
                 if within_one_edit(&wc, &buf) {
@@ -281,9 +300,12 @@ impl Classifier {
             let typing = typing_last && ti + 1 == tokens.len();
             self.matches(tok, typing, &mut found);
             // Two typed words may be one word of the catalog written apart.
-            for other in [ti.checked_sub(1).map(|p| (p, ti)), (ti + 1 < tokens.len()).then_some((ti, ti + 1))]
-                .into_iter()
-                .flatten()
+            for other in [
+                ti.checked_sub(1).map(|p| (p, ti)),
+                (ti + 1 < tokens.len()).then_some((ti, ti + 1)),
+            ]
+            .into_iter()
+            .flatten()
             {
                 joined.clear();
                 joined.push_str(tokens[other.0]);
@@ -333,7 +355,9 @@ impl Classifier {
                             return Some(1.0);
                         }
                         if title.starts_with(&key) {
-                            return Some(0.75 + 0.2 * compact as f32 / title.chars().count() as f32);
+                            return Some(
+                                0.75 + 0.2 * compact as f32 / title.chars().count() as f32,
+                            );
                         }
                         let raw = self.matcher.fuzzy_match(title, &key)?;
                         Some((raw as f32 / (compact as f32 * 24.0)).min(1.0) * 0.7)
@@ -344,7 +368,10 @@ impl Classifier {
                 }
                 match scored.iter_mut().find(|s| s.index == index) {
                     Some(s) => s.score = s.score.max(fuzzy),
-                    None => scored.push(Suggestion { index, score: fuzzy }),
+                    None => scored.push(Suggestion {
+                        index,
+                        score: fuzzy,
+                    }),
                 }
             }
         }
@@ -354,7 +381,11 @@ impl Classifier {
         scored.sort_by(|a, b| {
             rank(b)
                 .cmp(&rank(a))
-                .then(self.entries[b.index].use_count.cmp(&self.entries[a.index].use_count))
+                .then(
+                    self.entries[b.index]
+                        .use_count
+                        .cmp(&self.entries[a.index].use_count),
+                )
                 .then(a.index.cmp(&b.index))
         });
         scored.truncate(limit);
@@ -383,7 +414,10 @@ mod tests {
     #[test]
     fn a_free_description_in_arabic_letters_finds_street_lighting() {
         let (catalog, c) = setup();
-        assert_eq!(top(&c, &catalog, "چراغ روشنايي کوچه خاموشه")[0], "روشنایی معابر");
+        assert_eq!(
+            top(&c, &catalog, "چراغ روشنايي کوچه خاموشه")[0],
+            "روشنایی معابر"
+        );
     }
 
     #[test]
@@ -400,7 +434,10 @@ mod tests {
     fn zwnj_space_or_nothing_are_the_same_word() {
         let (catalog, c) = setup();
         for q in ["آب‌گرفتگی", "آب گرفتگی", "ابگرفتگی"] {
-            assert!(top(&c, &catalog, q).contains(&"آب‌گرفتگی معابر".to_owned()), "{q}");
+            assert!(
+                top(&c, &catalog, q).contains(&"آب‌گرفتگی معابر".to_owned()),
+                "{q}"
+            );
         }
     }
 

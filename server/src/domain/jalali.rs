@@ -33,7 +33,11 @@ pub fn to_jalali(ms: Millis) -> JalaliDateTime {
     let (year, month, day) = match Date::try_new_iso(y.into(), m as u8, d as u8) {
         Ok(iso) => {
             let p = iso.to_calendar(Persian);
-            (p.year().extended_year(), p.month().ordinal, p.day_of_month().0)
+            (
+                p.year().extended_year(),
+                p.month().ordinal,
+                p.day_of_month().0,
+            )
         }
         Err(_) => (0, 0, 0),
     };
@@ -78,7 +82,10 @@ mod tests {
     fn nowruz_and_tehran_offset() {
         // 2026-03-21 00:00 Tehran is the first day of 1405.
         let j = to_jalali(utc("2026-03-20T20:30:00Z"));
-        assert_eq!((j.year, j.month, j.day, j.hour, j.minute), (1405, 1, 1, 0, 0));
+        assert_eq!(
+            (j.year, j.month, j.day, j.hour, j.minute),
+            (1405, 1, 1, 0, 0)
+        );
         let before = to_jalali(utc("2026-03-20T20:29:00Z"));
         assert_eq!((before.year, before.month, before.day), (1404, 12, 29));
     }
@@ -87,6 +94,9 @@ mod tests {
     fn formats_in_persian_digits() {
         // 2026-11-28 10:02 UTC is 13:32 in Tehran, 7 Azar 1405.
         assert_eq!(format_fa(utc("2026-11-28T10:02:00Z")), "۱۴۰۵/۰۹/۰۷ ۱۳:۳۲");
-        assert_eq!(format_latin(utc("2026-11-28T10:02:00Z")), "1405/09/07 13:32");
+        assert_eq!(
+            format_latin(utc("2026-11-28T10:02:00Z")),
+            "1405/09/07 13:32"
+        );
     }
 }

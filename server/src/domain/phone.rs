@@ -80,17 +80,29 @@ mod tests {
         ] {
             assert_eq!(normalize_phone(s).as_deref(), Ok("09131234567"), "{s}");
         }
-        assert_eq!(normalize_phone("031-3222 4455").as_deref(), Ok("03132224455"));
+        assert_eq!(
+            normalize_phone("031-3222 4455").as_deref(),
+            Ok("03132224455")
+        );
     }
 
     #[test]
     fn rejects_with_a_reason() {
         assert_eq!(normalize_phone("  "), Err(PhoneError::Empty));
-        assert_eq!(normalize_phone("0913abc4567"), Err(PhoneError::BadChar('a')));
+        assert_eq!(
+            normalize_phone("0913abc4567"),
+            Err(PhoneError::BadChar('a'))
+        );
         assert_eq!(normalize_phone("091312345"), Err(PhoneError::BadLength(8)));
-        assert_eq!(normalize_phone("0913123456789"), Err(PhoneError::BadLength(12)));
+        assert_eq!(
+            normalize_phone("0913123456789"),
+            Err(PhoneError::BadLength(12))
+        );
         assert_eq!(normalize_phone("00913123456"), Err(PhoneError::BadPrefix));
-        assert_eq!(normalize_phone("0913+1234567"), Err(PhoneError::BadChar('+')));
+        assert_eq!(
+            normalize_phone("0913+1234567"),
+            Err(PhoneError::BadChar('+'))
+        );
     }
 
     #[test]

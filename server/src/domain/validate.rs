@@ -53,7 +53,10 @@ fn check_len(field: &'static str, s: &str, min: usize, max: usize) -> Result<(),
         });
     }
     if n > max {
-        return Err(bad(field, format!("is too long: {n} characters, at most {max}")));
+        return Err(bad(
+            field,
+            format!("is too long: {n} characters, at most {max}"),
+        ));
     }
     Ok(())
 }
@@ -63,22 +66,34 @@ fn check_len(field: &'static str, s: &str, min: usize, max: usize) -> Result<(),
 pub fn validate(draft: &CaseDraft, catalog: &Catalog) -> Result<NewCase, FieldError> {
     let request_id = draft.request_id.trim();
     check_len("request_id", request_id, 1, REQUEST_ID_MAX)?;
-    if !request_id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')) {
-        return Err(bad("request_id", "may hold only ASCII letters, digits and - _ . :"));
+    if !request_id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
+    {
+        return Err(bad(
+            "request_id",
+            "may hold only ASCII letters, digits and - _ . :",
+        ));
     }
-    let topic = catalog
-        .topic(draft.topic_id.trim())
-        .ok_or_else(|| match draft.topic_id.trim() {
-            "" => bad("topic_id", "is required"),
-            id => bad("topic_id", format!("no topic has id {id:?}")),
-        })?;
+    let topic =
+        catalog
+            .topic(draft.topic_id.trim())
+            .ok_or_else(|| match draft.topic_id.trim() {
+                "" => bad("topic_id", "is required"),
+                id => bad("topic_id", format!("no topic has id {id:?}")),
+            })?;
     let kind = draft.kind.unwrap_or(topic.kind);
     let urgency = draft.urgency.unwrap_or(topic.default_urgency);
     if kind == Kind::Informational && urgency == Urgency::Urgent {
         return Err(bad("urgency", "an informational case cannot be urgent"));
     }
     let description = tidy(&draft.description);
-    check_len("description", &description, DESCRIPTION_MIN, DESCRIPTION_MAX)?;
+    check_len(
+        "description",
+        &description,
+        DESCRIPTION_MIN,
+        DESCRIPTION_MAX,
+    )?;
     let channel = draft.channel.unwrap_or_default();
     let phone = if draft.phone.trim().is_empty() && channel == Channel::Social {
         // Messages on social networks may come without a number.
@@ -92,7 +107,10 @@ pub fn validate(draft: &CaseDraft, catalog: &Catalog) -> Result<NewCase, FieldEr
     }
     if draft.region != 0 && catalog.region(draft.region).is_none() {
         let max = catalog.regions.iter().map(|r| r.number).max().unwrap_or(0);
-        return Err(bad("region", format!("no region {}; regions are 1 to {max}", draft.region)));
+        return Err(bad(
+            "region",
+            format!("no region {}; regions are 1 to {max}", draft.region),
+        ));
     }
     let address = tidy(&draft.address);
     if executive {
@@ -148,17 +166,22 @@ mod tests {
         assert_eq!(n.channel, Channel::Phone);
     }
 
+    type Change = Box<dyn Fn(&mut CaseDraft)>;
+
     #[test]
     fn each_bad_field_is_named() {
         let c = catalog();
-        let cases: Vec<(&str, Box<dyn Fn(&mut CaseDraft)>)> = vec![
+        let cases: Vec<(&str, Change)> = vec![
             ("request_id", Box::new(|d| d.request_id = String::new())),
             ("request_id", Box::new(|d| d.request_id = "x".repeat(65))),
             ("request_id", Box::new(|d| d.request_id = "با فاصله".into())),
             ("topic_id", Box::new(|d| d.topic_id = "NOPE".into())),
             ("topic_id", Box::new(|d| d.topic_id = String::new())),
             ("description", Box::new(|d| d.description = " a ".into())),
-            ("description", Box::new(|d| d.description = "س".repeat(2001))),
+            (
+                "description",
+                Box::new(|d| d.description = "س".repeat(2001)),
+            ),
             ("phone", Box::new(|d| d.phone = "12345".into())),
             ("phone", Box::new(|d| d.phone = String::new())),
             ("region", Box::new(|d| d.region = 0)),
@@ -186,7 +209,11 @@ mod tests {
     #[test]
     fn informational_needs_no_place_and_social_needs_no_phone() {
         let c = catalog();
-        let info = c.topics.iter().find(|t| t.kind == Kind::Informational).unwrap();
+        let info = c
+            .topics
+            .iter()
+            .find(|t| t.kind == Kind::Informational)
+            .unwrap();
         let mut d = good(&c);
         d.topic_id = info.id.clone();
         d.region = 0;
