@@ -64,8 +64,9 @@ pub struct Args {
     /// Profile read: cases created first when the store has fewer.
     #[arg(long, default_value_t = 2_000)]
     pub seed_cases: u64,
-    /// Cases per ListCases page, as a screen asks.
-    #[arg(long, default_value_t = 50)]
+    /// Cases per ListCases page, as the queue screens ask (an agent's own
+    /// recent cases are always 50, as that screen asks).
+    #[arg(long, default_value_t = 100)]
     pub page_size: u32,
     /// Stop after this many calls even if --duration has not passed.
     #[arg(long, default_value_t = 5_000_000)]

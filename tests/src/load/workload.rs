@@ -5,8 +5,9 @@
 //!   catalog's own words, 30% of executive cases urgent), the case read back,
 //!   and one list (the agent's own cases, the unit's, or a status).
 //! - read: a case by id, a caller's history and a list; no writes.
-//! - scale: on a store made by `gen`, a history of one of its citizens and
-//!   lists by unit, by status and by unit of open cases.
+//! - scale: on a store made by `gen`, a history of one of its citizens, a
+//!   case by id, and lists by unit and by status and the screens' queues (a
+//!   unit's open cases, urgent open cases, all open cases).
 //!
 //! Calls started in the warm-up are not recorded. With `--rate` the calls of
 //! all agents are spread evenly in time; latency is timed per RPC from the
@@ -49,6 +50,9 @@ const STREETS: [&str; 8] = [
     "خیابان سجاد",
     "خیابان هزارجریب",
 ];
+
+/// An agent's own recent cases: one page of this many.
+const RECENT_PAGE: u32 = 50;
 
 /// Every status, for lists by status.
 const STATUSES: [pb::CaseStatus; 9] = [
@@ -294,7 +298,11 @@ fn list_by(
     (
         name,
         pb::ListCasesRequest {
-            page_size: shared.page_size,
+            page_size: if name == "ListCases/creator" {
+                RECENT_PAGE
+            } else {
+                shared.page_size
+            },
             ..filter
         },
     )
@@ -501,11 +509,30 @@ async fn scale_call(
                 ..Default::default()
             },
         ),
+        // The queues of the screens: a unit's open cases, the urgent open
+        // cases the coordination center follows, every open case.
         list_by(
             shared,
             "ListCases/unit+open",
             pb::ListCasesRequest {
                 unit_id: unit,
+                open_only: true,
+                ..Default::default()
+            },
+        ),
+        list_by(
+            shared,
+            "ListCases/urgent+open",
+            pb::ListCasesRequest {
+                urgency: pb::Urgency::Urgent as i32,
+                open_only: true,
+                ..Default::default()
+            },
+        ),
+        list_by(
+            shared,
+            "ListCases/open",
+            pb::ListCasesRequest {
                 open_only: true,
                 ..Default::default()
             },
