@@ -297,7 +297,7 @@ impl<'a> Plan<'a> {
         };
         let topic = &self.catalog.topics[topic_index];
         let urgency = if topic.kind == Kind::Executive
-            && (topic.default_urgency == Urgency::Urgent || rng.random::<f64>() < 0.08)
+            && (topic.default_urgency == Urgency::Urgent || rng.random::<f64>() < 0.12)
         {
             Urgency::Urgent
         } else {
