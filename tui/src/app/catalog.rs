@@ -259,58 +259,16 @@ impl ClientCatalog {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use desk137_server::domain::catalog::{self, Catalog};
+    use desk137_server::domain::catalog::Catalog;
+    use desk137_server::service::convert;
 
     /// The shipped catalog as the server would send it.
     pub fn shipped() -> ClientCatalog {
         let c = Catalog::default_catalog().unwrap();
         let mut cc = ClientCatalog::default();
-        cc.set_topics(
-            c.topics
-                .iter()
-                .map(|t| pb::Topic {
-                    id: t.id.clone(),
-                    category_fa: t.category_fa.clone(),
-                    category_en: t.category_en.clone(),
-                    title_fa: t.title_fa.clone(),
-                    title_en: t.title_en.clone(),
-                    synonyms_fa: t.synonyms_fa.clone(),
-                    synonyms_en: t.synonyms_en.clone(),
-                    keywords: t.keywords.clone(),
-                    service_domain: t.service_domain.clone(),
-                    kind: kind_to_pb(t.kind) as i32,
-                    default_urgency: urgency_to_pb(t.default_urgency) as i32,
-                    use_count: 0,
-                })
-                .collect(),
-        );
-        cc.set_regions(
-            c.regions
-                .iter()
-                .map(|r| pb::Region {
-                    number: r.number,
-                    name_fa: r.name_fa.clone(),
-                    name_en: r.name_en.clone(),
-                })
-                .collect(),
-        );
-        cc.set_units(
-            c.units
-                .iter()
-                .map(|u| pb::Unit {
-                    id: u.id.clone(),
-                    name_fa: u.name_fa.clone(),
-                    name_en: u.name_en.clone(),
-                    kind: match u.kind {
-                        catalog::UnitKind::Regional => pb::UnitKind::Regional,
-                        catalog::UnitKind::External => pb::UnitKind::External,
-                        catalog::UnitKind::Coordination => pb::UnitKind::Coordination,
-                    } as i32,
-                    region: u.region,
-                    service_domain: u.service_domain.clone(),
-                })
-                .collect(),
-        );
+        cc.set_topics(c.topics.iter().map(|t| convert::topic_to(t, 0)).collect());
+        cc.set_regions(c.regions.iter().map(convert::region_to).collect());
+        cc.set_units(c.units.iter().map(convert::unit_to).collect());
         cc
     }
 
