@@ -4,7 +4,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use desk137_server::app::{ServerConfig, start};
 use desk137_server::domain::clock::{SharedClock, SystemClock};
-use desk137_tui::app::{App, Settings};
+use desk137_tui::app::{App, Settings, Status, Tone};
 use desk137_tui::client::Client;
 use desk137_tui::config::Config;
 use desk137_tui::keymap::Keymap;
@@ -147,6 +147,16 @@ async fn session(
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let client = Client::new(&server, &token, tx)?;
     let mut app = App::new(settings, clock.now_ms());
+    if let Some(s) = &demo_server {
+        // Another terminal can join the same demo as another role.
+        app.status = Some(Status {
+            text: app
+                .lang
+                .demo_hint(&s.addr.to_string(), &DEMO_USERS.join(" ")),
+            tone: Tone::Info,
+            about_connection: false,
+        });
+    }
     let mut tui = terminal::enter().context("opening the terminal")?;
     let input = crossterm::event::EventStream::new();
     let result = run::run(

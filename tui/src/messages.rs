@@ -291,6 +291,36 @@ impl Lang {
         }
     }
 
+    /// A timeline step's name; names the client does not know are shown as sent.
+    pub fn event_action(self, action: &str) -> String {
+        if self == Lang::En {
+            return action.replace('_', " ");
+        }
+        match action {
+            "registered" => "ثبت",
+            "referred" => "ارجاع",
+            "coordination" => "پیگیری موازی",
+            "answered" => "پاسخ داده شد",
+            "acknowledged" => "پذیرش واحد",
+            "on_site" => "حضور در محل",
+            "first_response" | "in_progress" => "پاسخ اول",
+            "done" => "انجام شد",
+            "closed" => "بسته شد",
+            "reopened" => "بازگشایی",
+            "false_report" => "گزارش کذب",
+            "escalated" => "پیگیری از مقام بالاتر",
+            other => other,
+        }
+        .to_owned()
+    }
+
+    pub fn demo_hint(self, addr: &str, users: &str) -> String {
+        match self {
+            Lang::Fa => format!("سرور نمایشی {addr} · کاربران: {users} (توکن همان نام است)"),
+            Lang::En => format!("demo server {addr} · users: {users} (token = name)"),
+        }
+    }
+
     pub fn not_saved(self, reason: &str) -> String {
         match self {
             Lang::Fa => format!("ثبت نشد: {reason}"),

@@ -124,9 +124,14 @@ fn case_lines(app: &App, c: &pb::Case, cols: usize, ink: Ink) -> Vec<Line<'stati
     out.push(ink.line(&[(l.timeline, theme::title())], cols));
     for e in &c.events {
         let time = when(e.at_ms);
-        let mut text = format!("{} · {}", e.actor, e.action);
+        let mut text = format!("{} · {}", e.actor, app.lang.event_action(&e.action));
         if !e.note.is_empty() {
-            text = format!("{text} — {}", e.note);
+            // The server notes the unit by id: a name reads better.
+            let note = match app.catalog.unit(&e.note) {
+                Some(_) => case_row::unit(app, &e.note),
+                None => e.note.clone(),
+            };
+            text = format!("{text} — {note}");
         }
         out.push(ink.row(&[(&time, 16, theme::dim()), (&text, 0, Style::new())], cols));
     }

@@ -93,6 +93,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &Intake, ink: Ink) {
                         &[
                             (&c.number, 11, theme::title()),
                             (mark, 1, mark_style),
+                            (urgent, 1, theme::urgent()),
                             (&topic, 0, Style::new()),
                         ],
                         cols,

@@ -104,27 +104,32 @@ fn suggestion_line(
             let Some(t) = app.catalog.topics.get(hit.index) else {
                 return Line::default();
             };
-            let tag = match (t.kind, t.default_urgency) {
-                (Kind::Informational, _) => (l.informational, theme::dim()),
-                (_, Urgency::Urgent) => (l.urgent, theme::urgent()),
-                _ => ("", Style::new()),
+            // What the topic implies, in a column of its own so titles align:
+            // the word where there is room, a one-letter mark where not.
+            let (word, mark, tag_style) = match (t.kind, t.default_urgency) {
+                (Kind::Informational, _) => (l.informational, "i", theme::dim()),
+                (_, Urgency::Urgent) => (l.urgent, "!", theme::urgent()),
+                _ => ("", " ", Style::new()),
+            };
+            let word_w = width(l.urgent).max(width(l.informational));
+            let (tag, tag_w) = if room >= 60 + word_w {
+                (word, word_w)
+            } else {
+                (mark, 1)
             };
             let score = app.lang.digits(&format!("{:.2}", hit.score));
-            let tag_w = width(tag.0);
-            let titles_w = room.saturating_sub(4 + 1 + if tag_w > 0 { tag_w + 1 } else { 0 });
+            let titles_w = room.saturating_sub(4 + 1 + tag_w + 1);
             // Two cells, so each title keeps its own direction.
-            let fa_w = (titles_w / 2).clamp(titles_w.min(12), 30);
+            let fa_w = (titles_w * 2 / 3).clamp(titles_w.min(12), 30);
             let en_w = titles_w.saturating_sub(fa_w + 1);
+            spans.push(Span::styled(ink.cell(tag, tag_w), tag_style.patch(base)));
+            spans.push(Span::styled(" ", base));
             spans.push(Span::styled(ink.cell(&t.title_fa, fa_w), base));
             spans.push(Span::styled(" ", base));
             spans.push(Span::styled(
                 ink.cell(&t.title_en, en_w),
                 theme::dim().patch(base),
             ));
-            if tag_w > 0 {
-                spans.push(Span::styled(" ", base));
-                spans.push(Span::styled(ink.fit(tag.0, tag_w), tag.1.patch(base)));
-            }
             spans.push(Span::styled(" ", base));
             spans.push(Span::styled(score, theme::dim().patch(base)));
         }

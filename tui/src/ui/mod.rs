@@ -13,7 +13,7 @@ mod queue;
 pub mod text;
 pub mod theme;
 
-use crate::app::{App, Overlay, Screen};
+use crate::app::{App, Connection, Overlay, Screen};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::Paragraph;
@@ -54,8 +54,14 @@ fn starting(frame: &mut Frame, area: Rect, app: &App, ink: Ink) {
         Constraint::Fill(1),
     ])
     .areas(area);
-    let text = ink.fit(l.connecting, mid.width as usize);
-    frame.render_widget(Paragraph::new(text).centered().style(theme::dim()), mid);
+    // Until the server says who the user is, the last word about it is news.
+    let (text, style) = match (&app.status, app.connection) {
+        (Some(s), _) => (s.text.as_str(), theme::error()),
+        (None, Connection::Disconnected) => (l.no_connection, theme::error()),
+        (None, _) => (l.connecting, theme::dim()),
+    };
+    let text = ink.fit(text, mid.width as usize);
+    frame.render_widget(Paragraph::new(text).centered().style(style), mid);
 }
 
 /// A rectangle of at most `w`×`h` in the middle of `area`.
