@@ -86,7 +86,9 @@ pub fn visual(line: &str) -> Cow<'_, str> {
 /// letter will appear.
 pub fn visual_cursor(line: &str, cursor: usize) -> usize {
     let Some(graphemes) = visual_graphemes(line) else {
-        return 1 + line.get(..cursor).map_or(0, UnicodeWidthStr::width);
+        return 1 + line
+            .get(..cursor)
+            .map_or(0, |s| s.graphemes(true).map(UnicodeWidthStr::width).sum());
     };
     let mut col = 1;
     // (column of the last logical grapheme, its width, whether it is RTL)

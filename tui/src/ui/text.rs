@@ -7,13 +7,16 @@ use ratatui::text::{Line, Span};
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
+/// Columns `s` takes on screen, grapheme by grapheme as the terminal and
+/// ratatui lay it out. Not `str::width`: that counts «لا» as one ligature
+/// column, which a terminal does not draw.
 pub fn width(s: &str) -> usize {
-    s.width()
+    s.graphemes(true).map(UnicodeWidthStr::width).sum()
 }
 
 /// `s` cut to `max` columns, ending in "…" when cut.
 pub fn fit(s: &str, max: usize) -> String {
-    if s.width() <= max {
+    if width(s) <= max {
         return s.to_owned();
     }
     if max == 0 {
@@ -61,17 +64,17 @@ pub fn wrap(s: &str, max: usize) -> Vec<String> {
     for para in s.split('\n') {
         let mut line = String::new();
         for word in para.split_word_bounds() {
-            if line.width() + word.width() > max && !line.trim().is_empty() {
+            if width(&line) + width(word) > max && !line.trim().is_empty() {
                 lines.push(line.trim_end().to_owned());
                 line.clear();
             }
             if line.is_empty() && word.trim().is_empty() {
                 continue;
             }
-            if word.width() > max {
+            if width(word) > max {
                 // A word longer than the line is cut where it must be.
                 for g in word.graphemes(true) {
-                    if line.width() + g.width() > max {
+                    if width(&line) + g.width() > max {
                         lines.push(std::mem::take(&mut line));
                     }
                     line.push_str(g);
@@ -106,7 +109,7 @@ impl Ink {
     /// Like [`Ink::fit`], padded with spaces to exactly `cols` columns.
     pub fn cell(&self, s: &str, cols: usize) -> String {
         let mut out = self.fit(s, cols);
-        let w = out.width();
+        let w = width(&out);
         out.extend(std::iter::repeat_n(' ', cols.saturating_sub(w)));
         out
     }
@@ -119,7 +122,7 @@ impl Ink {
     /// then, with bidi on, reordered as one paragraph with its styles.
     pub fn line(&self, parts: &[(&str, Style)], max: usize) -> Line<'static> {
         let mut cut: Vec<(String, Style)> = Vec::with_capacity(parts.len());
-        let total: usize = parts.iter().map(|p| p.0.width()).sum();
+        let total: usize = parts.iter().map(|p| width(p.0)).sum();
         let mut room = if total > max {
             max.saturating_sub(1)
         } else {
@@ -129,7 +132,7 @@ impl Ink {
             if room == 0 {
                 break;
             }
-            let w = text.width();
+            let w = width(text);
             if w <= room {
                 cut.push(((*text).to_owned(), *style));
                 room -= w;
@@ -211,6 +214,15 @@ impl Ink {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lam_alef_takes_two_columns_in_either_order() {
+        // «ال» reversed is «لا», which str::width counts as one column.
+        assert_eq!(width("اشغال"), 5);
+        assert_eq!(width("لاغشا"), 5);
+        let ink = Ink { bidi: true };
+        assert_eq!(width(&ink.cell("اشغال", 8)), 8);
+    }
 
     #[test]
     fn fit_cuts_by_columns_and_marks_the_cut() {
