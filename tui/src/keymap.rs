@@ -608,6 +608,13 @@ mod tests {
         assert_eq!(g("ctrl-n"), Some(Action::NewCall));
         assert_eq!(g("f4"), Some(Action::ToggleUrgent));
         assert_eq!(g("alt-u"), Some(Action::ToggleUrgent));
+        // The same physical key on the Persian layout.
+        let alt_ain = KeyEvent::new(KeyCode::Char('ع'), KeyModifiers::ALT);
+        assert_eq!(
+            map.action(Context::Edit, Key::from_event(&alt_ain).unwrap()),
+            Some(Action::ToggleUrgent)
+        );
+        assert_eq!(g("f9"), Some(Action::Save));
         assert_eq!(g("f1"), Some(Action::Help));
         assert_eq!(g("ctrl-q"), Some(Action::Quit));
         assert_eq!(g("esc"), Some(Action::Back));
@@ -657,6 +664,7 @@ mod tests {
         let user = r#"
             [global]
             "ctrl-s" = "unbound"
+            "f9" = "unbound"
             "f10" = "save"
             "ctrl-n" = "refresh"
             [list]

@@ -287,7 +287,7 @@ async fn a_save_while_the_server_is_down_keeps_the_form_and_the_retry_goes_throu
         assert!(s.screen.contains("قطع"), "{}", s.screen);
         assert!(s.screen.contains("خیابان هزارجریب"), "{}", s.screen);
         assert!(
-            matches!(s.status, Some((Tone::Error, ref t)) if t.contains("Ctrl-S")),
+            matches!(s.status, Some((Tone::Error, ref t)) if t.contains("F9")),
             "{:?}",
             s.status
         );
