@@ -278,6 +278,19 @@ fn queue(role: pb::Role, user: &str, unit_id: &str) -> App {
         case(&app, 1201, "خطر سقوط اشیا", pb::CaseStatus::OnSite, true, 2),
         case(&app, 812, "سد معبر", pb::CaseStatus::Referred, false, 30),
     ];
+    // Deadlines as the server sets them: one breached, one close, the rest in time.
+    for c in &mut rows {
+        if c.urgency == pb::Urgency::Urgent as i32 {
+            c.on_site_due_ms = c.created_at_ms + 2 * HOUR_MS;
+            c.result_due_ms = c.created_at_ms + 24 * HOUR_MS;
+            if c.id == 1233 {
+                // The unit is late on site.
+                c.on_site_due_ms = c.created_at_ms + HOUR_MS / 2;
+            }
+        } else {
+            c.first_response_due_ms = c.created_at_ms + 120 * HOUR_MS;
+        }
+    }
     if role == pb::Role::Unit {
         // What the server sends a unit: no phone at all.
         rows.iter_mut().for_each(|c| c.phone.clear());

@@ -75,3 +75,61 @@ pub fn urgency(app: &App, c: &pb::Case) -> (&'static str, Style) {
         (l.normal, theme::dim())
     }
 }
+
+/// The deadline that matters now: on site, then the result, for an urgent
+/// case; the first response for a normal one. None once it no longer applies.
+pub fn current_due(c: &pb::Case) -> Option<(i64, i64)> {
+    let status = u8::try_from(c.status)
+        .ok()
+        .and_then(CaseStatus::from_code)?;
+    if !status.is_open() || status == CaseStatus::Done {
+        return None;
+    }
+    let waiting = matches!(
+        status,
+        CaseStatus::Registered
+            | CaseStatus::Referred
+            | CaseStatus::Acknowledged
+            | CaseStatus::Reopened
+    );
+    // (due, how long the whole allowance was): the share left sets the colour.
+    let pick = |due: i64| (due > 0).then(|| (due, due - c.created_at_ms));
+    if is_urgent(c) {
+        if waiting {
+            pick(c.on_site_due_ms)
+        } else {
+            pick(c.result_due_ms)
+        }
+    } else if waiting {
+        pick(c.first_response_due_ms)
+    } else {
+        None
+    }
+}
+
+/// Time left as `1:44`, `4d 03h`, or `-0:12` once breached, with the colour
+/// of the dispatcher's board: plain, yellow under a quarter left, red when late.
+pub fn time_left(app: &App, c: &pb::Case) -> (String, Style) {
+    let Some((due, allowance)) = current_due(c) else {
+        return (String::new(), Style::new());
+    };
+    let left = due - app.now_ms;
+    let minutes = left.abs() / 60_000;
+    let (h, m) = (minutes / 60, minutes % 60);
+    let text = if left.abs() >= 24 * 3_600_000 {
+        match app.lang {
+            crate::messages::Lang::Fa => format!("{} روز", h / 24),
+            crate::messages::Lang::En => format!("{}d {:02}h", h / 24, h % 24),
+        }
+    } else {
+        format!("{h}:{m:02}")
+    };
+    let (text, style) = if left < 0 {
+        (format!("-{text}"), theme::error())
+    } else if left * 4 < allowance {
+        (text, theme::warn())
+    } else {
+        (text, Style::new())
+    };
+    (app.lang.digits(&text), style)
+}

@@ -46,6 +46,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, list: &CaseList, ink: Ink)
             ("", 1, Style::new()),
             (number, 11, theme::dim()),
             (l.col_time, 11, theme::dim()),
+            (l.col_due, 7, theme::dim()),
             (l.topic, 0, theme::dim()),
             (l.region, 9, theme::dim()),
         ];
@@ -81,6 +82,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, list: &CaseList, ink: Ink)
         if c.coordination {
             unit = format!("{unit} + {}", l.occ_short);
         }
+        let (due, due_style) = case_row::time_left(app, c);
         let (mark, mark_style) = if case_row::is_urgent(c) {
             ("!", theme::urgent())
         } else {
@@ -90,6 +92,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, list: &CaseList, ink: Ink)
             (mark, 1, mark_style),
             (&c.number, 11, theme::title()),
             (&time, 11, theme::dim()),
+            (&due, 7, due_style),
             (&topic, 0, Style::new()),
             (&region, 9, Style::new()),
         ];
