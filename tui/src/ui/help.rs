@@ -2,8 +2,8 @@
 //! so that a user's rebinding shows here too.
 
 use crate::app::App;
-use crate::keymap::Context;
-use crate::ui::text::Ink;
+use crate::keymap::{Action, Context};
+use crate::ui::text::{Ink, width, wrap};
 use crate::ui::{centered, theme};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -13,30 +13,53 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 pub fn lines(app: &App, inner: usize, ink: Ink) -> Vec<Line<'static>> {
     let l = app.lang.labels();
-    let mut out = Vec::new();
-    let keys_w = 26.min(inner / 2);
-    for (ctx, heading) in [
+    let tables: Vec<(&str, Vec<(Action, String)>)> = [
         (Context::Global, l.help_global),
         (Context::Edit, l.help_edit),
         (Context::List, l.help_list),
-    ] {
+    ]
+    .into_iter()
+    .map(|(ctx, heading)| {
+        let rows = app
+            .keymap
+            .table(ctx)
+            .into_iter()
+            .map(|(action, keys)| {
+                let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
+                (action, keys.join(", "))
+            })
+            .collect();
+        (heading, rows)
+    })
+    .collect();
+    let keys_w = tables
+        .iter()
+        .flat_map(|(_, rows)| rows.iter().map(|(_, k)| width(k)))
+        .max()
+        .unwrap_or(10)
+        .min(inner * 2 / 5);
+    let help_w = inner.saturating_sub(keys_w + 1).max(1);
+    let mut out = Vec::new();
+    for (heading, rows) in tables {
         if !out.is_empty() {
             out.push(Line::raw(""));
         }
         out.push(Line::styled(ink.fit(heading, inner), theme::title()));
-        for (action, keys) in app.keymap.table(ctx) {
-            let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
-            out.push(ink.row(
-                &[
-                    (&keys.join(", "), keys_w, theme::key()),
-                    (action.help(app.lang), 0, Style::new()),
-                ],
-                inner,
-            ));
+        for (action, keys) in rows {
+            // A long description goes on under itself rather than being cut.
+            for (i, part) in wrap(action.help(app.lang), help_w).iter().enumerate() {
+                let keys = if i == 0 { keys.as_str() } else { "" };
+                out.push(ink.row(
+                    &[(keys, keys_w, theme::key()), (part, 0, Style::new())],
+                    inner,
+                ));
+            }
         }
     }
     out.push(Line::raw(""));
-    out.push(Line::styled(ink.fit(l.help_typing, inner), theme::dim()));
+    for part in wrap(l.help_typing, inner) {
+        out.push(Line::styled(ink.fit(&part, inner), theme::dim()));
+    }
     out
 }
 
