@@ -610,9 +610,10 @@ impl App {
     }
 
     fn reply(&mut self, r: Reply) -> Vec<Command> {
-        let ok = r.error().is_none_or(|e| !e.is_connection());
+        // Any answer, a refusal too, proves the server is reachable again.
+        let reached = r.error().is_none_or(|e| !e.is_connection());
         let mut out = Vec::new();
-        if ok && self.connection != Connection::Connected {
+        if reached && self.connection != Connection::Connected {
             let was_lost = self.connection == Connection::Disconnected;
             self.connection = Connection::Connected;
             if was_lost {
