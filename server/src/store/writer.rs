@@ -1,7 +1,7 @@
 //! The one thread that writes cases.
 //!
 //! Handlers queue create requests; the thread takes whatever is queued (up to
-//! [`MAX_BATCH`]), applies each in order as its own transaction, flushes once
+//! [`MAX_BATCH`]), applies them in order in one transaction, flushes once
 //! for the whole batch (group commit), and only then answers every request.
 //! One writer means idempotency checks and per-year counters never race, and
 //! one flush per batch keeps many concurrent writers from each waiting on
@@ -74,8 +74,8 @@ fn run(db: &sled::Db, trees: &Trees, mut receiver: mpsc::Receiver<Job>, flush: b
                 Err(_) => break,
             }
         }
-        let results: Vec<Result<Created>> =
-            batch.iter().map(|job| apply(trees, &job.case)).collect();
+        let drafts: Vec<&Case> = batch.iter().map(|job| &job.case).collect();
+        let results = apply_batch(trees, &drafts);
         // A replayed case needs the flush too: the request that made it may
         // have failed to flush and never been acknowledged.
         let flushed = if flush && results.iter().any(Result::is_ok) {
@@ -98,35 +98,47 @@ fn run(db: &sled::Db, trees: &Trees, mut receiver: mpsc::Receiver<Job>, flush: b
     }
 }
 
+/// What one request of a batch came to.
 enum Outcome {
     New(Case),
     Existing(Case),
+    /// This request fails alone; the rest of the batch goes on.
+    Failed(StoreError),
 }
 
 type TxResult<T> = std::result::Result<T, ConflictableTransactionError<StoreError>>;
 
-fn abort(e: impl Into<StoreError>) -> ConflictableTransactionError<StoreError> {
-    ConflictableTransactionError::Abort(e.into())
-}
-
-fn encode<T: serde::Serialize + ?Sized>(value: &T) -> TxResult<Vec<u8>> {
-    codec::encode(value).map_err(abort)
-}
+/// The view of every tree a create writes, inside one transaction.
+type TxTrees = (
+    TransactionalTree,
+    TransactionalTree,
+    TransactionalTree,
+    TransactionalTree,
+    TransactionalTree,
+    TransactionalTree,
+    TransactionalTree,
+    TransactionalTree,
+    TransactionalTree,
+);
 
 fn read_counter<T: serde::de::DeserializeOwned + Default>(
     tree: &TransactionalTree,
     key: &[u8],
-) -> TxResult<T> {
-    match tree.get(key)? {
-        Some(bytes) => codec::decode(&bytes).map_err(abort),
+) -> TxResult<std::result::Result<T, StoreError>> {
+    Ok(match tree.get(key)? {
+        Some(bytes) => codec::decode(&bytes).map_err(StoreError::from),
         None => Ok(T::default()),
-    }
+    })
 }
 
-/// Writes one case and every index entry in one transaction, or finds the
-/// case its request id already made.
-fn apply(trees: &Trees, draft: &Case) -> Result<Created> {
-    let year = to_jalali(draft.created_at_ms).year;
+/// Writes every case of a batch and all their index entries in one
+/// transaction, or finds the case a request id already made (also earlier
+/// in the same batch: the transaction reads its own writes). One
+/// transaction per batch, not per case: sled holds a lock over the whole
+/// database during each transaction, so fewer, larger ones leave readers
+/// far more room. A request that fails on its own (a reused request id,
+/// an exhausted year) fails alone, before it writes anything.
+fn apply_batch(trees: &Trees, drafts: &[&Case]) -> Vec<Result<Created>> {
     let tx_trees = (
         &trees.cases,
         &trees.numbers,
@@ -138,65 +150,159 @@ fn apply(trees: &Trees, draft: &Case) -> Result<Created> {
         &trees.counters,
         &trees.topic_usage,
     );
-    let outcome = tx_trees.transaction(
-        |(
-            cases,
-            numbers,
-            request_ids,
-            by_phone,
-            by_unit,
-            by_status,
-            by_creator,
-            counters,
-            topic_usage,
-        )| {
-            if let Some(bytes) = request_ids.get(draft.request_id.as_bytes())? {
-                let id: u64 = codec::decode(&bytes).map_err(abort)?;
-                let stored = cases.get(keys::id(id))?.ok_or_else(|| {
-                    abort(StoreError::Corrupt(format!(
-                        "request id points at missing case {id}"
-                    )))
-                })?;
-                return Ok(Outcome::Existing(codec::decode(&stored).map_err(abort)?));
-            }
-            let id = read_counter::<u64>(counters, keys::CASE_ID_COUNTER)? + 1;
-            let year_key = keys::year_counter(year);
-            let seq = read_counter::<u32>(counters, &year_key)?
-                .checked_add(1)
-                .ok_or_else(|| abort(StoreError::SequenceExhausted(year)))?;
-            let mut case = draft.clone();
-            case.id = id;
-            case.number = Case::format_number(year, seq);
+    let outcomes = tx_trees.transaction(|tx: &TxTrees| {
+        drafts
+            .iter()
+            .map(|draft| apply_one(tx, draft))
+            .collect::<TxResult<Vec<Outcome>>>()
+    });
+    match outcomes {
+        Ok(outcomes) => outcomes
+            .into_iter()
+            .zip(drafts)
+            .map(|(outcome, draft)| match outcome {
+                Outcome::New(case) => Ok(Created {
+                    case,
+                    replayed: false,
+                }),
+                Outcome::Existing(case) if case.same_request(&request_of(draft)) => Ok(Created {
+                    case,
+                    replayed: true,
+                }),
+                Outcome::Existing(_) => {
+                    Err(StoreError::RequestIdConflict(draft.request_id.clone()))
+                }
+                Outcome::Failed(e) => Err(e),
+            })
+            .collect(),
+        Err(TransactionError::Storage(e)) => drafts
+            .iter()
+            .map(|_| Err(StoreError::Sled(e.clone())))
+            .collect(),
+        // Nothing aborts the batch's transaction; were it to, every request fails.
+        Err(TransactionError::Abort(e)) => {
+            let reason = e.to_string();
+            drafts
+                .iter()
+                .map(|_| Err(StoreError::Corrupt(reason.clone())))
+                .collect()
+        }
+    }
+}
 
-            counters.insert(keys::CASE_ID_COUNTER, encode(&id)?)?;
-            counters.insert(year_key, encode(&seq)?)?;
-            cases.insert(&keys::id(id), encode(&case)?)?;
-            numbers.insert(case.number.as_bytes(), encode(&id)?)?;
-            request_ids.insert(case.request_id.as_bytes(), encode(&id)?)?;
-            if !case.phone.is_empty() {
-                by_phone.insert(keys::text_id(&case.phone, id), &[])?;
-            }
-            if !case.unit_id.is_empty() {
-                by_unit.insert(keys::text_id(&case.unit_id, id), &[])?;
-            }
-            by_status.insert(&keys::status_id(case.status, id), &[])?;
-            by_creator.insert(keys::text_id(&case.created_by, id), &[])?;
-            let uses = read_counter::<u64>(topic_usage, case.topic_id.as_bytes())? + 1;
-            topic_usage.insert(case.topic_id.as_bytes(), encode(&uses)?)?;
-            Ok(Outcome::New(case))
-        },
-    );
-    match outcome {
-        Ok(Outcome::New(case)) => Ok(Created {
-            case,
-            replayed: false,
-        }),
-        Ok(Outcome::Existing(case)) if case.same_request(&request_of(draft)) => Ok(Created {
-            case,
-            replayed: true,
-        }),
-        Ok(Outcome::Existing(_)) => Err(StoreError::RequestIdConflict(draft.request_id.clone())),
-        Err(TransactionError::Abort(e)) => Err(e),
-        Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),
+/// One case of a batch, inside its transaction.
+fn apply_one(tx: &TxTrees, draft: &Case) -> TxResult<Outcome> {
+    let (
+        cases,
+        numbers,
+        request_ids,
+        by_phone,
+        by_unit,
+        by_status,
+        by_creator,
+        counters,
+        topic_usage,
+    ) = tx;
+    if let Some(bytes) = request_ids.get(draft.request_id.as_bytes())? {
+        let id: u64 = match codec::decode(&bytes) {
+            Ok(id) => id,
+            Err(e) => return Ok(Outcome::Failed(e.into())),
+        };
+        let Some(stored) = cases.get(keys::id(id))? else {
+            return Ok(Outcome::Failed(StoreError::Corrupt(format!(
+                "request id points at missing case {id}"
+            ))));
+        };
+        return Ok(match codec::decode(&stored) {
+            Ok(case) => Outcome::Existing(case),
+            Err(e) => Outcome::Failed(e.into()),
+        });
+    }
+    let year = to_jalali(draft.created_at_ms).year;
+    let year_key = keys::year_counter(year);
+    // Everything that can fail on its own is worked out before any write.
+    let last_id = match read_counter::<u64>(counters, keys::CASE_ID_COUNTER)? {
+        Ok(n) => n,
+        Err(e) => return Ok(Outcome::Failed(e)),
+    };
+    let last_seq = match read_counter::<u32>(counters, &year_key)? {
+        Ok(n) => n,
+        Err(e) => return Ok(Outcome::Failed(e)),
+    };
+    let uses = match read_counter::<u64>(topic_usage, draft.topic_id.as_bytes())? {
+        Ok(n) => n + 1,
+        Err(e) => return Ok(Outcome::Failed(e)),
+    };
+    let id = last_id + 1;
+    let Some(seq) = last_seq.checked_add(1) else {
+        return Ok(Outcome::Failed(StoreError::SequenceExhausted(year)));
+    };
+    let mut case = draft.clone();
+    case.id = id;
+    case.number = Case::format_number(year, seq);
+    let encoded = (|| {
+        Ok::<_, codec::CodecError>((
+            codec::encode(&id)?,
+            codec::encode(&seq)?,
+            codec::encode(&case)?,
+            codec::encode(&uses)?,
+        ))
+    })();
+    let (id_value, seq_value, case_value, uses_value) = match encoded {
+        Ok(values) => values,
+        Err(e) => return Ok(Outcome::Failed(e.into())),
+    };
+
+    counters.insert(keys::CASE_ID_COUNTER, id_value.clone())?;
+    counters.insert(year_key, seq_value)?;
+    cases.insert(&keys::id(id), case_value)?;
+    numbers.insert(case.number.as_bytes(), id_value.clone())?;
+    request_ids.insert(case.request_id.as_bytes(), id_value)?;
+    if !case.phone.is_empty() {
+        by_phone.insert(keys::text_id(&case.phone, id), &[])?;
+    }
+    if !case.unit_id.is_empty() {
+        by_unit.insert(keys::text_id(&case.unit_id, id), &[])?;
+    }
+    by_status.insert(&keys::status_id(case.status, id), &[])?;
+    by_creator.insert(keys::text_id(&case.created_by, id), &[])?;
+    topic_usage.insert(case.topic_id.as_bytes(), uses_value)?;
+    Ok(Outcome::New(case))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{case, open};
+    use super::*;
+
+    /// 2026-11-28, in Jalali year 1405.
+    const AUTUMN_1405: i64 = 1_795_860_000_000;
+
+    #[test]
+    fn one_batch_replays_its_own_requests_and_a_conflict_fails_alone() {
+        let (_dir, store) = open();
+        let a = case("a", "09131234567", "u", AUTUMN_1405);
+        let retry = case("a", "09131234567", "u", AUTUMN_1405 + 1);
+        let other = case("a", "09130000000", "u", AUTUMN_1405);
+        let b = case("b", "09131234567", "u", AUTUMN_1405);
+        let results = apply_batch(store.trees(), &[&a, &retry, &other, &b]);
+        let made = results[0].as_ref().unwrap();
+        assert_eq!(
+            (made.case.id, made.case.number.as_str(), made.replayed),
+            (1, "1405-000001", false)
+        );
+        let replayed = results[1].as_ref().unwrap();
+        assert_eq!((replayed.case.id, replayed.replayed), (1, true));
+        assert!(matches!(&results[2], Err(StoreError::RequestIdConflict(id)) if id == "a"));
+        let next = results[3].as_ref().unwrap();
+        assert_eq!(
+            (next.case.id, next.case.number.as_str()),
+            (2, "1405-000002")
+        );
+        assert_eq!(store.case_count(), 2);
+        assert_eq!(store.get_case(2).unwrap().as_ref(), Some(&next.case));
+        let usage: u64 =
+            codec::decode(&store.trees().topic_usage.get("T1").unwrap().unwrap()).unwrap();
+        assert_eq!(usage, 2);
     }
 }
