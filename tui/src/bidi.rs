@@ -33,6 +33,10 @@ fn mirrored(c: char) -> char {
 /// it is in a right-to-left run). `None` when the line has no right-to-left
 /// text and so needs no reordering.
 pub fn visual_graphemes(line: &str) -> Option<Vec<(usize, &str, bool)>> {
+    // Numbers, case numbers and Latin text are most cells of a screen.
+    if line.is_ascii() {
+        return None;
+    }
     let info = ParagraphBidiInfo::new(line, None);
     if !info.has_rtl() {
         return None;
