@@ -117,9 +117,13 @@ async fn run_one(args: &Args, url: &str, server_pid: Option<u32>) -> anyhow::Res
         tokio::time::sleep_until(measure_from).await;
         let me = std::process::id();
         let before = (server_pid.map(procstat::sample), procstat::sample(me));
+        let machine_before = procstat::machine_ticks();
         tokio::time::sleep_until(end).await;
         let after = (server_pid.map(procstat::sample), procstat::sample(me));
-        (before, after)
+        let machine = machine_before
+            .zip(procstat::machine_ticks())
+            .map(|(b, a)| procstat::machine_busy_percent(b, a));
+        (before, after, machine)
     });
 
     let bar = progress_bar(args);
@@ -151,7 +155,8 @@ async fn run_one(args: &Args, url: &str, server_pid: Option<u32>) -> anyhow::Res
     for agent in agents {
         recorder.merge(agent.await.context("an agent task failed")?);
     }
-    let (before, after) = sampler.await.context("the sampling task failed")?;
+    let (before, after, machine_busy_percent) =
+        sampler.await.context("the sampling task failed")?;
     ticker.abort();
     bar.finish_and_clear();
 
@@ -193,6 +198,7 @@ async fn run_one(args: &Args, url: &str, server_pid: Option<u32>) -> anyhow::Res
         rpcs,
         server_usage,
         driver_usage,
+        machine_busy_percent,
         store_bytes: None,
     })
 }

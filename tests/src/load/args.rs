@@ -32,8 +32,9 @@ pub struct Args {
     /// distributed); 0: none.
     #[arg(long, default_value_t = 0)]
     pub think_ms: u64,
-    /// What a call does: mixed (history, create, get, list), read (no
-    /// writes) or scale (history and lists on a store made by `gen`).
+    /// What a call does: mixed (history, create, get, list), read (the same
+    /// reads, no writes), get (one GetCase) or scale (history, get and lists
+    /// on a store made by `gen`).
     #[arg(long, value_enum, default_value_t = Profile::Mixed)]
     pub profile: Profile,
     /// The bearer token the agents use (an agent's: CallerHistory is theirs).
@@ -81,6 +82,7 @@ pub struct Args {
 pub enum Profile {
     Mixed,
     Read,
+    Get,
     Scale,
 }
 

@@ -67,6 +67,32 @@ pub fn status_kib(status: &str, key: &str) -> Option<u64> {
     })
 }
 
+/// CPU ticks of the whole machine: (busy, total), from the first line of
+/// `/proc/stat` (busy is all but idle and iowait).
+pub fn machine_ticks() -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().next()?.strip_prefix("cpu ")?;
+    let ticks: Vec<u64> = line
+        .split_whitespace()
+        .map(|t| t.parse().ok())
+        .collect::<Option<_>>()?;
+    let total: u64 = ticks.iter().take(8).sum();
+    let idle = ticks.get(3)? + ticks.get(4)?;
+    Some((total.saturating_sub(idle), total))
+}
+
+/// How busy every core of the machine was between two [`machine_ticks`],
+/// 100 = all of them all the time.
+pub fn machine_busy_percent(before: (u64, u64), after: (u64, u64)) -> f64 {
+    let busy = after.0.saturating_sub(before.0) as f64;
+    let total = after.1.saturating_sub(before.1) as f64;
+    if total > 0.0 {
+        100.0 * busy / total
+    } else {
+        0.0
+    }
+}
+
 /// What a process used between two samples.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Usage {
@@ -110,6 +136,15 @@ mod tests {
         assert_eq!(status_kib(status, "VmRSS"), Some(102_400));
         assert_eq!(status_kib(status, "VmHWM"), Some(204_800));
         assert_eq!(status_kib(status, "VmSwap"), None);
+    }
+
+    #[test]
+    fn the_machine_is_sampled() {
+        let before = machine_ticks().unwrap();
+        let after = machine_ticks().unwrap();
+        assert!(after.1 >= before.1 && after.0 >= before.0);
+        assert_eq!(machine_busy_percent((10, 100), (60, 200)), 50.0);
+        assert_eq!(machine_busy_percent((10, 100), (10, 100)), 0.0);
     }
 
     #[test]

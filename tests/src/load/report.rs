@@ -59,6 +59,8 @@ pub struct RunReport {
     pub rpcs: Vec<RpcSummary>,
     pub server_usage: Option<Usage>,
     pub driver_usage: Option<Usage>,
+    /// How busy all cores of the machine were over the run (100 = all).
+    pub machine_busy_percent: Option<f64>,
     /// With --spawn: the size of the store directory after the run.
     pub store_bytes: Option<u64>,
 }
@@ -159,6 +161,9 @@ pub fn table(report: &Report) -> String {
                 u.cpu_percent, u.rss_after_mib
             );
         }
+        if let Some(busy) = run.machine_busy_percent {
+            let _ = writeln!(out, "machine: all cores {busy:.0}% busy during the run");
+        }
     }
     if let [durable, fast] = &report.runs[..]
         && durable.flush == Some(true)
@@ -214,6 +219,7 @@ mod tests {
             }],
             server_usage: None,
             driver_usage: None,
+            machine_busy_percent: None,
             store_bytes: None,
         }
     }

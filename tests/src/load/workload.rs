@@ -5,6 +5,7 @@
 //!   catalog's own words, 30% of executive cases urgent), the case read back,
 //!   and one list (the agent's own cases, the unit's, or a status).
 //! - read: a case by id, a caller's history and a list; no writes.
+//! - get: one case by id, nothing else: the plain cost of a read RPC.
 //! - scale: on a store made by `gen`, a history of one of its citizens, a
 //!   case by id, and lists by unit and by status and the screens' queues (a
 //!   unit's open cases, urgent open cases, all open cases).
@@ -180,7 +181,7 @@ pub async fn prepare(args: &Args, url: &str) -> anyhow::Result<Shared> {
     }
     let cases = CaseServiceClient::new(ch.clone());
     shared.max_id = newest_id(&shared, cases.clone()).await?;
-    if args.profile == Profile::Read && shared.max_id < args.seed_cases {
+    if matches!(args.profile, Profile::Read | Profile::Get) && shared.max_id < args.seed_cases {
         seed(&shared, cases.clone(), args.seed_cases - shared.max_id).await?;
         shared.max_id = newest_id(&shared, cases).await?;
     }
@@ -338,6 +339,20 @@ pub async fn agent(shared: Arc<Shared>, channel: Channel, index: u32) -> Recorde
             Profile::Mixed => mixed_call(&shared, &mut client, &mut rng, rec, &key, n).await,
             Profile::Read => read_call(&shared, &mut client, &mut rng, rec, n).await,
             Profile::Scale => scale_call(&shared, &mut client, &mut rng, rec).await,
+            Profile::Get => {
+                let get = pb::GetCaseRequest {
+                    key: Some(pb::get_case_request::Key::Id(
+                        rng.random_range(1..=shared.max_id),
+                    )),
+                };
+                timed(
+                    rec,
+                    &shared,
+                    "GetCase",
+                    client.get_case(shared.request(get)),
+                )
+                .await;
+            }
         }
         if now >= shared.measure_from {
             shared.calls.fetch_add(1, Ordering::Relaxed);
