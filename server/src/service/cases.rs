@@ -78,14 +78,11 @@ impl CaseApi {
             .key
             .ok_or_else(|| Error::field("key", "give the case id or number"))?;
         let (found, what) = match key {
-            Key::Id(id) => (ctx.read(move |s| s.get_case(id)).await?, format!("id {id}")),
+            Key::Id(id) => (ctx.read_point(|s| s.get_case(id))?, format!("id {id}")),
             Key::Number(number) => {
                 let number = number.trim().to_owned();
                 let what = format!("number {number:?}");
-                (
-                    ctx.read(move |s| s.get_case_by_number(&number)).await?,
-                    what,
-                )
+                (ctx.read_point(|s| s.get_case_by_number(&number))?, what)
             }
         };
         let case = found.ok_or_else(|| Error::NotFound(format!("no case has {what}")))?;
