@@ -49,6 +49,24 @@ pub fn status_id(status: CaseStatus, id: u64) -> [u8; 9] {
     key
 }
 
+/// The prefix of every key of one unit and status: `unit + 0x00 + status`.
+pub fn unit_status_prefix(unit: &str, status: CaseStatus) -> Vec<u8> {
+    let mut key = text_prefix(unit);
+    key.push(status.code());
+    key
+}
+
+/// `unit + 0x00 + status code + id`: a unit's cases in one state, so a
+/// unit's queue of open cases is read without walking its closed ones.
+pub fn unit_status_id(unit: &str, status: CaseStatus, id: u64) -> Vec<u8> {
+    let mut key = unit_status_prefix(unit, status);
+    key.extend_from_slice(&id.to_be_bytes());
+    key
+}
+
+/// Set in the counters tree once the `by_unit_status` index holds every case.
+pub const UNIT_STATUS_INDEX_BUILT: &[u8] = b"index:by_unit_status";
+
 /// The counter of case numbers in one Jalali year.
 pub fn year_counter(year: i32) -> Vec<u8> {
     let mut key = b"year".to_vec();
@@ -93,6 +111,18 @@ mod tests {
     fn the_id_comes_back_from_any_key() {
         assert_eq!(id_suffix(&text_id("unit", 77)), Some(77));
         assert_eq!(id_suffix(&status_id(CaseStatus::Closed, 9)), Some(9));
+        assert_eq!(
+            id_suffix(&unit_status_id("r01-x", CaseStatus::Referred, 12)),
+            Some(12)
+        );
+        assert!(
+            unit_status_id("r01", CaseStatus::Referred, 7)
+                .starts_with(&unit_status_prefix("r01", CaseStatus::Referred))
+        );
+        assert!(
+            !unit_status_id("r01", CaseStatus::Closed, 7)
+                .starts_with(&unit_status_prefix("r01", CaseStatus::Referred))
+        );
         assert_eq!(id_suffix(&id(3)), Some(3));
         assert_eq!(id_suffix(b"short"), None);
     }

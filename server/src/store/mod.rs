@@ -99,6 +99,8 @@ pub(crate) struct Trees {
     pub by_unit: sled::Tree,
     /// status code + id → ()
     pub by_status: sled::Tree,
+    /// unit id + 0 + status code + id → ()
+    pub by_unit_status: sled::Tree,
     /// user name + 0 + id → ()
     pub by_creator: sled::Tree,
     /// counter name → u64 or u32
@@ -122,6 +124,7 @@ impl Trees {
             by_phone: db.open_tree("by_phone")?,
             by_unit: db.open_tree("by_unit")?,
             by_status: db.open_tree("by_status")?,
+            by_unit_status: db.open_tree("by_unit_status")?,
             by_creator: db.open_tree("by_creator")?,
             counters: db.open_tree("counters")?,
             topic_usage: db.open_tree("topic_usage")?,
@@ -154,6 +157,7 @@ impl Store {
             .cache_capacity(options.cache_capacity_bytes)
             .open()?;
         let trees = Trees::open(&db)?;
+        build_unit_status_index(&db, &trees)?;
         let writer = writer::Handle::spawn(db.clone(), trees.clone(), options.flush)?;
         Ok(Self {
             inner: Arc::new(Inner {
@@ -243,6 +247,50 @@ impl Store {
         }
         self.flush()
     }
+}
+
+/// Fills the `by_unit_status` index from the cases of a store made before it
+/// existed, once; a new store only gets the marker.
+fn build_unit_status_index(db: &sled::Db, trees: &Trees) -> Result<()> {
+    if trees.counters.contains_key(keys::UNIT_STATUS_INDEX_BUILT)? {
+        return Ok(());
+    }
+    let began = std::time::Instant::now();
+    let mut batch = sled::Batch::default();
+    let (mut pending, mut indexed) = (0usize, 0u64);
+    for entry in trees.cases.iter() {
+        let (_, value) = entry?;
+        let case: Case = codec::decode(&value)?;
+        if !case.unit_id.is_empty() {
+            batch.insert(
+                keys::unit_status_id(&case.unit_id, case.status, case.id),
+                &[],
+            );
+            pending += 1;
+            indexed += 1;
+        }
+        if pending == 10_000 {
+            trees
+                .by_unit_status
+                .apply_batch(std::mem::take(&mut batch))?;
+            pending = 0;
+        }
+    }
+    trees.by_unit_status.apply_batch(batch)?;
+    db.flush()?;
+    // Only once every entry is on disk does the marker say so.
+    trees
+        .counters
+        .insert(keys::UNIT_STATUS_INDEX_BUILT, codec::encode(&indexed)?)?;
+    db.flush()?;
+    if indexed > 0 {
+        tracing::info!(
+            cases = indexed,
+            seconds = began.elapsed().as_secs_f64(),
+            "built the index of cases by unit and status"
+        );
+    }
+    Ok(())
 }
 
 /// The request content a stored case was made from: what a retry must repeat.
@@ -389,6 +437,11 @@ mod tests {
                 .unwrap()
         );
         assert!(
+            t.by_unit_status
+                .contains_key(keys::unit_status_id("r03-urban_services", made.status, id))
+                .unwrap()
+        );
+        assert!(
             t.by_creator
                 .contains_key(keys::text_id("agent1", id))
                 .unwrap()
@@ -423,6 +476,53 @@ mod tests {
         assert!(store.trees().by_phone.is_empty());
         assert!(store.trees().by_unit.is_empty());
         assert_eq!(store.trees().by_status.len(), 1);
+    }
+
+    #[test]
+    fn a_store_from_before_the_unit_status_index_gets_it_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+            for (i, unit) in ["r03-urban_services", "", "r03-urban_services"]
+                .iter()
+                .enumerate()
+            {
+                let mut c = case(&format!("old{i}"), "09131234567", unit, AUTUMN_1405);
+                if i == 2 {
+                    c.status = crate::domain::model::CaseStatus::Closed;
+                }
+                store.create_case_blocking(c).unwrap();
+            }
+            // As a store written before the index existed.
+            store.trees().by_unit_status.clear().unwrap();
+            store
+                .trees()
+                .counters
+                .remove(keys::UNIT_STATUS_INDEX_BUILT)
+                .unwrap();
+            store.close().unwrap();
+        }
+        let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+        assert_eq!(store.trees().by_unit_status.len(), 2);
+        let open = store
+            .list_cases(
+                &CaseFilter {
+                    unit_id: Some("r03-urban_services".into()),
+                    open_only: true,
+                    ..CaseFilter::default()
+                },
+                None,
+                10,
+            )
+            .unwrap();
+        assert_eq!(open.cases.iter().map(|c| c.id).collect::<Vec<_>>(), [1]);
+        assert!(
+            store
+                .trees()
+                .counters
+                .contains_key(keys::UNIT_STATUS_INDEX_BUILT)
+                .unwrap()
+        );
     }
 
     #[test]

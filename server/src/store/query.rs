@@ -1,8 +1,9 @@
 //! Reading cases back: filtered pages newest first, and a caller's history.
 //!
-//! A list walks the most selective index it has for the filter (unit, then
-//! creator, then status, then the open statuses merged) and checks the rest of
-//! the filter on each case; with no indexed filter it walks the cases
+//! A list walks the most selective index it has for the filter (a unit's
+//! cases in one state or in the open states merged, a unit, then creator,
+//! then status, then the open statuses merged) and checks the rest of the
+//! filter on each case; with no indexed filter it walks the cases
 //! themselves. Ids grow with time, so descending ids are newest first.
 
 use super::{Result, Store, codec, keys};
@@ -107,6 +108,29 @@ impl Store {
     fn candidate_ids(&self, filter: &CaseFilter, before: Option<u64>) -> Ids<'_> {
         let t = self.trees();
         if let Some(unit) = &filter.unit_id {
+            // A unit's queue: only its cases in the states asked for.
+            if let Some(status) = filter.status {
+                return index_ids(
+                    &t.by_unit_status,
+                    &keys::unit_status_prefix(unit, status),
+                    before,
+                );
+            }
+            if filter.open_only {
+                let streams = CaseStatus::ALL
+                    .into_iter()
+                    .filter(|s| s.is_open())
+                    .map(|s| {
+                        index_ids(
+                            &t.by_unit_status,
+                            &keys::unit_status_prefix(unit, s),
+                            before,
+                        )
+                        .peekable()
+                    })
+                    .collect();
+                return Box::new(Merge { streams });
+            }
             return index_ids(&t.by_unit, &keys::text_prefix(unit), before);
         }
         if let Some(creator) = &filter.created_by {
@@ -272,6 +296,11 @@ mod tests {
             CaseFilter {
                 unit_id: Some("r03-urban_services".into()),
                 open_only: true,
+                ..CaseFilter::default()
+            },
+            CaseFilter {
+                unit_id: Some("r03-urban_services".into()),
+                status: Some(CaseStatus::Closed),
                 ..CaseFilter::default()
             },
             CaseFilter {

@@ -119,6 +119,7 @@ type TxTrees = (
     TransactionalTree,
     TransactionalTree,
     TransactionalTree,
+    TransactionalTree,
 );
 
 fn read_counter<T: serde::de::DeserializeOwned + Default>(
@@ -146,6 +147,7 @@ fn apply_batch(trees: &Trees, drafts: &[&Case]) -> Vec<Result<Created>> {
         &trees.by_phone,
         &trees.by_unit,
         &trees.by_status,
+        &trees.by_unit_status,
         &trees.by_creator,
         &trees.counters,
         &trees.topic_usage,
@@ -199,6 +201,7 @@ fn apply_one(tx: &TxTrees, draft: &Case) -> TxResult<Outcome> {
         by_phone,
         by_unit,
         by_status,
+        by_unit_status,
         by_creator,
         counters,
         topic_usage,
@@ -263,6 +266,7 @@ fn apply_one(tx: &TxTrees, draft: &Case) -> TxResult<Outcome> {
     }
     if !case.unit_id.is_empty() {
         by_unit.insert(keys::text_id(&case.unit_id, id), &[])?;
+        by_unit_status.insert(keys::unit_status_id(&case.unit_id, case.status, id), &[])?;
     }
     by_status.insert(&keys::status_id(case.status, id), &[])?;
     by_creator.insert(keys::text_id(&case.created_by, id), &[])?;
