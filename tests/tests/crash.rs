@@ -257,7 +257,14 @@ async fn acknowledged_cases_survive_sigkill_and_retries_never_duplicate() -> any
         let last = cycle == cycles;
         if !last && cycle % STARTUP_KILL_EVERY == STARTUP_KILL_EVERY - 1 {
             // Killed while opening the store, or just as it begins to serve.
-            tokio::time::sleep(Duration::from_millis(rng.random_range(0..200))).await;
+            // Every other one early, while the store opens; the others
+            // later, around the moment the server begins to serve.
+            let delay = if ledger.startup_kills.is_multiple_of(2) {
+                rng.random_range(0..25)
+            } else {
+                rng.random_range(25..200)
+            };
+            tokio::time::sleep(Duration::from_millis(delay)).await;
             child.0.kill()?;
             child.0.wait()?;
             ledger.startup_kills += 1;
