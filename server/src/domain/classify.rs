@@ -330,20 +330,18 @@ impl Classifier {
             touched.clear();
         }
         let words_n = tokens.len().max(1) as f32;
-        let mut scored: Vec<Suggestion> = total
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| **s > 0.0)
-            .map(|(index, s)| Suggestion {
-                index,
-                score: (s / words_n).min(1.0),
-            })
-            .collect();
+        for s in &mut total {
+            *s = (*s / words_n).min(1.0);
+        }
+        let word_hits = total.iter().filter(|s| **s > 0.0).count();
 
         let compact = key.chars().count();
         if (2..=FUZZY_MAX_CHARS).contains(&compact) {
             let mask = letter_mask(&key);
-            for (index, e) in self.entries.iter().enumerate() {
+            // The subsequence matcher costs most; it only fills in when the
+            // words alone found too few topics.
+            let fill_in = word_hits < limit;
+            for (e, score) in self.entries.iter().zip(total.iter_mut()) {
                 if e.letters & mask != mask {
                     continue;
                 }
@@ -359,22 +357,22 @@ impl Classifier {
                                 0.75 + 0.2 * compact as f32 / title.chars().count() as f32,
                             );
                         }
+                        if !fill_in || *score > 0.0 {
+                            return None;
+                        }
                         let raw = self.matcher.fuzzy_match(title, &key)?;
                         Some((raw as f32 / (compact as f32 * 24.0)).min(1.0) * 0.7)
                     })
                     .fold(0f32, f32::max);
-                if fuzzy <= 0.0 {
-                    continue;
-                }
-                match scored.iter_mut().find(|s| s.index == index) {
-                    Some(s) => s.score = s.score.max(fuzzy),
-                    None => scored.push(Suggestion {
-                        index,
-                        score: fuzzy,
-                    }),
-                }
+                *score = score.max(fuzzy);
             }
         }
+        let mut scored: Vec<Suggestion> = total
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| **s > 0.0)
+            .map(|(index, &score)| Suggestion { index, score })
+            .collect();
 
         // Scores within a hundredth are equal to a person; usage decides.
         let rank = |s: &Suggestion| (s.score * 100.0).round() as i32;
