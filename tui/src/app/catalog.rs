@@ -9,6 +9,9 @@ use desk137_server::domain::model::{Kind, Urgency};
 use desk137_server::domain::text::match_key;
 use std::collections::HashMap;
 
+// The server's own conversions, so client and server never disagree on a value.
+pub use desk137_server::service::convert::{kind_to as kind_to_pb, urgency_to as urgency_to_pb};
+
 /// How many topics the form suggests at most.
 pub const TOPIC_SUGGESTIONS: usize = 5;
 /// How many regions the form suggests at most.
@@ -37,20 +40,6 @@ pub fn urgency_from_pb(u: i32) -> Urgency {
     match pb::Urgency::try_from(u) {
         Ok(pb::Urgency::Urgent) => Urgency::Urgent,
         _ => Urgency::Normal,
-    }
-}
-
-pub fn kind_to_pb(k: Kind) -> pb::Kind {
-    match k {
-        Kind::Informational => pb::Kind::Informational,
-        Kind::Executive => pb::Kind::Executive,
-    }
-}
-
-pub fn urgency_to_pb(u: Urgency) -> pb::Urgency {
-    match u {
-        Urgency::Normal => pb::Urgency::Normal,
-        Urgency::Urgent => pb::Urgency::Urgent,
     }
 }
 
