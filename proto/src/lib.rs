@@ -1,4 +1,7 @@
-//! The `desk137.v1` gRPC contract, generated at build time.
+//! The `desk137.v1` gRPC contract, generated at build time, and its
+//! conversions to and from the domain types ([`convert`]).
+
+pub mod convert;
 
 pub mod v1 {
     tonic::include_proto!("desk137.v1");

@@ -13,10 +13,11 @@
 
 use crate::domain::catalog::Catalog;
 use crate::domain::clock::{HOUR_MS, Millis};
-use crate::domain::model::{Case, CaseEvent, CaseStatus, Channel, Kind, NewCase, Urgency};
+use crate::domain::event::{Event, EventKind, SYSTEM};
+use crate::domain::lifecycle::{Opened, open_case};
+use crate::domain::model::{CaseStatus, Channel, Kind, NewCase, Urgency};
 use crate::domain::sla::SlaPolicy;
 use crate::domain::text::persian_digits;
-use crate::service::intake::{SYSTEM, open_case};
 use crate::store::{Store, StoreError, StoreOptions};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -288,7 +289,7 @@ impl<'a> Plan<'a> {
         i: u64,
         at: Millis,
         end: Millis,
-    ) -> Result<Case, GenError> {
+    ) -> Result<Opened, GenError> {
         let informational = rng.random::<f64>() < 0.25;
         let topic_index = *if informational {
             self.informational.pick(rng)
@@ -351,7 +352,7 @@ impl<'a> Plan<'a> {
         };
         let mut case = open_case(new, self.catalog, &SlaPolicy::default(), at, &agent)
             .map_err(|e| GenError::Invalid(e.to_string()))?;
-        if case.kind == Kind::Executive {
+        if case.case.kind == Kind::Executive {
             live(rng, &mut case, end, &agent);
         }
         Ok(case)
@@ -360,13 +361,13 @@ impl<'a> Plan<'a> {
 
 /// Walks an executive case through the unit's work and the feedback call,
 /// keeping the steps that happened before `end`.
-fn live(rng: &mut StdRng, case: &mut Case, end: Millis, agent: &str) {
-    let unit = case.unit_id.clone();
-    let urgent = case.urgency == Urgency::Urgent;
-    let mut t = case.created_at_ms;
-    let mut steps: Vec<(Millis, CaseStatus, String, String, String)> = Vec::new();
-    let mut step = |t: Millis, status, actor: &str, action: &'static str, note: String| {
-        steps.push((t, status, actor.to_owned(), action.to_owned(), note));
+fn live(rng: &mut StdRng, opened: &mut Opened, end: Millis, agent: &str) {
+    let unit = opened.case.unit_id.clone();
+    let urgent = opened.case.urgency == Urgency::Urgent;
+    let mut t = opened.case.created_at_ms;
+    let mut steps: Vec<(Millis, CaseStatus, String, EventKind, String)> = Vec::new();
+    let mut step = |t: Millis, status, actor: &str, kind: EventKind, note: String| {
+        steps.push((t, status, actor.to_owned(), kind, note));
     };
     t += if urgent {
         rng.random_range(5..30) * MINUTE_MS
@@ -377,7 +378,7 @@ fn live(rng: &mut StdRng, case: &mut Case, end: Millis, agent: &str) {
         t,
         CaseStatus::Acknowledged,
         &unit,
-        "acknowledged",
+        EventKind::Acknowledged,
         String::new(),
     );
     if rng.random::<f64>() < 0.03 {
@@ -386,13 +387,13 @@ fn live(rng: &mut StdRng, case: &mut Case, end: Millis, agent: &str) {
             t,
             CaseStatus::FalseReport,
             &unit,
-            "false_report",
+            EventKind::FalseReport,
             "گزارش واقعی نبود".into(),
         );
     } else {
         if urgent {
             t += rng.random_range(20..130) * MINUTE_MS;
-            step(t, CaseStatus::OnSite, &unit, "on_site", String::new());
+            step(t, CaseStatus::OnSite, &unit, EventKind::OnSite, String::new());
         }
         let stuck = rng.random::<f64>() < 0.05;
         if stuck || rng.random::<f64>() < 0.25 {
@@ -401,20 +402,20 @@ fn live(rng: &mut StdRng, case: &mut Case, end: Millis, agent: &str) {
                 t,
                 CaseStatus::InProgress,
                 &unit,
-                "in_progress",
+                EventKind::InProgress,
                 "نیاز به زمان بیشتر".into(),
             );
         }
         if !stuck {
             t += rng.random_range(1..if urgent { 20 } else { 100 }) * HOUR_MS;
-            step(t, CaseStatus::Done, &unit, "done", String::new());
+            step(t, CaseStatus::Done, &unit, EventKind::Done, String::new());
             t += rng.random_range(12..96) * HOUR_MS;
             let score = rng.random_range(1..=5u8);
             step(
                 t,
                 CaseStatus::Closed,
                 agent,
-                "feedback",
+                EventKind::Feedback,
                 persian_digits(&format!("رضایت {score} از ۵")),
             );
             if score <= 2 && rng.random::<f64>() < 0.3 {
@@ -423,29 +424,26 @@ fn live(rng: &mut StdRng, case: &mut Case, end: Millis, agent: &str) {
                     t,
                     CaseStatus::Reopened,
                     agent,
-                    "reopened",
+                    EventKind::Reopened,
                     "شهروند درخواست اصلاح کرد".into(),
                 );
                 t += rng.random_range(24..120) * HOUR_MS;
-                step(t, CaseStatus::Done, &unit, "done", String::new());
+                step(t, CaseStatus::Done, &unit, EventKind::Done, String::new());
                 t += rng.random_range(12..72) * HOUR_MS;
-                step(t, CaseStatus::Closed, agent, "feedback", String::new());
+                step(
+                    t,
+                    CaseStatus::Closed,
+                    agent,
+                    EventKind::Feedback,
+                    String::new(),
+                );
             }
         }
     }
-    for (at, status, actor, action, note) in steps.into_iter().take_while(|s| s.0 <= end) {
-        case.status = status;
-        let actor = if actor.is_empty() {
-            SYSTEM.to_owned()
-        } else {
-            actor
-        };
-        case.events.push(CaseEvent {
-            at_ms: at,
-            actor,
-            action,
-            note,
-        });
+    for (at, status, actor, kind, note) in steps.into_iter().take_while(|s| s.0 <= end) {
+        opened.case.status = status;
+        let actor = if actor.is_empty() { SYSTEM } else { &actor };
+        opened.events.push(Event::new(at, actor, kind, note));
     }
 }
 
@@ -499,7 +497,7 @@ pub fn generate(
         let mut pending = VecDeque::with_capacity(WINDOW);
         let mut last_id = 0u64;
         let mut settle = |report: &mut GenReport, created: crate::store::Created| {
-            let case = created.case;
+            let case = &created.case;
             if report.first_id == 0 {
                 report.first_id = case.id;
             }
@@ -512,7 +510,7 @@ pub fn generate(
             report.urgent += u64::from(case.urgency == Urgency::Urgent);
             report.informational += u64::from(case.kind == Kind::Informational);
             report.open += u64::from(case.status.is_open());
-            report.events += case.events.len() as u64;
+            report.events += created.events.len() as u64;
         };
         for i in 0..args.cases {
             let at = plan.time(i, args.cases, days, start_ms);
@@ -621,9 +619,8 @@ mod tests {
         let first = store.get_case(1).unwrap().unwrap();
         let last = store.get_case(3000).unwrap().unwrap();
         assert!(first.created_at_ms < last.created_at_ms);
-        assert!(
-            first.events.len() >= 2 && first.events.iter().all(|e| e.at_ms >= first.created_at_ms)
-        );
+        let timeline = store.timeline(first.id).unwrap();
+        assert!(timeline.len() >= 2 && timeline.iter().all(|e| e.at_ms >= first.created_at_ms));
         let years: HashSet<&str> = [&first, &last].iter().map(|c| &c.number[..4]).collect();
         assert_eq!(years.len(), 2, "{} {}", first.number, last.number);
 

@@ -3,8 +3,8 @@
 
 use anyhow::Context as _;
 use desk137_server::app::{self, RunningServer, ServerConfig};
-use desk137_server::domain::catalog::Catalog;
-use desk137_server::domain::clock::SimClock;
+use desk137_domain::catalog::Catalog;
+use desk137_domain::clock::SimClock;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;

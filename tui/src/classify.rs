@@ -1,8 +1,8 @@
 //! `desk137 classify TEXT`: the topics the intake form would suggest, for
 //! scripts, from the shipped catalog and no server.
 
-use desk137_server::domain::catalog::{Catalog, CatalogError};
-use desk137_server::domain::classify::Classifier;
+use desk137_domain::catalog::{Catalog, CatalogError};
+use desk137_domain::classify::Classifier;
 
 /// One line a topic, best first: `ID<TAB>title_fa<TAB>title_en<TAB>score`.
 pub fn lines(text: &str, limit: usize) -> Result<Vec<String>, CatalogError> {

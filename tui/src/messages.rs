@@ -1,7 +1,8 @@
 //! The words on the screen, in Persian and English. Content (descriptions,
 //! addresses, topic titles) is never translated: it is shown as typed.
 
-use desk137_server::domain::text::persian_digits;
+use desk137_domain::model::CaseStatus;
+use desk137_domain::text::persian_digits;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -30,6 +31,31 @@ impl Lang {
 
     pub fn num(self, n: impl std::fmt::Display) -> String {
         self.digits(&n.to_string())
+    }
+
+    /// A case's state as this language names it.
+    pub fn status(self, s: CaseStatus) -> &'static str {
+        use CaseStatus::*;
+        match (self, s) {
+            (Lang::Fa, Registered) => "ثبت‌شده",
+            (Lang::Fa, Referred) => "ارجاع‌شده",
+            (Lang::Fa, Acknowledged) => "پذیرفته",
+            (Lang::Fa, OnSite) => "در محل",
+            (Lang::Fa, InProgress) => "در حال انجام",
+            (Lang::Fa, Done) => "انجام‌شده",
+            (Lang::Fa, Closed) => "بسته",
+            (Lang::Fa, Reopened) => "بازگشایی",
+            (Lang::Fa, FalseReport) => "گزارش کذب",
+            (Lang::En, Registered) => "registered",
+            (Lang::En, Referred) => "referred",
+            (Lang::En, Acknowledged) => "acknowledged",
+            (Lang::En, OnSite) => "on site",
+            (Lang::En, InProgress) => "in progress",
+            (Lang::En, Done) => "done",
+            (Lang::En, Closed) => "closed",
+            (Lang::En, Reopened) => "reopened",
+            (Lang::En, FalseReport) => "false report",
+        }
     }
 }
 

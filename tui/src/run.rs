@@ -6,7 +6,7 @@ use crate::app::{self, App, Command, Msg};
 use crate::client::Client;
 use crate::ui;
 use crossterm::event::Event;
-use desk137_server::domain::clock::Clock;
+use desk137_domain::clock::Clock;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::buffer::Buffer;

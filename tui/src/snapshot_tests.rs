@@ -7,7 +7,7 @@ use crate::messages::Lang;
 use crate::ui;
 use crossterm::event::{KeyCode, KeyModifiers};
 use desk137_proto::v1 as pb;
-use desk137_server::domain::clock::HOUR_MS;
+use desk137_domain::clock::HOUR_MS;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 

@@ -3,8 +3,8 @@
 
 use crate::config::Calendar;
 use crate::messages::Lang;
-use desk137_server::domain::clock::Millis;
-use desk137_server::domain::jalali::to_jalali;
+use desk137_domain::clock::Millis;
+use desk137_domain::jalali::to_jalali;
 use std::sync::OnceLock;
 
 /// (year, month, day, hour, minute) in Tehran.

@@ -1,10 +1,11 @@
 //! CaseService: open a case, read one, list them, and a caller's history.
 
-use super::{Context, Error, convert, intake};
+use super::{Context, Error, convert};
 use crate::auth::{Caller, Rpc};
 use crate::domain::model::Role;
+use crate::domain::lifecycle::open_case;
 use crate::domain::phone::normalize_phone;
-use crate::domain::validate::{CaseDraft, validate};
+use crate::domain::validate::{CaseDraft, FieldError, Reason, validate};
 use crate::store::CaseFilter;
 use desk137_proto::v1::case_service_server::CaseService;
 use desk137_proto::v1::get_case_request::Key;
@@ -45,14 +46,14 @@ impl CaseApi {
         let caller = ctx.authorize(&request, Rpc::CreateCase)?;
         let draft = CaseDraft::try_from(request.into_inner())?;
         let new = validate(&draft, &ctx.catalog)?;
-        let case = intake::open_case(
+        let opened = open_case(
             new,
             &ctx.catalog,
             &ctx.sla,
             ctx.clock.now_ms(),
             &caller.name,
         )?;
-        let created = ctx.store.create_case(case).await?;
+        let created = ctx.store.create_case(opened).await?;
         let c = &created.case;
         // The phone stays out of the log: it is the citizen's, not ours.
         tracing::info!(
@@ -65,7 +66,7 @@ impl CaseApi {
             "case registered"
         );
         Ok(CreateCaseResponse {
-            r#case: Some(convert::case_to(c, caller.role)),
+            r#case: Some(convert::case_to(c, &created.events, caller.role)),
             replayed: created.replayed,
         })
     }
@@ -76,7 +77,7 @@ impl CaseApi {
         let key = request
             .into_inner()
             .key
-            .ok_or_else(|| Error::field("key", "give the case id or number"))?;
+            .ok_or_else(|| Error::field("key", Reason::Required, "give the case id or number"))?;
         let (found, what) = match key {
             Key::Id(id) => (ctx.read_point(|s| s.get_case(id))?, format!("id {id}")),
             Key::Number(number) => {
@@ -92,7 +93,8 @@ impl CaseApi {
                 case.number
             )));
         }
-        Ok(convert::case_to(&case, caller.role))
+        let events = ctx.read_point(|s| s.timeline(case.id))?;
+        Ok(convert::case_to(&case, &events, caller.role))
     }
 
     async fn list(&self, request: Request<ListCasesRequest>) -> Result<ListCasesResponse, Error> {
@@ -118,7 +120,7 @@ impl CaseApi {
             cases: page
                 .cases
                 .iter()
-                .map(|c| convert::case_to(c, caller.role))
+                .map(|c| convert::case_to(c, &[], caller.role))
                 .collect(),
             next_page_token: page
                 .next_before
@@ -134,14 +136,14 @@ impl CaseApi {
         let ctx = &self.0;
         let caller = ctx.authorize(&request, Rpc::CallerHistory)?;
         let r = request.into_inner();
-        let phone = normalize_phone(&r.phone).map_err(|e| Error::field("phone", e.to_string()))?;
+        let phone = normalize_phone(&r.phone).map_err(|e| FieldError::phone("phone", &e))?;
         let limit = bounded(r.limit, HISTORY_DEFAULT, HISTORY_MAX);
         let history = ctx.read(move |s| s.caller_history(&phone, limit)).await?;
         Ok(CallerHistoryResponse {
             cases: history
                 .cases
                 .iter()
-                .map(|c| convert::case_to(c, caller.role))
+                .map(|c| convert::case_to(c, &[], caller.role))
                 .collect(),
             total: u32::try_from(history.total).unwrap_or(u32::MAX),
             open: u32::try_from(history.open).unwrap_or(u32::MAX),
@@ -206,7 +208,7 @@ mod tests {
         let case = |unit: &str, coordination: bool| crate::domain::model::Case {
             unit_id: unit.into(),
             coordination,
-            ..crate::store::test_support::case("r", "09131234567", unit, 0)
+            ..crate::store::test_support::case("r", "09131234567", unit, 0).case
         };
         let unit = Caller {
             name: "unit1".into(),

@@ -24,14 +24,14 @@ impl CatalogApi {
             .catalog
             .topics
             .iter()
-            .map(|t| convert::topic_to(t, usage.get(&t.id).copied().unwrap_or(0)))
+            .map(|t| desk137_proto::convert::topic_to_pb(t, usage.get(&t.id).copied().unwrap_or(0)))
             .collect();
         Ok(ListTopicsResponse { topics })
     }
 
     fn units(&self, request: &Request<ListUnitsRequest>) -> Result<ListUnitsResponse, Error> {
         self.0.authorize(request, Rpc::ListUnits)?;
-        let units = self.0.catalog.units.iter().map(convert::unit_to).collect();
+        let units = self.0.catalog.units.iter().map(desk137_proto::convert::unit_to_pb).collect();
         Ok(ListUnitsResponse { units })
     }
 
@@ -42,7 +42,7 @@ impl CatalogApi {
             .catalog
             .regions
             .iter()
-            .map(convert::region_to)
+            .map(desk137_proto::convert::region_to_pb)
             .collect();
         Ok(ListRegionsResponse { regions })
     }

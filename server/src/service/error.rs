@@ -2,7 +2,8 @@
 //! a gRPC status.
 
 use crate::auth::AuthError;
-use crate::domain::validate::FieldError;
+use crate::domain::lifecycle::OpenError;
+use crate::domain::validate::{FieldError, Reason};
 use crate::store::StoreError;
 use tonic::Status;
 
@@ -29,11 +30,17 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn field(field: &'static str, reason: impl Into<String>) -> Self {
-        Self::Field(FieldError {
-            field,
-            reason: reason.into(),
-        })
+    pub fn field(field: &'static str, reason: Reason, detail: impl Into<String>) -> Self {
+        Self::Field(FieldError::new(field, reason, detail))
+    }
+}
+
+impl From<OpenError> for Error {
+    fn from(e: OpenError) -> Self {
+        match e {
+            OpenError::Field(e) => Self::Field(e),
+            OpenError::Unroutable(m) => Self::Unroutable(m),
+        }
     }
 }
 
@@ -90,7 +97,7 @@ mod tests {
 
     #[test]
     fn the_table() {
-        let field: Status = Error::field("phone", "is empty").into();
+        let field: Status = Error::field("phone", Reason::Required, "is empty").into();
         assert_eq!(
             (field.code(), field.message()),
             (Code::InvalidArgument, "phone: is empty")

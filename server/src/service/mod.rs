@@ -7,7 +7,6 @@ pub mod cases;
 pub mod catalog;
 pub mod convert;
 pub mod error;
-pub mod intake;
 pub mod session;
 
 pub use cases::CaseApi;

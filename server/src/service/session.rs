@@ -14,7 +14,7 @@ impl SessionApi {
         let caller = self.0.authorize(request, Rpc::WhoAmI)?;
         Ok(WhoAmIResponse {
             user: caller.name,
-            role: convert::role_to(caller.role).into(),
+            role: desk137_proto::convert::WireEnum::to_wire(caller.role),
             unit_id: caller.unit_id,
             demo: self.0.demo,
             server_time_ms: self.0.clock.now_ms(),

@@ -15,6 +15,14 @@ pub fn id(id: u64) -> [u8; 8] {
     id.to_be_bytes()
 }
 
+/// `case id + sequence`: one event of a case's timeline, in order.
+pub fn event(id: u64, seq: u32) -> [u8; 12] {
+    let mut key = [0u8; 12];
+    key[..8].copy_from_slice(&id.to_be_bytes());
+    key[8..].copy_from_slice(&seq.to_be_bytes());
+    key
+}
+
 /// The id at the end of an index key, or of a key of the `cases` tree.
 pub fn id_suffix(key: &[u8]) -> Option<u64> {
     let start = key.len().checked_sub(8)?;

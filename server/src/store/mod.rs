@@ -25,7 +25,9 @@ pub use catalog::ImportOutcome;
 pub use query::{CallerHistory, CaseFilter, CasePage};
 
 use crate::domain::catalog::CatalogError;
-use crate::domain::model::{Case, NewCase};
+use crate::domain::event::Event;
+use crate::domain::lifecycle::Opened;
+use crate::domain::model::Case;
 use codec::CodecError;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -80,6 +82,8 @@ impl Default for StoreOptions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Created {
     pub case: Case,
+    /// The case's timeline, oldest first.
+    pub events: Vec<Event>,
     /// The request id had already made this case; nothing new was written.
     pub replayed: bool,
 }
@@ -89,6 +93,8 @@ pub struct Created {
 pub(crate) struct Trees {
     /// id → Case
     pub cases: sled::Tree,
+    /// id + sequence (u32) → Event: a case's timeline, oldest first
+    pub events: sled::Tree,
     /// case number → id
     pub numbers: sled::Tree,
     /// request id → id
@@ -119,6 +125,7 @@ impl Trees {
     fn open(db: &sled::Db) -> Result<Self> {
         Ok(Self {
             cases: db.open_tree("cases")?,
+            events: db.open_tree("events")?,
             numbers: db.open_tree("numbers")?,
             request_ids: db.open_tree("request_ids")?,
             by_phone: db.open_tree("by_phone")?,
@@ -185,7 +192,7 @@ impl Store {
     /// store was opened with `flush: false`). A request id that already made a
     /// case from the same content returns that case with `replayed`; from other
     /// content, [`StoreError::RequestIdConflict`].
-    pub async fn create_case(&self, case: Case) -> Result<Created> {
+    pub async fn create_case(&self, case: Opened) -> Result<Created> {
         let (job, reply) = writer::Job::new(case);
         self.writer_sender()?
             .send(job)
@@ -196,7 +203,7 @@ impl Store {
 
     /// [`Store::create_case`] for code outside an async runtime (a load
     /// generator, a crash test). Must not be called from inside one.
-    pub fn create_case_blocking(&self, case: Case) -> Result<Created> {
+    pub fn create_case_blocking(&self, case: Opened) -> Result<Created> {
         let (job, reply) = writer::Job::new(case);
         self.writer_sender()?
             .blocking_send(job)
@@ -210,6 +217,18 @@ impl Store {
             Some(bytes) => Ok(Some(codec::decode(&bytes)?)),
             None => Ok(None),
         }
+    }
+
+    /// The timeline of the case with this id, oldest first.
+    pub fn timeline(&self, id: u64) -> Result<Vec<Event>> {
+        self.trees()
+            .events
+            .scan_prefix(keys::id(id))
+            .map(|entry| {
+                let (_, value) = entry?;
+                Ok(codec::decode(&value)?)
+            })
+            .collect()
     }
 
     /// The case with this number (`1405-000123`).
@@ -293,26 +312,11 @@ fn build_unit_status_index(db: &sled::Db, trees: &Trees) -> Result<()> {
     Ok(())
 }
 
-/// The request content a stored case was made from: what a retry must repeat.
-pub(crate) fn request_of(case: &Case) -> NewCase {
-    NewCase {
-        request_id: case.request_id.clone(),
-        channel: case.channel,
-        kind: case.kind,
-        urgency: case.urgency,
-        topic_id: case.topic_id.clone(),
-        description: case.description.clone(),
-        phone: case.phone.clone(),
-        region: case.region,
-        address: case.address.clone(),
-        landmark: case.landmark.clone(),
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod test_support {
     use super::*;
-    use crate::domain::model::{CaseEvent, CaseStatus, Channel, Kind, Urgency};
+    use crate::domain::event::EventKind;
+    use crate::domain::model::{CaseStatus, Channel, Kind, Urgency};
     use crate::domain::sla::Deadlines;
 
     pub fn open() -> (tempfile::TempDir, Store) {
@@ -322,8 +326,8 @@ pub(crate) mod test_support {
     }
 
     /// A case as the intake would make it, before the writer numbers it.
-    pub fn case(request_id: &str, phone: &str, unit: &str, at_ms: i64) -> Case {
-        Case {
+    pub fn case(request_id: &str, phone: &str, unit: &str, at_ms: i64) -> Opened {
+        let case = Case {
             id: 0,
             number: String::new(),
             request_id: request_id.into(),
@@ -342,12 +346,10 @@ pub(crate) mod test_support {
             created_at_ms: at_ms,
             created_by: "agent1".into(),
             deadlines: Deadlines::default(),
-            events: vec![CaseEvent {
-                at_ms,
-                actor: "agent1".into(),
-                action: "registered".into(),
-                note: String::new(),
-            }],
+        };
+        Opened {
+            case,
+            events: vec![Event::new(at_ms, "agent1", EventKind::Registered, "")],
         }
     }
 }
@@ -489,7 +491,7 @@ mod tests {
             {
                 let mut c = case(&format!("old{i}"), "09131234567", unit, AUTUMN_1405);
                 if i == 2 {
-                    c.status = crate::domain::model::CaseStatus::Closed;
+                    c.case.status = crate::domain::model::CaseStatus::Closed;
                 }
                 store.create_case_blocking(c).unwrap();
             }

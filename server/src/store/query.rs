@@ -117,8 +117,7 @@ impl Store {
                 );
             }
             if filter.open_only {
-                let streams = CaseStatus::ALL
-                    .into_iter()
+                let streams = CaseStatus::all()
                     .filter(|s| s.is_open())
                     .map(|s| {
                         index_ids(
@@ -140,8 +139,7 @@ impl Store {
             return index_ids(&t.by_status, &keys::status_prefix(status), before);
         }
         if filter.open_only {
-            let streams = CaseStatus::ALL
-                .into_iter()
+            let streams = CaseStatus::all()
                 .filter(|s| s.is_open())
                 .map(|s| index_ids(&t.by_status, &keys::status_prefix(s), before).peekable())
                 .collect();

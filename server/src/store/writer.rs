@@ -7,8 +7,10 @@
 //! one flush per batch keeps many concurrent writers from each waiting on
 //! `flush_async` (sled issue 1308).
 
-use super::{Created, Result, StoreError, Trees, codec, keys, request_of};
+use super::{Created, Result, StoreError, Trees, codec, keys};
 use crate::domain::jalali::to_jalali;
+use crate::domain::event::Event;
+use crate::domain::lifecycle::Opened;
 use crate::domain::model::Case;
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
@@ -24,12 +26,12 @@ pub(crate) type Sender = mpsc::Sender<Job>;
 
 #[derive(Debug)]
 pub(crate) struct Job {
-    case: Case,
+    case: Opened,
     reply: oneshot::Sender<Result<Created>>,
 }
 
 impl Job {
-    pub fn new(case: Case) -> (Self, oneshot::Receiver<Result<Created>>) {
+    pub fn new(case: Opened) -> (Self, oneshot::Receiver<Result<Created>>) {
         let (reply, rx) = oneshot::channel();
         (Self { case, reply }, rx)
     }
@@ -74,7 +76,7 @@ fn run(db: &sled::Db, trees: &Trees, mut receiver: mpsc::Receiver<Job>, flush: b
                 Err(_) => break,
             }
         }
-        let drafts: Vec<&Case> = batch.iter().map(|job| &job.case).collect();
+        let drafts: Vec<&Opened> = batch.iter().map(|job| &job.case).collect();
         let results = apply_batch(trees, &drafts);
         // A replayed case needs the flush too: the request that made it may
         // have failed to flush and never been acknowledged.
@@ -100,8 +102,8 @@ fn run(db: &sled::Db, trees: &Trees, mut receiver: mpsc::Receiver<Job>, flush: b
 
 /// What one request of a batch came to.
 enum Outcome {
-    New(Case),
-    Existing(Case),
+    New(Case, Vec<Event>),
+    Existing(Case, Vec<Event>),
     /// This request fails alone; the rest of the batch goes on.
     Failed(StoreError),
 }
@@ -110,6 +112,7 @@ type TxResult<T> = std::result::Result<T, ConflictableTransactionError<StoreErro
 
 /// The view of every tree a create writes, inside one transaction.
 type TxTrees = (
+    TransactionalTree,
     TransactionalTree,
     TransactionalTree,
     TransactionalTree,
@@ -139,9 +142,10 @@ fn read_counter<T: serde::de::DeserializeOwned + Default>(
 /// database during each transaction, so fewer, larger ones leave readers
 /// far more room. A request that fails on its own (a reused request id,
 /// an exhausted year) fails alone, before it writes anything.
-fn apply_batch(trees: &Trees, drafts: &[&Case]) -> Vec<Result<Created>> {
+fn apply_batch(trees: &Trees, drafts: &[&Opened]) -> Vec<Result<Created>> {
     let tx_trees = (
         &trees.cases,
+        &trees.events,
         &trees.numbers,
         &trees.request_ids,
         &trees.by_phone,
@@ -163,17 +167,21 @@ fn apply_batch(trees: &Trees, drafts: &[&Case]) -> Vec<Result<Created>> {
             .into_iter()
             .zip(drafts)
             .map(|(outcome, draft)| match outcome {
-                Outcome::New(case) => Ok(Created {
+                Outcome::New(case, events) => Ok(Created {
                     case,
+                    events,
                     replayed: false,
                 }),
-                Outcome::Existing(case) if case.same_request(&request_of(draft)) => Ok(Created {
-                    case,
-                    replayed: true,
-                }),
-                Outcome::Existing(_) => {
-                    Err(StoreError::RequestIdConflict(draft.request_id.clone()))
+                Outcome::Existing(case, events) if case.same_request(&draft.case.request()) => {
+                    Ok(Created {
+                        case,
+                        events,
+                        replayed: true,
+                    })
                 }
+                Outcome::Existing(..) => Err(StoreError::RequestIdConflict(
+                    draft.case.request_id.clone(),
+                )),
                 Outcome::Failed(e) => Err(e),
             })
             .collect(),
@@ -193,9 +201,11 @@ fn apply_batch(trees: &Trees, drafts: &[&Case]) -> Vec<Result<Created>> {
 }
 
 /// One case of a batch, inside its transaction.
-fn apply_one(tx: &TxTrees, draft: &Case) -> TxResult<Outcome> {
+fn apply_one(tx: &TxTrees, opened: &Opened) -> TxResult<Outcome> {
+    let draft = &opened.case;
     let (
         cases,
+        events,
         numbers,
         request_ids,
         by_phone,
@@ -216,10 +226,21 @@ fn apply_one(tx: &TxTrees, draft: &Case) -> TxResult<Outcome> {
                 "request id points at missing case {id}"
             ))));
         };
-        return Ok(match codec::decode(&stored) {
-            Ok(case) => Outcome::Existing(case),
-            Err(e) => Outcome::Failed(e.into()),
-        });
+        let case: Case = match codec::decode(&stored) {
+            Ok(case) => case,
+            Err(e) => return Ok(Outcome::Failed(e.into())),
+        };
+        let mut timeline = Vec::new();
+        for seq in 0u32.. {
+            let Some(bytes) = events.get(keys::event(id, seq))? else {
+                break;
+            };
+            match codec::decode(&bytes) {
+                Ok(event) => timeline.push(event),
+                Err(e) => return Ok(Outcome::Failed(e.into())),
+            }
+        }
+        return Ok(Outcome::Existing(case, timeline));
     }
     let year = to_jalali(draft.created_at_ms).year;
     let year_key = keys::year_counter(year);
@@ -249,9 +270,14 @@ fn apply_one(tx: &TxTrees, draft: &Case) -> TxResult<Outcome> {
             codec::encode(&seq)?,
             codec::encode(&case)?,
             codec::encode(&uses)?,
+            opened
+                .events
+                .iter()
+                .map(codec::encode)
+                .collect::<std::result::Result<Vec<_>, _>>()?,
         ))
     })();
-    let (id_value, seq_value, case_value, uses_value) = match encoded {
+    let (id_value, seq_value, case_value, uses_value, event_values) = match encoded {
         Ok(values) => values,
         Err(e) => return Ok(Outcome::Failed(e.into())),
     };
@@ -259,6 +285,9 @@ fn apply_one(tx: &TxTrees, draft: &Case) -> TxResult<Outcome> {
     counters.insert(keys::CASE_ID_COUNTER, id_value.clone())?;
     counters.insert(year_key, seq_value)?;
     cases.insert(&keys::id(id), case_value)?;
+    for (seq, value) in (0u32..).zip(event_values) {
+        events.insert(&keys::event(id, seq), value)?;
+    }
     numbers.insert(case.number.as_bytes(), id_value.clone())?;
     request_ids.insert(case.request_id.as_bytes(), id_value)?;
     if !case.phone.is_empty() {
@@ -271,7 +300,7 @@ fn apply_one(tx: &TxTrees, draft: &Case) -> TxResult<Outcome> {
     by_status.insert(&keys::status_id(case.status, id), &[])?;
     by_creator.insert(keys::text_id(&case.created_by, id), &[])?;
     topic_usage.insert(case.topic_id.as_bytes(), uses_value)?;
-    Ok(Outcome::New(case))
+    Ok(Outcome::New(case, opened.events.clone()))
 }
 
 #[cfg(test)]

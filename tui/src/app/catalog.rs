@@ -3,14 +3,12 @@
 //! the same rule the server applies.
 
 use desk137_proto::v1 as pb;
-use desk137_server::domain::catalog::{Catalog, Region, Topic, Unit, UnitKind};
-use desk137_server::domain::classify::Classifier;
-use desk137_server::domain::model::{Kind, Urgency};
-use desk137_server::domain::text::match_key;
+use desk137_domain::catalog::{Catalog, Region, Topic, Unit, UnitKind};
+use desk137_domain::classify::Classifier;
+use desk137_domain::model::{Kind, Urgency};
+use desk137_domain::text::match_key;
 use std::collections::HashMap;
 
-// The server's own conversions, so client and server never disagree on a value.
-pub use desk137_server::service::convert::{kind_to as kind_to_pb, urgency_to as urgency_to_pb};
 
 /// How many topics the form suggests at most.
 pub const TOPIC_SUGGESTIONS: usize = 5;
@@ -248,16 +246,16 @@ impl ClientCatalog {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use desk137_server::domain::catalog::Catalog;
-    use desk137_server::service::convert;
+    use desk137_domain::catalog::Catalog;
+    use desk137_proto::convert;
 
     /// The shipped catalog as the server would send it.
     pub fn shipped() -> ClientCatalog {
         let c = Catalog::default_catalog().unwrap();
         let mut cc = ClientCatalog::default();
-        cc.set_topics(c.topics.iter().map(|t| convert::topic_to(t, 0)).collect());
-        cc.set_regions(c.regions.iter().map(convert::region_to).collect());
-        cc.set_units(c.units.iter().map(convert::unit_to).collect());
+        cc.set_topics(c.topics.iter().map(|t| convert::topic_to_pb(t, 0)).collect());
+        cc.set_regions(c.regions.iter().map(convert::region_to_pb).collect());
+        cc.set_units(c.units.iter().map(convert::unit_to_pb).collect());
         cc
     }
 

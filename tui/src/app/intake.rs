@@ -1,12 +1,13 @@
 //! The agent's intake form: what has been typed, what is suggested, and the
 //! caller's history beside it.
 
-use crate::app::catalog::{ClientCatalog, TopicHit, kind_to_pb, urgency_to_pb};
+use crate::app::catalog::{ClientCatalog, TopicHit};
+use desk137_proto::convert::WireEnum;
 use crate::app::msg::RpcResult;
 use desk137_proto::v1 as pb;
-use desk137_server::domain::model::{Channel, Kind, Urgency};
-use desk137_server::domain::phone::normalize_phone;
-use desk137_server::domain::validate::{CaseDraft, FieldError, validate};
+use desk137_domain::model::{Channel, Kind, Urgency};
+use desk137_domain::phone::normalize_phone;
+use desk137_domain::validate::{CaseDraft, FieldError, validate};
 use tui_input::{Input, InputRequest};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -429,8 +430,8 @@ impl Intake {
         Ok(pb::CreateCaseRequest {
             request_id: draft.request_id,
             channel: pb::Channel::Phone as i32,
-            kind: kind.map_or(pb::Kind::Unspecified, kind_to_pb) as i32,
-            urgency: urgency_to_pb(self.urgency) as i32,
+            kind: kind.map_or(pb::Kind::Unspecified.into(), Kind::to_wire),
+            urgency: self.urgency.to_wire(),
             topic_id: draft.topic_id,
             description: draft.description,
             phone: draft.phone,

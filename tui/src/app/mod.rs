@@ -14,8 +14,8 @@ use cases::{CaseList, Detail, Queue};
 use catalog::ClientCatalog;
 use crossterm::event::{KeyEvent, KeyEventKind};
 use desk137_proto::v1 as pb;
-use desk137_server::domain::clock::Millis;
-use desk137_server::domain::model::{Role, Urgency};
+use desk137_domain::clock::Millis;
+use desk137_domain::model::{Role, Urgency};
 use intake::{Effect, Field, Intake, LeaveWarning, Loadable};
 pub use msg::{Command, ListKind, Msg, Reply, Request, RpcError};
 use tui_input::InputRequest;
@@ -506,7 +506,7 @@ impl App {
                 vec![Command::Send(Request::CreateCase(req))]
             }
             Err(e) => {
-                self.refuse(e.field, &e.reason);
+                self.refuse(e.field, &e.detail);
                 Vec::new()
             }
         }

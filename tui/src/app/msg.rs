@@ -2,7 +2,7 @@
 
 use crossterm::event::KeyEvent;
 use desk137_proto::v1 as pb;
-use desk137_server::domain::clock::Millis;
+use desk137_domain::clock::Millis;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {

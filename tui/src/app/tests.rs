@@ -1,7 +1,7 @@
 use super::*;
 use crate::app::catalog::tests::shipped;
 use crossterm::event::{KeyCode, KeyEventState, KeyModifiers};
-use desk137_server::domain::model::Kind;
+use desk137_domain::model::Kind;
 
 pub(crate) fn key(code: KeyCode, modifiers: KeyModifiers) -> Msg {
     Msg::Key(KeyEvent {

@@ -5,7 +5,7 @@ use crate::app::App;
 use crate::app::catalog::urgency_from_pb;
 use crate::ui::theme;
 use desk137_proto::v1 as pb;
-use desk137_server::domain::model::{CaseStatus, Urgency};
+use desk137_domain::model::{CaseStatus, Urgency};
 use ratatui::style::Style;
 
 pub fn topic(app: &App, id: &str) -> String {
@@ -41,10 +41,7 @@ pub fn status(app: &App, code: i32) -> (String, Style) {
     let Some(s) = u8::try_from(code).ok().and_then(CaseStatus::from_code) else {
         return ("?".into(), theme::dim());
     };
-    let text = match app.lang {
-        crate::messages::Lang::Fa => s.label_fa(),
-        crate::messages::Lang::En => s.label_en(),
-    };
+    let text = app.lang.status(s);
     let style = match s {
         CaseStatus::FalseReport => theme::error(),
         CaseStatus::Closed | CaseStatus::Done => theme::dim(),

@@ -8,7 +8,7 @@ use crate::timefmt;
 use crate::ui::text::{Ink, wrap};
 use crate::ui::{case_row, theme};
 use desk137_proto::v1 as pb;
-use desk137_server::domain::model::Role;
+use desk137_domain::model::Role;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;

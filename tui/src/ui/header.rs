@@ -4,7 +4,7 @@ use crate::app::{App, Connection};
 use crate::timefmt;
 use crate::ui::text::{Ink, width};
 use crate::ui::theme;
-use desk137_server::domain::model::Role;
+use desk137_domain::model::Role;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};

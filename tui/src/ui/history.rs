@@ -6,7 +6,7 @@ use crate::app::intake::{Intake, Loadable};
 use crate::timefmt;
 use crate::ui::text::Ink;
 use crate::ui::{case_row, theme};
-use desk137_server::domain::model::CaseStatus;
+use desk137_domain::model::CaseStatus;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;

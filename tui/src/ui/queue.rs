@@ -7,7 +7,7 @@ use crate::app::cases::CaseList;
 use crate::timefmt;
 use crate::ui::text::Ink;
 use crate::ui::{case_row, theme};
-use desk137_server::domain::model::Role;
+use desk137_domain::model::Role;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;

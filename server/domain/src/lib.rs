@@ -1,10 +1,13 @@
 //! The rules of the 137 center as plain types and functions. They know nothing
-//! of gRPC, storage or where time comes from, and the TUI uses them too.
+//! of gRPC, storage, terminals or where time comes from; the server, the TUI
+//! and the test tools share them.
 
 pub mod catalog;
 pub mod classify;
 pub mod clock;
+pub mod event;
 pub mod jalali;
+pub mod lifecycle;
 pub mod model;
 pub mod phone;
 pub mod sla;

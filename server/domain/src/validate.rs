@@ -1,10 +1,10 @@
 //! Checks every field of a request to open a case, and names the field that is
 //! wrong.
 
-use crate::domain::catalog::Catalog;
-use crate::domain::model::{Channel, Kind, NewCase, Urgency};
-use crate::domain::phone::normalize_phone;
-use crate::domain::text::tidy;
+use crate::catalog::Catalog;
+use crate::model::{Channel, Kind, NewCase, Urgency};
+use crate::phone::{PhoneError, normalize_phone};
+use crate::text::tidy;
 
 pub const REQUEST_ID_MAX: usize = 64;
 pub const DESCRIPTION_MIN: usize = 3;
@@ -13,18 +13,106 @@ pub const ADDRESS_MIN: usize = 3;
 pub const ADDRESS_MAX: usize = 300;
 pub const LANDMARK_MAX: usize = 200;
 
-/// One field is wrong, and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {reason}")]
-pub struct FieldError {
-    pub field: &'static str,
-    pub reason: String,
+/// Why a field is refused: a stable code that clients translate into their
+/// own words. The name (`TOO_SHORT`, ...) goes on the wire and never changes.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+pub enum Reason {
+    /// The field is empty and must not be.
+    Required,
+    /// Shorter than [`FieldError::limit`] characters.
+    TooShort,
+    /// Longer than [`FieldError::limit`] characters.
+    TooLong,
+    /// Holds characters the field does not allow.
+    BadCharacters,
+    /// No topic of the catalog has this id.
+    UnknownTopic,
+    /// No region has this number.
+    UnknownRegion,
+    /// An enum value the contract does not define.
+    UnknownValue,
+    /// An informational case cannot be urgent.
+    UrgentInformational,
+    /// A phone number with a character that is not a digit.
+    PhoneBadCharacter,
+    /// A phone number with too few or too many digits.
+    PhoneBadLength,
+    /// A phone number that is not Iranian.
+    PhoneNotIranian,
+    /// A page token this server did not give.
+    BadPageToken,
 }
 
-fn bad(field: &'static str, reason: impl Into<String>) -> FieldError {
-    FieldError {
-        field,
-        reason: reason.into(),
+impl Reason {
+    pub fn all() -> impl Iterator<Item = Reason> {
+        <Self as strum::IntoEnumIterator>::iter()
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// One field is wrong, and why: the field's name on the wire, a stable
+/// [`Reason`], the limit it broke (0 where none applies) and an English
+/// sentence for people who read raw statuses.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {detail}")]
+pub struct FieldError {
+    pub field: &'static str,
+    pub reason: Reason,
+    pub limit: u32,
+    pub detail: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, reason: Reason, detail: impl Into<String>) -> Self {
+        Self {
+            field,
+            reason,
+            limit: 0,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn with_limit(mut self, limit: usize) -> Self {
+        self.limit = u32::try_from(limit).unwrap_or(u32::MAX);
+        self
+    }
+
+    pub fn required(field: &'static str) -> Self {
+        Self::new(field, Reason::Required, "is required")
+    }
+
+    /// A phone number that does not normalise.
+    pub fn phone(field: &'static str, e: &PhoneError) -> Self {
+        let reason = match e {
+            PhoneError::Empty => Reason::Required,
+            PhoneError::BadChar(_) => Reason::PhoneBadCharacter,
+            PhoneError::BadLength(_) => Reason::PhoneBadLength,
+            PhoneError::BadPrefix => Reason::PhoneNotIranian,
+        };
+        Self::new(field, reason, e.to_string())
+    }
+
+    /// An enum value outside the contract.
+    pub fn unknown_value(field: &'static str, value: i32) -> Self {
+        Self::new(
+            field,
+            Reason::UnknownValue,
+            format!("{value} is not a known value"),
+        )
     }
 }
 
@@ -46,17 +134,24 @@ pub struct CaseDraft {
 fn check_len(field: &'static str, s: &str, min: usize, max: usize) -> Result<(), FieldError> {
     let n = s.chars().count();
     if n < min {
-        return Err(if min == 1 {
-            bad(field, "is required")
+        return Err(if min == 1 || n == 0 {
+            FieldError::required(field)
         } else {
-            bad(field, format!("is too short: at least {min} characters"))
+            FieldError::new(
+                field,
+                Reason::TooShort,
+                format!("is too short: at least {min} characters"),
+            )
+            .with_limit(min)
         });
     }
     if n > max {
-        return Err(bad(
+        return Err(FieldError::new(
             field,
+            Reason::TooLong,
             format!("is too long: {n} characters, at most {max}"),
-        ));
+        )
+        .with_limit(max));
     }
     Ok(())
 }
@@ -70,8 +165,9 @@ pub fn validate(draft: &CaseDraft, catalog: &Catalog) -> Result<NewCase, FieldEr
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
     {
-        return Err(bad(
+        return Err(FieldError::new(
             "request_id",
+            Reason::BadCharacters,
             "may hold only ASCII letters, digits and - _ . :",
         ));
     }
@@ -79,13 +175,21 @@ pub fn validate(draft: &CaseDraft, catalog: &Catalog) -> Result<NewCase, FieldEr
         catalog
             .topic(draft.topic_id.trim())
             .ok_or_else(|| match draft.topic_id.trim() {
-                "" => bad("topic_id", "is required"),
-                id => bad("topic_id", format!("no topic has id {id:?}")),
+                "" => FieldError::required("topic_id"),
+                id => FieldError::new(
+                    "topic_id",
+                    Reason::UnknownTopic,
+                    format!("no topic has id {id:?}"),
+                ),
             })?;
     let kind = draft.kind.unwrap_or(topic.kind);
     let urgency = draft.urgency.unwrap_or(topic.default_urgency);
     if kind == Kind::Informational && urgency == Urgency::Urgent {
-        return Err(bad("urgency", "an informational case cannot be urgent"));
+        return Err(FieldError::new(
+            "urgency",
+            Reason::UrgentInformational,
+            "an informational case cannot be urgent",
+        ));
     }
     let description = tidy(&draft.description);
     check_len(
@@ -99,18 +203,24 @@ pub fn validate(draft: &CaseDraft, catalog: &Catalog) -> Result<NewCase, FieldEr
         // Messages on social networks may come without a number.
         String::new()
     } else {
-        normalize_phone(&draft.phone).map_err(|e| bad("phone", e.to_string()))?
+        normalize_phone(&draft.phone).map_err(|e| FieldError::phone("phone", &e))?
     };
     let executive = kind == Kind::Executive;
     if draft.region == 0 && executive {
-        return Err(bad("region", "is required for an executive case"));
+        return Err(FieldError::new(
+            "region",
+            Reason::Required,
+            "is required for an executive case",
+        ));
     }
     if draft.region != 0 && catalog.region(draft.region).is_none() {
         let max = catalog.regions.iter().map(|r| r.number).max().unwrap_or(0);
-        return Err(bad(
+        return Err(FieldError::new(
             "region",
+            Reason::UnknownRegion,
             format!("no region {}; regions are 1 to {max}", draft.region),
-        ));
+        )
+        .with_limit(max as usize));
     }
     let address = tidy(&draft.address);
     if executive {
@@ -202,7 +312,7 @@ mod tests {
             change(&mut d);
             let err = validate(&d, &c).unwrap_err();
             assert_eq!(err.field, field, "{err}");
-            assert!(!err.reason.is_empty());
+            assert!(!err.detail.is_empty());
         }
     }
 

@@ -1,7 +1,7 @@
 //! The catalog: topics, regions and units, and the rule that routes a case to
 //! its executive unit. The default catalog ships as CSV files in the repository.
 
-use crate::domain::model::{Kind, Urgency};
+use crate::model::{Kind, Urgency};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
@@ -70,9 +70,9 @@ pub struct Catalog {
     topic_index: HashMap<String, usize>,
 }
 
-pub const DEFAULT_TOPICS_CSV: &str = include_str!("../../catalog/topics.csv");
-pub const DEFAULT_REGIONS_CSV: &str = include_str!("../../catalog/regions.csv");
-pub const DEFAULT_UNITS_CSV: &str = include_str!("../../catalog/units.csv");
+pub const DEFAULT_TOPICS_CSV: &str = include_str!("../catalog/topics.csv");
+pub const DEFAULT_REGIONS_CSV: &str = include_str!("../catalog/regions.csv");
+pub const DEFAULT_UNITS_CSV: &str = include_str!("../catalog/units.csv");
 
 impl Catalog {
     pub fn new(

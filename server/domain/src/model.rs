@@ -1,9 +1,14 @@
 //! The records of the domain, free of gRPC and storage concerns.
 
-use crate::domain::clock::Millis;
+use crate::clock::Millis;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+/// How the citizen reached 137.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default,
+    strum::EnumIter, strum::IntoStaticStr, strum::EnumString,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Channel {
     #[default]
     Phone,
@@ -12,19 +17,31 @@ pub enum Channel {
     Social,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize,
+    strum::EnumIter, strum::IntoStaticStr, strum::EnumString,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Kind {
     Informational,
     Executive,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize,
+    strum::EnumIter, strum::IntoStaticStr, strum::EnumString,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Urgency {
     Normal,
     Urgent,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+    strum::EnumIter, strum::IntoStaticStr, strum::EnumString,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     Agent,
     Dispatcher,
@@ -34,37 +51,23 @@ pub enum Role {
 }
 
 impl Role {
+    /// The role named as the users file and the logs name it: `agent`, `unit`, ...
     pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "agent" => Self::Agent,
-            "dispatcher" => Self::Dispatcher,
-            "unit" => Self::Unit,
-            "supervisor" => Self::Supervisor,
-            "admin" => Self::Admin,
-            _ => return None,
-        })
+        s.parse().ok()
     }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Agent => "agent",
-            Self::Dispatcher => "dispatcher",
-            Self::Unit => "unit",
-            Self::Supervisor => "supervisor",
-            Self::Admin => "admin",
-        }
-    }
-
-    /// Whether this role may see a citizen's whole phone number. Units never
-    /// see it; the rest see it masked.
-    pub fn sees_phone(self) -> bool {
-        matches!(self, Self::Agent | Self::Admin)
+        self.into()
     }
 }
 
 /// Where a case is in its life. The stored byte of each state is fixed: the
-/// status index keys on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// status index keys on it, and stored records hold it.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize,
+    strum::EnumIter, strum::IntoStaticStr, strum::EnumString,
+)]
+#[strum(serialize_all = "snake_case")]
 #[repr(u8)]
 pub enum CaseStatus {
     Registered = 1,
@@ -79,66 +82,27 @@ pub enum CaseStatus {
 }
 
 impl CaseStatus {
-    pub const ALL: [CaseStatus; 9] = [
-        Self::Registered,
-        Self::Referred,
-        Self::Acknowledged,
-        Self::OnSite,
-        Self::InProgress,
-        Self::Done,
-        Self::Closed,
-        Self::Reopened,
-        Self::FalseReport,
-    ];
+    pub fn all() -> impl Iterator<Item = CaseStatus> {
+        <Self as strum::IntoEnumIterator>::iter()
+    }
 
     pub fn code(self) -> u8 {
         self as u8
     }
 
     pub fn from_code(code: u8) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
+        Self::all().find(|s| s.code() == code)
+    }
+
+    /// The stable name clients and logs use: `referred`, `on_site`, ...
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 
     /// Still in the work cycle: neither closed nor dismissed as false.
     pub fn is_open(self) -> bool {
         !matches!(self, Self::Closed | Self::FalseReport)
     }
-
-    pub fn label_fa(self) -> &'static str {
-        match self {
-            Self::Registered => "ثبت‌شده",
-            Self::Referred => "ارجاع‌شده",
-            Self::Acknowledged => "پذیرفته",
-            Self::OnSite => "در محل",
-            Self::InProgress => "در حال انجام",
-            Self::Done => "انجام‌شده",
-            Self::Closed => "بسته",
-            Self::Reopened => "بازگشایی",
-            Self::FalseReport => "گزارش کذب",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Self::Registered => "registered",
-            Self::Referred => "referred",
-            Self::Acknowledged => "acknowledged",
-            Self::OnSite => "on site",
-            Self::InProgress => "in progress",
-            Self::Done => "done",
-            Self::Closed => "closed",
-            Self::Reopened => "reopened",
-            Self::FalseReport => "false report",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CaseEvent {
-    pub at_ms: Millis,
-    pub actor: String,
-    pub action: String,
-    pub note: String,
 }
 
 /// A validated request to open a case, ready to be routed and written.
@@ -150,7 +114,7 @@ pub struct NewCase {
     pub urgency: Urgency,
     pub topic_id: String,
     pub description: String,
-    /// Normalised: see [`crate::domain::phone::normalize_phone`].
+    /// Normalised: see [`crate::phone::normalize_phone`].
     pub phone: String,
     pub region: u32,
     pub address: String,
@@ -179,14 +143,29 @@ pub struct Case {
     pub status: CaseStatus,
     pub created_at_ms: Millis,
     pub created_by: String,
-    pub deadlines: crate::domain::sla::Deadlines,
-    pub events: Vec<CaseEvent>,
+    pub deadlines: crate::sla::Deadlines,
 }
 
 impl Case {
     /// The human number: the Jalali year and a six-digit sequence.
     pub fn format_number(year: i32, seq: u32) -> String {
         format!("{year}-{seq:06}")
+    }
+
+    /// The request content this case was made from: what a retry must repeat.
+    pub fn request(&self) -> NewCase {
+        NewCase {
+            request_id: self.request_id.clone(),
+            channel: self.channel,
+            kind: self.kind,
+            urgency: self.urgency,
+            topic_id: self.topic_id.clone(),
+            description: self.description.clone(),
+            phone: self.phone.clone(),
+            region: self.region,
+            address: self.address.clone(),
+            landmark: self.landmark.clone(),
+        }
     }
 
     /// Whether this case was made from the same request content as `new`: a

@@ -1,8 +1,8 @@
 //! Dates as people in Isfahan read them: the Jalali (Solar Hijri) calendar in
 //! Tehran time. Stored times stay UTC milliseconds.
 
-use crate::domain::clock::Millis;
-use crate::domain::text::persian_digits;
+use crate::clock::Millis;
+use crate::text::persian_digits;
 use icu_calendar::{Date, cal::Persian};
 use jiff::{Timestamp, tz::TimeZone};
 use std::sync::OnceLock;

@@ -1,7 +1,7 @@
 //! Iranian phone numbers: accepted as citizens and agents type them, stored in
 //! one form (`09xxxxxxxxx` for mobiles, `0` + area code + number for land lines).
 
-use crate::domain::text::ascii_digits;
+use crate::text::ascii_digits;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PhoneError {

@@ -11,8 +11,8 @@
 //!
 //! Equal scores are ordered by how often each topic has been used.
 
-use crate::domain::catalog::Topic;
-use crate::domain::text::{match_key, words};
+use crate::catalog::Topic;
+use crate::text::{match_key, words};
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use std::collections::HashMap;
@@ -394,7 +394,7 @@ impl Classifier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::catalog::Catalog;
+    use crate::catalog::Catalog;
 
     fn top(c: &Classifier, catalog: &Catalog, q: &str) -> Vec<String> {
         c.classify(q, 5)
@@ -457,8 +457,8 @@ mod tests {
             synonyms_en: vec![],
             keywords: vec![],
             service_domain: "urban_services".into(),
-            kind: crate::domain::model::Kind::Executive,
-            default_urgency: crate::domain::model::Urgency::Normal,
+            kind: crate::model::Kind::Executive,
+            default_urgency: crate::model::Urgency::Normal,
         };
         let topics = vec![topic("A", "درخت خشک"), topic("B", "درخت افتاده")];
         let mut c = Classifier::new(&topics);

@@ -1,0 +1,222 @@
+//! The one place that converts between the wire types of desk137.v1 and the
+//! domain types. A value the contract does not know is refused with a field
+//! error naming where it came from; nothing is guessed. UNSPECIFIED is "not
+//! given": [`optional`] reads it as `None`, [`required`] refuses it.
+
+use crate::v1 as pb;
+use desk137_domain::catalog::{Region, Topic, Unit, UnitKind};
+use desk137_domain::event::{Event, EventCode, EventKind};
+use desk137_domain::model::{CaseStatus, Channel, Kind, Role, Urgency};
+use desk137_domain::validate::FieldError;
+
+/// A domain enum and its wire enum.
+pub trait WireEnum: Sized + Copy {
+    type Pb: TryFrom<i32> + Into<i32> + Copy;
+    /// `None` for UNSPECIFIED.
+    fn from_pb(pb: Self::Pb) -> Option<Self>;
+    fn to_pb(self) -> Self::Pb;
+
+    fn to_wire(self) -> i32 {
+        self.to_pb().into()
+    }
+}
+
+/// An enum field a client may leave unset.
+pub fn optional<T: WireEnum>(field: &'static str, v: i32) -> Result<Option<T>, FieldError> {
+    let pb = T::Pb::try_from(v).map_err(|_| FieldError::unknown_value(field, v))?;
+    Ok(T::from_pb(pb))
+}
+
+/// An enum field that must hold a known, specified value.
+pub fn required<T: WireEnum>(field: &'static str, v: i32) -> Result<T, FieldError> {
+    optional(field, v)?.ok_or_else(|| FieldError::required(field))
+}
+
+macro_rules! wire_enum {
+    ($domain:ty, $pb:ty { $($variant:ident),+ $(,)? }) => {
+        impl WireEnum for $domain {
+            type Pb = $pb;
+
+            fn from_pb(pb: $pb) -> Option<Self> {
+                match pb {
+                    <$pb>::Unspecified => None,
+                    $(<$pb>::$variant => Some(<$domain>::$variant),)+
+                }
+            }
+
+            fn to_pb(self) -> $pb {
+                match self {
+                    $(<$domain>::$variant => <$pb>::$variant,)+
+                }
+            }
+        }
+    };
+}
+
+wire_enum!(Channel, pb::Channel { Phone, App, Portal, Social });
+wire_enum!(Kind, pb::Kind { Informational, Executive });
+wire_enum!(Urgency, pb::Urgency { Normal, Urgent });
+wire_enum!(Role, pb::Role { Agent, Dispatcher, Unit, Supervisor, Admin });
+wire_enum!(UnitKind, pb::UnitKind { Regional, External, Coordination });
+wire_enum!(CaseStatus, pb::CaseStatus {
+    Registered, Referred, Acknowledged, OnSite, InProgress, Done, Closed, Reopened, FalseReport,
+});
+wire_enum!(EventCode, pb::EventKind {
+    Registered, Answered, Referred, Coordination, Acknowledged, OnSite, InProgress, Done,
+    Feedback, Reopened, FalseReport,
+});
+
+pub fn event_to_pb(e: &Event) -> pb::CaseEvent {
+    let code = e.kind.code();
+    let unit_id = e.kind.unit_id().unwrap_or_default();
+    // Clients written before `unit_id` read the unit of a referral from the
+    // note, so a step without a note of its own carries it there too.
+    let note = if e.note.is_empty() { unit_id } else { &e.note };
+    pb::CaseEvent {
+        at_ms: e.at_ms,
+        actor: e.actor.clone(),
+        action: code.as_str().to_owned(),
+        note: note.to_owned(),
+        kind: code.to_wire(),
+        unit_id: unit_id.to_owned(),
+    }
+}
+
+pub fn event_from_pb(e: &pb::CaseEvent) -> Result<Event, FieldError> {
+    let code: EventCode = required("events.kind", e.kind)?;
+    let kind =
+        EventKind::from_parts(code, &e.unit_id).ok_or_else(|| FieldError::required("events.unit_id"))?;
+    let note = if !e.unit_id.is_empty() && e.note == e.unit_id {
+        String::new()
+    } else {
+        e.note.clone()
+    };
+    Ok(Event {
+        at_ms: e.at_ms,
+        actor: e.actor.clone(),
+        kind,
+        note,
+    })
+}
+
+pub fn topic_to_pb(t: &Topic, use_count: u64) -> pb::Topic {
+    pb::Topic {
+        id: t.id.clone(),
+        category_fa: t.category_fa.clone(),
+        category_en: t.category_en.clone(),
+        title_fa: t.title_fa.clone(),
+        title_en: t.title_en.clone(),
+        synonyms_fa: t.synonyms_fa.clone(),
+        synonyms_en: t.synonyms_en.clone(),
+        keywords: t.keywords.clone(),
+        service_domain: t.service_domain.clone(),
+        kind: t.kind.to_wire(),
+        default_urgency: t.default_urgency.to_wire(),
+        use_count,
+    }
+}
+
+impl TryFrom<pb::Topic> for Topic {
+    type Error = FieldError;
+
+    fn try_from(t: pb::Topic) -> Result<Self, FieldError> {
+        Ok(Topic {
+            kind: required("topics.kind", t.kind)?,
+            default_urgency: required("topics.default_urgency", t.default_urgency)?,
+            id: t.id,
+            category_fa: t.category_fa,
+            category_en: t.category_en,
+            title_fa: t.title_fa,
+            title_en: t.title_en,
+            synonyms_fa: t.synonyms_fa,
+            synonyms_en: t.synonyms_en,
+            keywords: t.keywords,
+            service_domain: t.service_domain,
+        })
+    }
+}
+
+pub fn region_to_pb(r: &Region) -> pb::Region {
+    pb::Region {
+        number: r.number,
+        name_fa: r.name_fa.clone(),
+        name_en: r.name_en.clone(),
+    }
+}
+
+impl From<pb::Region> for Region {
+    fn from(r: pb::Region) -> Self {
+        Region {
+            number: r.number,
+            name_fa: r.name_fa,
+            name_en: r.name_en,
+        }
+    }
+}
+
+pub fn unit_to_pb(u: &Unit) -> pb::Unit {
+    pb::Unit {
+        id: u.id.clone(),
+        name_fa: u.name_fa.clone(),
+        name_en: u.name_en.clone(),
+        kind: u.kind.to_wire(),
+        region: u.region,
+        service_domain: u.service_domain.clone(),
+    }
+}
+
+impl TryFrom<pb::Unit> for Unit {
+    type Error = FieldError;
+
+    fn try_from(u: pb::Unit) -> Result<Self, FieldError> {
+        Ok(Unit {
+            kind: required("units.kind", u.kind)?,
+            id: u.id,
+            name_fa: u.name_fa,
+            name_en: u.name_en,
+            region: u.region,
+            service_domain: u.service_domain,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use desk137_domain::validate::Reason;
+
+    #[test]
+    fn unset_is_none_and_unknown_is_refused_with_its_field() {
+        assert_eq!(optional::<Channel>("channel", 0), Ok(None));
+        assert_eq!(optional("urgency", 2), Ok(Some(Urgency::Urgent)));
+        let unknown = optional::<Kind>("kind", 9).unwrap_err();
+        assert_eq!((unknown.field, unknown.reason), ("kind", Reason::UnknownValue));
+        assert_eq!(
+            required::<Role>("role", 0).unwrap_err().reason,
+            Reason::Required
+        );
+        assert_eq!(optional::<CaseStatus>("status", -1).unwrap_err().field, "status");
+    }
+
+    #[test]
+    fn every_domain_value_round_trips() {
+        use desk137_domain::model::Role;
+        for s in CaseStatus::all() {
+            assert_eq!(required::<CaseStatus>("s", s.to_wire()), Ok(s));
+            // The wire numbers are the stored bytes.
+            assert_eq!(s.to_wire(), i32::from(s.code()));
+        }
+        for c in EventCode::all() {
+            assert_eq!(required::<EventCode>("e", c.to_wire()), Ok(c));
+            assert_eq!(c.to_wire(), i32::from(c.number()));
+            let kind = EventKind::from_parts(c, "u1").unwrap();
+            for note in ["", "n"] {
+                let event = Event::new(5, "agent1", kind.clone(), note);
+                assert_eq!(event_from_pb(&event_to_pb(&event)), Ok(event));
+            }
+        }
+        for r in [Role::Agent, Role::Dispatcher, Role::Unit, Role::Supervisor, Role::Admin] {
+            assert_eq!(required::<Role>("r", r.to_wire()), Ok(r));
+        }
+    }
+}
