@@ -7,7 +7,7 @@ use crate::v1 as pb;
 use desk137_domain::catalog::{Region, Topic, Unit, UnitKind};
 use desk137_domain::event::{Event, EventCode, EventKind};
 use desk137_domain::model::{CaseStatus, Channel, Kind, Role, Urgency};
-use desk137_domain::validate::FieldError;
+use desk137_domain::validate::{CaseDraft, FieldError};
 
 /// A domain enum and its wire enum.
 pub trait WireEnum: Sized + Copy {
@@ -53,18 +53,71 @@ macro_rules! wire_enum {
     };
 }
 
-wire_enum!(Channel, pb::Channel { Phone, App, Portal, Social });
-wire_enum!(Kind, pb::Kind { Informational, Executive });
+wire_enum!(
+    Channel,
+    pb::Channel {
+        Phone,
+        App,
+        Portal,
+        Social
+    }
+);
+wire_enum!(
+    Kind,
+    pb::Kind {
+        Informational,
+        Executive
+    }
+);
 wire_enum!(Urgency, pb::Urgency { Normal, Urgent });
-wire_enum!(Role, pb::Role { Agent, Dispatcher, Unit, Supervisor, Admin });
-wire_enum!(UnitKind, pb::UnitKind { Regional, External, Coordination });
-wire_enum!(CaseStatus, pb::CaseStatus {
-    Registered, Referred, Acknowledged, OnSite, InProgress, Done, Closed, Reopened, FalseReport,
-});
-wire_enum!(EventCode, pb::EventKind {
-    Registered, Answered, Referred, Coordination, Acknowledged, OnSite, InProgress, Done,
-    Feedback, Reopened, FalseReport,
-});
+wire_enum!(
+    Role,
+    pb::Role {
+        Agent,
+        Dispatcher,
+        Unit,
+        Supervisor,
+        Admin
+    }
+);
+wire_enum!(
+    UnitKind,
+    pb::UnitKind {
+        Regional,
+        External,
+        Coordination
+    }
+);
+wire_enum!(
+    CaseStatus,
+    pb::CaseStatus {
+        Registered,
+        Referred,
+        Acknowledged,
+        OnSite,
+        InProgress,
+        Done,
+        Closed,
+        Reopened,
+        FalseReport,
+    }
+);
+wire_enum!(
+    EventCode,
+    pb::EventKind {
+        Registered,
+        Answered,
+        Referred,
+        Coordination,
+        Acknowledged,
+        OnSite,
+        InProgress,
+        Done,
+        Feedback,
+        Reopened,
+        FalseReport,
+    }
+);
 
 pub fn event_to_pb(e: &Event) -> pb::CaseEvent {
     let code = e.kind.code();
@@ -84,8 +137,8 @@ pub fn event_to_pb(e: &Event) -> pb::CaseEvent {
 
 pub fn event_from_pb(e: &pb::CaseEvent) -> Result<Event, FieldError> {
     let code: EventCode = required("events.kind", e.kind)?;
-    let kind =
-        EventKind::from_parts(code, &e.unit_id).ok_or_else(|| FieldError::required("events.unit_id"))?;
+    let kind = EventKind::from_parts(code, &e.unit_id)
+        .ok_or_else(|| FieldError::required("events.unit_id"))?;
     let note = if !e.unit_id.is_empty() && e.note == e.unit_id {
         String::new()
     } else {
@@ -97,6 +150,25 @@ pub fn event_from_pb(e: &pb::CaseEvent) -> Result<Event, FieldError> {
         kind,
         note,
     })
+}
+
+impl TryFrom<pb::CreateCaseRequest> for CaseDraft {
+    type Error = FieldError;
+
+    fn try_from(r: pb::CreateCaseRequest) -> Result<Self, FieldError> {
+        Ok(CaseDraft {
+            channel: optional("channel", r.channel)?,
+            kind: optional("kind", r.kind)?,
+            urgency: optional("urgency", r.urgency)?,
+            request_id: r.request_id,
+            topic_id: r.topic_id,
+            description: r.description,
+            phone: r.phone,
+            region: r.region,
+            address: r.address,
+            landmark: r.landmark,
+        })
+    }
 }
 
 pub fn topic_to_pb(t: &Topic, use_count: u64) -> pb::Topic {
@@ -190,12 +262,27 @@ mod tests {
         assert_eq!(optional::<Channel>("channel", 0), Ok(None));
         assert_eq!(optional("urgency", 2), Ok(Some(Urgency::Urgent)));
         let unknown = optional::<Kind>("kind", 9).unwrap_err();
-        assert_eq!((unknown.field, unknown.reason), ("kind", Reason::UnknownValue));
+        assert_eq!(
+            (unknown.field, unknown.reason),
+            ("kind", Reason::UnknownValue)
+        );
         assert_eq!(
             required::<Role>("role", 0).unwrap_err().reason,
             Reason::Required
         );
-        assert_eq!(optional::<CaseStatus>("status", -1).unwrap_err().field, "status");
+        assert_eq!(
+            optional::<CaseStatus>("status", -1).unwrap_err().field,
+            "status"
+        );
+    }
+
+    #[test]
+    fn a_create_request_names_its_bad_enum() {
+        let req = pb::CreateCaseRequest {
+            urgency: 7,
+            ..Default::default()
+        };
+        assert_eq!(CaseDraft::try_from(req).unwrap_err().field, "urgency");
     }
 
     #[test]
@@ -215,7 +302,13 @@ mod tests {
                 assert_eq!(event_from_pb(&event_to_pb(&event)), Ok(event));
             }
         }
-        for r in [Role::Agent, Role::Dispatcher, Role::Unit, Role::Supervisor, Role::Admin] {
+        for r in [
+            Role::Agent,
+            Role::Dispatcher,
+            Role::Unit,
+            Role::Supervisor,
+            Role::Admin,
+        ] {
             assert_eq!(required::<Role>("r", r.to_wire()), Ok(r));
         }
     }

@@ -6,10 +6,10 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use desk137_server::domain::catalog::Catalog;
 use desk137_server::domain::clock::{Clock, SystemClock};
+use desk137_server::domain::lifecycle::{Opened, open_case};
 use desk137_server::domain::model::{CaseStatus, Channel, Kind, NewCase, Urgency};
 use desk137_server::domain::sla::SlaPolicy;
 use desk137_server::r#gen::{GenArgs, citizen_phone, generate};
-use desk137_server::domain::lifecycle::{Opened, open_case};
 use desk137_server::store::{CaseFilter, Store, StoreOptions};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -96,7 +96,8 @@ fn create(c: &mut Criterion) {
                 b.iter_custom(|iters| {
                     let mut total = Duration::ZERO;
                     for _ in 0..iters {
-                        let drafts: Vec<Opened> = (0..CONCURRENT).map(|_| draft(&catalog)).collect();
+                        let drafts: Vec<Opened> =
+                            (0..CONCURRENT).map(|_| draft(&catalog)).collect();
                         let began = Instant::now();
                         runtime.block_on(async {
                             let tasks: Vec<_> = drafts

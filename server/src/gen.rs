@@ -393,7 +393,13 @@ fn live(rng: &mut StdRng, opened: &mut Opened, end: Millis, agent: &str) {
     } else {
         if urgent {
             t += rng.random_range(20..130) * MINUTE_MS;
-            step(t, CaseStatus::OnSite, &unit, EventKind::OnSite, String::new());
+            step(
+                t,
+                CaseStatus::OnSite,
+                &unit,
+                EventKind::OnSite,
+                String::new(),
+            );
         }
         let stuck = rng.random::<f64>() < 0.05;
         if stuck || rng.random::<f64>() < 0.25 {

@@ -2,9 +2,9 @@
 //! simulated clock, and connects gRPC clients to them with a token.
 
 use anyhow::Context as _;
-use desk137_server::app::{self, RunningServer, ServerConfig};
 use desk137_domain::catalog::Catalog;
 use desk137_domain::clock::SimClock;
+use desk137_server::app::{self, RunningServer, ServerConfig};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -1,8 +1,8 @@
 //! Who may call what, and who sees the caller's number.
 
+use desk137_domain::model::Role;
 use desk137_server::app::ServerConfig;
 use desk137_server::auth::{User, hash_token};
-use desk137_domain::model::Role;
 use desk137_tests::{TestServer, obstruction, pb};
 use pb::get_case_request::Key;
 use tonic::Code;

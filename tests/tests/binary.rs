@@ -1,9 +1,9 @@
 //! The `desk137-server` binary: its tools, and serving until SIGTERM.
 
-use desk137_server::app::{self, ServerConfig};
-use desk137_server::auth::hash_token;
 use desk137_domain::catalog::Catalog;
 use desk137_domain::clock::SimClock;
+use desk137_server::app::{self, ServerConfig};
+use desk137_server::auth::hash_token;
 use desk137_server::store::{Store, StoreOptions};
 use desk137_tests::{SIM_START_MS, pb, server_binary};
 use std::io::Write as _;

@@ -3,9 +3,9 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
-use desk137_proto::v1 as pb;
 use desk137_domain::catalog::Catalog;
 use desk137_proto::convert;
+use desk137_proto::v1 as pb;
 use desk137_tui::app::{App, ListKind, Msg, Reply, Settings, update};
 use desk137_tui::config::Calendar;
 use desk137_tui::keymap::Keymap;
@@ -66,7 +66,11 @@ fn filled_app() -> App {
             .iter()
             .map(|t| convert::topic_to_pb(t, 3))
             .collect())),
-        Reply::Regions(Ok(catalog.regions.iter().map(convert::region_to_pb).collect())),
+        Reply::Regions(Ok(catalog
+            .regions
+            .iter()
+            .map(convert::region_to_pb)
+            .collect())),
         Reply::Units(Ok(catalog.units.iter().map(convert::unit_to_pb).collect())),
         Reply::WhoAmI(Ok(pb::WhoAmIResponse {
             user: "agent1".into(),

@@ -2,8 +2,8 @@
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use desk137_server::app::{ServerConfig, start};
 use desk137_domain::clock::{SharedClock, SystemClock};
+use desk137_server::app::{ServerConfig, start};
 use desk137_tui::app::{App, Settings, Status, Tone};
 use desk137_tui::client::Client;
 use desk137_tui::config::Config;

@@ -6,8 +6,8 @@ use crate::app::{App, ListKind, Msg, Reply, RpcError, update};
 use crate::messages::Lang;
 use crate::ui;
 use crossterm::event::{KeyCode, KeyModifiers};
-use desk137_proto::v1 as pb;
 use desk137_domain::clock::HOUR_MS;
+use desk137_proto::v1 as pb;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -346,18 +346,24 @@ fn case_detail_with_timeline_80x24() {
             actor: "agent1".into(),
             action: "registered".into(),
             note: String::new(),
+            kind: pb::EventKind::Registered.into(),
+            unit_id: String::new(),
         },
         pb::CaseEvent {
             at_ms: c.created_at_ms,
             actor: "system".into(),
             action: "coordination".into(),
             note: "مرکز هماهنگی عملیات".into(),
+            kind: pb::EventKind::Coordination.into(),
+            unit_id: "occ".into(),
         },
         pb::CaseEvent {
             at_ms: c.created_at_ms + 600_000,
             actor: "unit1".into(),
             action: "acknowledged".into(),
             note: String::new(),
+            kind: pb::EventKind::Acknowledged.into(),
+            unit_id: String::new(),
         },
     ];
     update(&mut app, Msg::reply(Reply::Case(Ok(c))));

@@ -3,10 +3,10 @@
 //! checked on the server afterwards.
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
+use desk137_domain::clock::{SharedClock, SystemClock};
 use desk137_proto::v1 as pb;
 use desk137_proto::v1::case_service_client::CaseServiceClient;
 use desk137_server::app::{RunningServer, ServerConfig, start};
-use desk137_domain::clock::{SharedClock, SystemClock};
 use desk137_tui::app::intake::Loadable;
 use desk137_tui::app::{App, Connection, Screen, Settings, Tone};
 use desk137_tui::client::Client;

@@ -65,12 +65,7 @@ impl Deadlines {
     /// The deadline that matters in `status`: arrival on site, then the result,
     /// for an urgent case; the first response for a normal one. `None` once no
     /// deadline applies.
-    pub fn current(
-        &self,
-        status: CaseStatus,
-        urgency: Urgency,
-        created_ms: Millis,
-    ) -> Option<Due> {
+    pub fn current(&self, status: CaseStatus, urgency: Urgency, created_ms: Millis) -> Option<Due> {
         if !status.is_open() || status == CaseStatus::Done {
             return None;
         }

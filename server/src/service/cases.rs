@@ -2,8 +2,8 @@
 
 use super::{Context, Error, convert};
 use crate::auth::{Caller, Rpc};
-use crate::domain::model::Role;
 use crate::domain::lifecycle::open_case;
+use crate::domain::model::Role;
 use crate::domain::phone::normalize_phone;
 use crate::domain::validate::{CaseDraft, FieldError, Reason, validate};
 use crate::store::CaseFilter;

@@ -1,6 +1,6 @@
 //! CatalogService: topics (with how often each was used), units, regions.
 
-use super::{Context, Error, convert};
+use super::{Context, Error};
 use crate::auth::Rpc;
 use desk137_proto::v1::catalog_service_server::CatalogService;
 use desk137_proto::v1::{
@@ -31,7 +31,13 @@ impl CatalogApi {
 
     fn units(&self, request: &Request<ListUnitsRequest>) -> Result<ListUnitsResponse, Error> {
         self.0.authorize(request, Rpc::ListUnits)?;
-        let units = self.0.catalog.units.iter().map(desk137_proto::convert::unit_to_pb).collect();
+        let units = self
+            .0
+            .catalog
+            .units
+            .iter()
+            .map(desk137_proto::convert::unit_to_pb)
+            .collect();
         Ok(ListUnitsResponse { units })
     }
 

@@ -5,29 +5,10 @@
 use crate::domain::event::Event;
 use crate::domain::model::{Case, Role};
 use crate::domain::phone::mask_phone;
-use crate::domain::validate::{CaseDraft, FieldError, Reason};
+use crate::domain::validate::{FieldError, Reason};
 use crate::store::CaseFilter;
 use desk137_proto::convert::{WireEnum, event_to_pb, optional};
 use desk137_proto::v1 as pb;
-
-impl TryFrom<pb::CreateCaseRequest> for CaseDraft {
-    type Error = FieldError;
-
-    fn try_from(r: pb::CreateCaseRequest) -> Result<Self, FieldError> {
-        Ok(CaseDraft {
-            channel: optional("channel", r.channel)?,
-            kind: optional("kind", r.kind)?,
-            urgency: optional("urgency", r.urgency)?,
-            request_id: r.request_id,
-            topic_id: r.topic_id,
-            description: r.description,
-            phone: r.phone,
-            region: r.region,
-            address: r.address,
-            landmark: r.landmark,
-        })
-    }
-}
 
 impl TryFrom<&pb::ListCasesRequest> for CaseFilter {
     type Error = FieldError;
@@ -50,7 +31,7 @@ impl TryFrom<&pb::ListCasesRequest> for CaseFilter {
 /// The phone as `viewer` may see it: whole for agents and admins, masked for
 /// dispatchers and supervisors, not at all for units.
 pub fn phone_for(phone: &str, viewer: Role) -> String {
-    if viewer.sees_phone() {
+    if matches!(viewer, Role::Agent | Role::Admin) {
         phone.to_owned()
     } else if viewer == Role::Unit {
         String::new()
@@ -130,11 +111,11 @@ mod tests {
 
     #[test]
     fn unknown_enum_values_name_their_field() {
-        let req = pb::CreateCaseRequest {
+        let req = pb::ListCasesRequest {
             urgency: 7,
             ..Default::default()
         };
-        assert_eq!(CaseDraft::try_from(req).unwrap_err().field, "urgency");
+        assert_eq!(CaseFilter::try_from(&req).unwrap_err().field, "urgency");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! SessionService: who the caller is, as the server sees them.
 
-use super::{Context, Error, convert};
+use super::{Context, Error};
 use crate::auth::Rpc;
 use desk137_proto::v1::session_service_server::SessionService;
 use desk137_proto::v1::{WhoAmIRequest, WhoAmIResponse};

@@ -249,12 +249,12 @@ mod tests {
                 T0 + i,
             );
             if i % 3 == 0 {
-                c.status = CaseStatus::Closed;
+                c.case.status = CaseStatus::Closed;
             }
             if i == 7 {
-                c.created_by = "agent2".into();
-                c.urgency = Urgency::Urgent;
-                c.coordination = true;
+                c.case.created_by = "agent2".into();
+                c.case.urgency = Urgency::Urgent;
+                c.case.coordination = true;
             }
             store.create_case(c).await.unwrap();
         }

@@ -8,8 +8,8 @@
 //! `flush_async` (sled issue 1308).
 
 use super::{Created, Result, StoreError, Trees, codec, keys};
-use crate::domain::jalali::to_jalali;
 use crate::domain::event::Event;
+use crate::domain::jalali::to_jalali;
 use crate::domain::lifecycle::Opened;
 use crate::domain::model::Case;
 use sled::Transactional;
@@ -179,9 +179,9 @@ fn apply_batch(trees: &Trees, drafts: &[&Opened]) -> Vec<Result<Created>> {
                         replayed: true,
                     })
                 }
-                Outcome::Existing(..) => Err(StoreError::RequestIdConflict(
-                    draft.case.request_id.clone(),
-                )),
+                Outcome::Existing(..) => {
+                    Err(StoreError::RequestIdConflict(draft.case.request_id.clone()))
+                }
                 Outcome::Failed(e) => Err(e),
             })
             .collect(),

@@ -2,13 +2,12 @@
 //! classifier, regions for the region field, units to preview routing with
 //! the same rule the server applies.
 
-use desk137_proto::v1 as pb;
 use desk137_domain::catalog::{Catalog, Region, Topic, Unit, UnitKind};
 use desk137_domain::classify::Classifier;
 use desk137_domain::model::{Kind, Urgency};
 use desk137_domain::text::match_key;
+use desk137_proto::v1 as pb;
 use std::collections::HashMap;
-
 
 /// How many topics the form suggests at most.
 pub const TOPIC_SUGGESTIONS: usize = 5;
@@ -253,7 +252,12 @@ pub(crate) mod tests {
     pub fn shipped() -> ClientCatalog {
         let c = Catalog::default_catalog().unwrap();
         let mut cc = ClientCatalog::default();
-        cc.set_topics(c.topics.iter().map(|t| convert::topic_to_pb(t, 0)).collect());
+        cc.set_topics(
+            c.topics
+                .iter()
+                .map(|t| convert::topic_to_pb(t, 0))
+                .collect(),
+        );
         cc.set_regions(c.regions.iter().map(convert::region_to_pb).collect());
         cc.set_units(c.units.iter().map(convert::unit_to_pb).collect());
         cc

@@ -2,12 +2,12 @@
 //! caller's history beside it.
 
 use crate::app::catalog::{ClientCatalog, TopicHit};
-use desk137_proto::convert::WireEnum;
 use crate::app::msg::RpcResult;
-use desk137_proto::v1 as pb;
 use desk137_domain::model::{Channel, Kind, Urgency};
 use desk137_domain::phone::normalize_phone;
 use desk137_domain::validate::{CaseDraft, FieldError, validate};
+use desk137_proto::convert::WireEnum;
+use desk137_proto::v1 as pb;
 use tui_input::{Input, InputRequest};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

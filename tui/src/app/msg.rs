@@ -1,8 +1,8 @@
 //! What flows into `update` and what comes out of it.
 
 use crossterm::event::KeyEvent;
-use desk137_proto::v1 as pb;
 use desk137_domain::clock::Millis;
+use desk137_proto::v1 as pb;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {

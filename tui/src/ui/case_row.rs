@@ -4,8 +4,8 @@
 use crate::app::App;
 use crate::app::catalog::urgency_from_pb;
 use crate::ui::theme;
-use desk137_proto::v1 as pb;
 use desk137_domain::model::{CaseStatus, Urgency};
+use desk137_proto::v1 as pb;
 use ratatui::style::Style;
 
 pub fn topic(app: &App, id: &str) -> String {
