@@ -7,6 +7,7 @@ use crate::v1 as pb;
 use desk137_domain::catalog::{Region, Topic, Unit, UnitKind};
 use desk137_domain::event::{Event, EventCode, EventKind};
 use desk137_domain::model::{CaseStatus, Channel, Kind, Role, Urgency};
+use desk137_domain::sla::SlaPolicy;
 use desk137_domain::validate::{CaseDraft, FieldError};
 
 /// A domain enum and its wire enum.
@@ -167,6 +168,36 @@ impl TryFrom<pb::CreateCaseRequest> for CaseDraft {
             region: r.region,
             address: r.address,
             landmark: r.landmark,
+        })
+    }
+}
+
+impl From<&SlaPolicy> for pb::SlaPolicy {
+    fn from(p: &SlaPolicy) -> Self {
+        pb::SlaPolicy {
+            first_response_hours: p.first_response_hours,
+            on_site_hours: p.on_site_hours,
+            result_hours: p.result_hours,
+        }
+    }
+}
+
+/// The server's policy; hours that are not positive are refused by name.
+impl TryFrom<&pb::SlaPolicy> for SlaPolicy {
+    type Error = FieldError;
+
+    fn try_from(p: &pb::SlaPolicy) -> Result<Self, FieldError> {
+        let hours = |field: &'static str, h: i64| {
+            if h > 0 {
+                Ok(h)
+            } else {
+                Err(FieldError::required(field))
+            }
+        };
+        Ok(SlaPolicy {
+            first_response_hours: hours("sla.first_response_hours", p.first_response_hours)?,
+            on_site_hours: hours("sla.on_site_hours", p.on_site_hours)?,
+            result_hours: hours("sla.result_hours", p.result_hours)?,
         })
     }
 }

@@ -73,6 +73,7 @@ fn filled_app() -> App {
             .collect())),
         Reply::Units(Ok(catalog.units.iter().map(convert::unit_to_pb).collect())),
         Reply::WhoAmI(Ok(pb::WhoAmIResponse {
+            sla: None,
             user: "agent1".into(),
             role: pb::Role::Agent as i32,
             unit_id: String::new(),

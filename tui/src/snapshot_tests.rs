@@ -246,6 +246,7 @@ fn queue(role: pb::Role, user: &str, unit_id: &str) -> App {
     update(
         &mut app,
         Msg::reply(Reply::WhoAmI(Ok(pb::WhoAmIResponse {
+            sla: None,
             user: user.into(),
             role: role as i32,
             unit_id: unit_id.into(),

@@ -134,7 +134,7 @@ pub struct CaseDraft {
 fn check_len(field: &'static str, s: &str, min: usize, max: usize) -> Result<(), FieldError> {
     let n = s.chars().count();
     if n < min {
-        return Err(if min == 1 || n == 0 {
+        return Err(if min == 1 {
             FieldError::required(field)
         } else {
             FieldError::new(

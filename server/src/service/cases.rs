@@ -113,14 +113,19 @@ impl CaseApi {
         }
         let before = convert::page_before(&r.page_token)?;
         let size = bounded(r.page_size, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX);
-        let page = ctx
-            .read(move |s| s.list_cases(&filter, before, size))
+        let (page, timelines) = ctx
+            .read(move |s| {
+                let page = s.list_cases(&filter, before, size)?;
+                let timelines = timelines(s, &page.cases)?;
+                Ok((page, timelines))
+            })
             .await?;
         Ok(ListCasesResponse {
             cases: page
                 .cases
                 .iter()
-                .map(|c| convert::case_to(c, &[], caller.role))
+                .zip(&timelines)
+                .map(|(c, events)| convert::case_to(c, events, caller.role))
                 .collect(),
             next_page_token: page
                 .next_before
@@ -138,17 +143,33 @@ impl CaseApi {
         let r = request.into_inner();
         let phone = normalize_phone(&r.phone).map_err(|e| FieldError::phone("phone", &e))?;
         let limit = bounded(r.limit, HISTORY_DEFAULT, HISTORY_MAX);
-        let history = ctx.read(move |s| s.caller_history(&phone, limit)).await?;
+        let (history, timelines) = ctx
+            .read(move |s| {
+                let history = s.caller_history(&phone, limit)?;
+                let timelines = timelines(s, &history.cases)?;
+                Ok((history, timelines))
+            })
+            .await?;
         Ok(CallerHistoryResponse {
             cases: history
                 .cases
                 .iter()
-                .map(|c| convert::case_to(c, &[], caller.role))
+                .zip(&timelines)
+                .map(|(c, events)| convert::case_to(c, events, caller.role))
                 .collect(),
             total: u32::try_from(history.total).unwrap_or(u32::MAX),
             open: u32::try_from(history.open).unwrap_or(u32::MAX),
         })
     }
+}
+
+/// The timelines of `cases`, in order: a list answers with each case whole,
+/// as it did when the timeline lived inside the case.
+fn timelines(
+    store: &crate::store::Store,
+    cases: &[crate::domain::model::Case],
+) -> Result<Vec<Vec<crate::domain::event::Event>>, crate::store::StoreError> {
+    cases.iter().map(|c| store.timeline(c.id)).collect()
 }
 
 /// Unit staff see only their own unit's cases, and the coordination

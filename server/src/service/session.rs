@@ -18,6 +18,7 @@ impl SessionApi {
             unit_id: caller.unit_id,
             demo: self.0.demo,
             server_time_ms: self.0.clock.now_ms(),
+            sla: Some((&self.0.sla).into()),
         })
     }
 }

@@ -48,6 +48,7 @@ pub(crate) fn agent_app(lang: Lang) -> App {
     let cmds = update(
         &mut app,
         Msg::reply(Reply::WhoAmI(Ok(pb::WhoAmIResponse {
+            sla: None,
             user: "agent1".into(),
             role: pb::Role::Agent as i32,
             unit_id: String::new(),
@@ -468,6 +469,7 @@ fn queue_app(role: pb::Role) -> (App, Vec<Command>) {
     let cmds = update(
         &mut app,
         Msg::reply(Reply::WhoAmI(Ok(pb::WhoAmIResponse {
+            sla: None,
             user: "unit1".into(),
             role: role as i32,
             unit_id: "r03-urban_services".into(),
