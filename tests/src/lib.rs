@@ -1,6 +1,9 @@
 //! Starts real desk137 servers on 127.0.0.1:0 with a temporary store, on a
 //! simulated clock, and connects gRPC clients to them with a token.
 
+/// The parts of the load driver, shared with the crash test.
+pub mod load;
+
 use anyhow::Context as _;
 use desk137_domain::catalog::Catalog;
 use desk137_domain::clock::SimClock;

@@ -12,10 +12,7 @@
 //! 30 cycles by default; `DESK137_CRASH_CYCLES=300` for more, and
 //! `DESK137_CRASH_SEED=N` to repeat a run's kill moments.
 
-#[path = "../src/load/spawn.rs"]
-#[allow(dead_code)]
-mod spawn;
-
+use desk137_tests::load::spawn;
 use desk137_tests::{Bearer, pb, server_binary};
 use pb::case_service_client::CaseServiceClient;
 use rand::rngs::StdRng;

@@ -5,12 +5,10 @@
 //! One command reproduces a figure: `--spawn` starts the server binary that
 //! sits next to this one on a free loopback port, measures it, and stops it.
 
-#[path = "../load/mod.rs"]
-mod load;
-
 use anyhow::Context as _;
 use clap::Parser as _;
 use indicatif::{ProgressBar, ProgressStyle};
+use desk137_tests::load;
 use load::args::Args;
 use load::report::{Machine, Report, RunReport, table};
 use load::stats::Recorder;
