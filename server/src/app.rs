@@ -6,6 +6,8 @@ use crate::auth::{self, Users};
 use crate::domain::catalog::Catalog;
 use crate::domain::clock::SharedClock;
 use crate::domain::sla::SlaPolicy;
+use crate::in_flight::InFlight;
+use crate::listener::{self, Limits};
 use crate::service::{CaseApi, CatalogApi, Context, SessionApi};
 use crate::store::{DEFAULT_CACHE_CAPACITY_BYTES, Store, StoreOptions};
 use anyhow::Context as _;
@@ -18,13 +20,33 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use tonic::transport::server::TcpIncoming;
 
 pub const DEFAULT_LISTEN: SocketAddr =
     SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 7137);
 
 /// How long a shutdown waits for calls in flight before it stops waiting.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+/// Once no call is in flight, how long the last responses get to leave.
+const DRAIN_GRACE: Duration = Duration::from_millis(500);
+
+/// HTTP/2 limits, so clients that open streams and never read their answers
+/// cannot pin the server's memory: a bounded number of streams per
+/// connection, bounded flow-control windows (what a peer may make the server
+/// buffer), bounded headers and request messages, keep-alive pings that drop
+/// dead peers, and a deadline on every call.
+mod h2 {
+    use std::time::Duration;
+
+    pub const MAX_CONCURRENT_STREAMS: u32 = 64;
+    pub const STREAM_WINDOW: u32 = 256 * 1024;
+    pub const CONNECTION_WINDOW: u32 = 1024 * 1024;
+    pub const MAX_HEADER_LIST: u32 = 16 * 1024;
+    pub const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(20);
+    pub const KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(10);
+    pub const CALL_TIMEOUT: Duration = Duration::from_secs(30);
+    /// The largest request message: a case is a few KB of text.
+    pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+}
 
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -41,6 +63,8 @@ pub struct ServerConfig {
     /// Flush before acknowledging a write; off only for benchmark comparisons.
     pub flush: bool,
     pub sla: SlaPolicy,
+    /// How many connections, and how long a new one may stay silent.
+    pub limits: Limits,
 }
 
 impl Default for ServerConfig {
@@ -53,6 +77,7 @@ impl Default for ServerConfig {
             cache_capacity_bytes: DEFAULT_CACHE_CAPACITY_BYTES,
             flush: true,
             sla: SlaPolicy::default(),
+            limits: Limits::default(),
         }
     }
 }
@@ -65,6 +90,7 @@ pub struct RunningServer {
     stop: oneshot::Sender<()>,
     health: tonic_health::server::HealthReporter,
     serving: JoinHandle<Result<(), tonic::transport::Error>>,
+    in_flight: InFlight,
     store: Store,
     /// Removed when the server is dropped.
     temporary: Option<tempfile::TempDir>,
@@ -78,6 +104,7 @@ impl RunningServer {
             stop,
             health,
             mut serving,
+            in_flight,
             store,
             temporary,
             ..
@@ -95,14 +122,19 @@ impl RunningServer {
             .await;
         // The server may already have stopped on its own; then there is no one to tell.
         let _ = stop.send(());
-        match tokio::time::timeout(DRAIN_TIMEOUT, &mut serving).await {
+        // Wait for the calls, not for connections that merely stay open: an
+        // idle client must not hold the shutdown for the whole drain timeout.
+        if !in_flight.wait_idle(DRAIN_TIMEOUT).await {
+            tracing::warn!(
+                calls = in_flight.calls(),
+                "calls still in flight after {DRAIN_TIMEOUT:?}; stopping anyway"
+            );
+        }
+        match tokio::time::timeout(DRAIN_GRACE, &mut serving).await {
             Ok(joined) => joined
                 .context("the server task failed")?
                 .context("the server failed")?,
-            Err(_) => {
-                tracing::warn!("calls still in flight after {DRAIN_TIMEOUT:?}; stopping anyway");
-                serving.abort();
-            }
+            Err(_) => serving.abort(),
         }
         tokio::task::spawn_blocking(move || store.close())
             .await
@@ -175,18 +207,33 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         .build_v1alpha()
         .context("building reflection v1alpha")?;
 
+    let in_flight = InFlight::default();
     let router = tonic::transport::Server::builder()
+        .max_concurrent_streams(h2::MAX_CONCURRENT_STREAMS)
+        .initial_stream_window_size(h2::STREAM_WINDOW)
+        .initial_connection_window_size(h2::CONNECTION_WINDOW)
+        .http2_max_header_list_size(h2::MAX_HEADER_LIST)
+        .http2_keepalive_interval(Some(h2::KEEPALIVE_INTERVAL))
+        .http2_keepalive_timeout(Some(h2::KEEPALIVE_TIMEOUT))
+        .timeout(h2::CALL_TIMEOUT)
+        .layer(in_flight.clone())
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
-        .add_service(CatalogServiceServer::new(CatalogApi(ctx.clone())))
-        .add_service(SessionServiceServer::new(SessionApi(ctx.clone())))
-        .add_service(CaseServiceServer::new(CaseApi(ctx)));
+        .add_service(
+            CatalogServiceServer::new(CatalogApi(ctx.clone()))
+                .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            SessionServiceServer::new(SessionApi(ctx.clone()))
+                .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            CaseServiceServer::new(CaseApi(ctx)).max_decoding_message_size(h2::MAX_REQUEST_BYTES),
+        );
     let (stop, stopped) = oneshot::channel::<()>();
     let serving = tokio::spawn(router.serve_with_incoming_shutdown(
-        // Without TCP_NODELAY a small response can wait ~40 ms on Nagle's
-        // algorithm and the client's delayed ACK.
-        TcpIncoming::from(listener).with_nodelay(Some(true)),
+        listener::incoming(listener, config.limits),
         async {
             // A dropped sender also stops the server.
             let _ = stopped.await;
@@ -198,6 +245,7 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         stop,
         health,
         serving,
+        in_flight,
         store,
         temporary,
     })

@@ -6,6 +6,7 @@
 //! users = "users.toml"        # relative paths are relative to this file
 //! cache_capacity_mb = 64
 //! flush = true
+//! max_connections = 512
 //! [sla]
 //! first_response_hours = 120
 //! on_site_hours = 2
@@ -59,6 +60,8 @@ pub struct FileConfig {
     pub cache_capacity_mb: Option<u64>,
     pub flush: Option<bool>,
     pub sla: Option<SlaPolicy>,
+    /// Most connections served at once.
+    pub max_connections: Option<usize>,
 }
 
 fn read(path: &Path) -> Result<String, ConfigError> {

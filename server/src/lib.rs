@@ -4,6 +4,8 @@
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod in_flight;
+pub mod listener;
 /// The pure rules, from their own crate; `crate::domain::...` reads as before.
 pub use desk137_domain as domain;
 /// Synthetic cases for measuring the store at scale (`desk137-server gen`).

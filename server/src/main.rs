@@ -8,6 +8,7 @@ use desk137_server::auth::hash_token;
 use desk137_server::config::{FileConfig, load_users};
 use desk137_server::domain::catalog::parse_topics;
 use desk137_server::domain::clock::SystemClock;
+use desk137_server::listener::Limits;
 use desk137_server::store::{Store, StoreOptions};
 use std::io::{IsTerminal as _, Read as _};
 use std::net::SocketAddr;
@@ -41,6 +42,9 @@ struct Cli {
     /// Acknowledge writes before they reach the disk (benchmark comparisons only).
     #[arg(long)]
     no_flush: bool,
+    /// Most connections served at once [default: 512].
+    #[arg(long, value_name = "N")]
+    max_connections: Option<usize>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -127,7 +131,16 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
             }),
         flush: !cli.no_flush && file.flush.unwrap_or(true),
         sla: file.sla.unwrap_or(defaults.sla),
+        limits: Limits {
+            max_connections: cli
+                .max_connections
+                .or(file.max_connections)
+                .unwrap_or(defaults.limits.max_connections)
+                .max(1),
+            ..defaults.limits
+        },
     };
+    desk137_server::listener::raise_open_files_limit();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -7,8 +7,8 @@
 
 use anyhow::Context as _;
 use clap::Parser as _;
-use indicatif::{ProgressBar, ProgressStyle};
 use desk137_tests::load;
+use indicatif::{ProgressBar, ProgressStyle};
 use load::args::Args;
 use load::report::{Machine, Report, RunReport, table};
 use load::stats::Recorder;
