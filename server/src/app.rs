@@ -65,6 +65,25 @@ pub struct ServerConfig {
     pub sla: SlaPolicy,
     /// How many connections, and how long a new one may stay silent.
     pub limits: Limits,
+    /// The certificate chain and private key, PEM: serve TLS.
+    pub tls: Option<TlsIdentity>,
+    /// Serve plaintext on an address other than loopback. Bearer tokens then
+    /// cross the network in clear: only for a network that is itself secure.
+    pub insecure_plaintext: bool,
+}
+
+/// A server certificate chain and its private key, both PEM.
+#[derive(Clone)]
+pub struct TlsIdentity {
+    pub cert_pem: Vec<u8>,
+    pub key_pem: Vec<u8>,
+}
+
+impl std::fmt::Debug for TlsIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The key stays out of any log or panic message.
+        f.write_str("TlsIdentity { .. }")
+    }
 }
 
 impl Default for ServerConfig {
@@ -78,6 +97,8 @@ impl Default for ServerConfig {
             flush: true,
             sla: SlaPolicy::default(),
             limits: Limits::default(),
+            tls: None,
+            insecure_plaintext: false,
         }
     }
 }
@@ -151,6 +172,16 @@ impl RunningServer {
 /// Opens the store (storing the default catalog on first start), binds, and
 /// serves in a spawned task until [`RunningServer::shutdown`].
 pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<RunningServer> {
+    let loopback = config.listen.ip().is_loopback();
+    if config.tls.is_none() && !loopback {
+        anyhow::ensure!(
+            config.insecure_plaintext,
+            "refusing to serve plaintext on {}: tokens would cross the network in clear; \
+             give --tls-cert and --tls-key, or --insecure-plaintext on a network that is itself secure",
+            config.listen
+        );
+        tracing::warn!(listen = %config.listen, "serving plaintext off loopback: tokens cross the network in clear");
+    }
     let (temporary, path) = match &config.data_dir {
         Some(dir) => (None, dir.clone()),
         None => {
@@ -208,7 +239,14 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         .context("building reflection v1alpha")?;
 
     let in_flight = InFlight::default();
-    let router = tonic::transport::Server::builder()
+    let mut builder = tonic::transport::Server::builder();
+    if let Some(tls) = &config.tls {
+        let identity = tonic::transport::Identity::from_pem(&tls.cert_pem, &tls.key_pem);
+        builder = builder
+            .tls_config(tonic::transport::ServerTlsConfig::new().identity(identity))
+            .context("the TLS certificate and key")?;
+    }
+    let router = builder
         .max_concurrent_streams(h2::MAX_CONCURRENT_STREAMS)
         .initial_stream_window_size(h2::STREAM_WINDOW)
         .initial_connection_window_size(h2::CONNECTION_WINDOW)
@@ -239,7 +277,7 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
             let _ = stopped.await;
         },
     ));
-    tracing::info!(%addr, demo = config.demo, "serving desk137.v1");
+    tracing::info!(%addr, demo = config.demo, tls = config.tls.is_some(), "serving desk137.v1");
     Ok(RunningServer {
         addr,
         stop,

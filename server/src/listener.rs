@@ -1,7 +1,8 @@
 //! Accepting connections without letting clients exhaust the server.
 //!
-//! A TCP connection reaches the gRPC server only once it has sent the whole
-//! HTTP/2 preface, within [`Limits::preface_timeout`]; until then it holds one
+//! A TCP connection reaches the gRPC server only once it has sent its first 24
+//! bytes (the whole HTTP/2 preface, or the start of a TLS hello), within
+//! [`Limits::preface_timeout`]; until then it holds one
 //! of a bounded number of handshake places, and after it one of
 //! [`Limits::max_connections`] places. A connection that cannot get a place
 //! is closed at once, so silent or abandoned sockets never pile up until the
@@ -19,7 +20,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::transport::server::{Connected, TcpConnectInfo};
 
-/// Every HTTP/2 connection opens with these 24 bytes.
+/// Every HTTP/2 connection opens with a 24-byte preface; a TLS hello is longer.
 const PREFACE_LEN: usize = 24;
 /// The longest an accept error makes the loop wait before it tries again.
 const MAX_BACKOFF: Duration = Duration::from_secs(1);

@@ -42,6 +42,15 @@ struct Cli {
     /// Acknowledge writes before they reach the disk (benchmark comparisons only).
     #[arg(long)]
     no_flush: bool,
+    /// Serve TLS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Serve plaintext on an address other than loopback (tokens in clear).
+    #[arg(long)]
+    insecure_plaintext: bool,
     /// Most connections served at once [default: 512].
     #[arg(long, value_name = "N")]
     max_connections: Option<usize>,
@@ -139,6 +148,16 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
                 .max(1),
             ..defaults.limits
         },
+        tls: match (&cli.tls_cert, &cli.tls_key) {
+            (Some(cert), Some(key)) => Some(desk137_server::app::TlsIdentity {
+                cert_pem: std::fs::read(cert)
+                    .with_context(|| format!("reading {}", cert.display()))?,
+                key_pem: std::fs::read(key)
+                    .with_context(|| format!("reading {}", key.display()))?,
+            }),
+            _ => None,
+        },
+        insecure_plaintext: cli.insecure_plaintext,
     };
     desk137_server::listener::raise_open_files_limit();
     let runtime = tokio::runtime::Builder::new_multi_thread()
