@@ -16,20 +16,24 @@ pub enum PhoneError {
 }
 
 /// Normalises an Iranian number: Persian, Arabic or ASCII digits; with `+98`,
-/// `0098`, `98` or `0` in front; spaces, dashes, dots and brackets ignored.
+/// `0098`, `98` or `0` in front; spaces, dashes, dots, brackets and the
+/// invisible direction marks of right-to-left text ignored.
 pub fn normalize_phone(input: &str) -> Result<String, PhoneError> {
     let ascii = ascii_digits(input.trim());
     if ascii.is_empty() {
         return Err(PhoneError::Empty);
     }
     let mut digits = String::with_capacity(ascii.len());
-    for (i, c) in ascii.chars().enumerate() {
+    for c in ascii.chars() {
         match c {
             '0'..='9' => digits.push(c),
-            '+' if i == 0 => {}
-            ' ' | '-' | '.' | '(' | ')' | '\u{200C}' | '\u{00A0}' => {}
+            '+' | '＋' if digits.is_empty() => {}
+            c if is_separator(c) => {}
             c => return Err(PhoneError::BadChar(c)),
         }
+    }
+    if digits.is_empty() {
+        return Err(PhoneError::Empty);
     }
     let national = if let Some(rest) = digits.strip_prefix("0098") {
         rest
@@ -47,6 +51,71 @@ pub fn normalize_phone(input: &str) -> Result<String, PhoneError> {
         return Err(PhoneError::BadPrefix);
     }
     Ok(format!("0{national}"))
+}
+
+/// What people type or paste between the digits of a number: spaces,
+/// dashes, dots, brackets, and the invisible marks a right-to-left text
+/// carries (ZWNJ, no-break space, the direction marks and isolates).
+fn is_separator(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '-'
+            | '.'
+            | '('
+            | ')'
+            | '\u{200C}'
+            | '\u{00A0}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{061C}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{202A}'..='\u{202E}'
+    )
+}
+
+/// The fewest digits in a run of free text that make it look like a phone
+/// number: a land line without its area code has eight.
+pub const NUMBER_IN_TEXT_MIN_DIGITS: usize = 8;
+
+/// Free text with every phone-like run of digits (any script, any of the
+/// separators people type between digits) hidden: each digit of the run
+/// becomes `*`. Shorter runs (house numbers, alleys) stay as typed.
+pub fn mask_numbers_in_text(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if crate::text::ascii_digit(chars[i]).is_none() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        // A run: digits, with separators only between them.
+        let start = i;
+        let mut end = i;
+        let mut digits = 0;
+        let mut j = i;
+        while j < chars.len() {
+            if crate::text::ascii_digit(chars[j]).is_some() {
+                digits += 1;
+                j += 1;
+                end = j;
+            } else if is_separator(chars[j]) || chars[j] == '+' {
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        for &c in &chars[start..end] {
+            if digits >= NUMBER_IN_TEXT_MIN_DIGITS && crate::text::ascii_digit(c).is_some() {
+                out.push('*');
+            } else {
+                out.push(c);
+            }
+        }
+        i = end;
+    }
+    out
 }
 
 /// The number as people other than agents may see it: `0913***4567`.
@@ -77,6 +146,10 @@ mod tests {
             "0913 123 4567",
             "(0913) 123-4567",
             "+۹۸ ۹۱۳ ۱۲۳ ۴۵۶۷",
+            "\u{200F}۰۹۱۳۱۲۳۴۵۶۷",
+            "\u{2067}0913 123 4567\u{2069}",
+            "０９１３１２３４５６７",
+            "＋۹۸۹۱۳۱۲۳۴۵۶۷",
         ] {
             assert_eq!(normalize_phone(s).as_deref(), Ok("09131234567"), "{s}");
         }
@@ -103,6 +176,27 @@ mod tests {
             normalize_phone("0913+1234567"),
             Err(PhoneError::BadChar('+'))
         );
+    }
+
+    #[test]
+    fn numbers_in_free_text_are_hidden_in_any_script() {
+        assert_eq!(
+            mask_numbers_in_text("تماس با ۰۹۱۳ ۱۲۳ ۴۵۶۷ بعد از ظهر"),
+            "تماس با **** *** **** بعد از ظهر"
+        );
+        assert_eq!(
+            mask_numbers_in_text("call 0913-123-4567."),
+            "call ****-***-****."
+        );
+        assert_eq!(mask_numbers_in_text("٠٣١٣٢٢٢٤٤٥٥"), "***********");
+        assert_eq!(
+            mask_numbers_in_text("+98\u{200F}9131234567"),
+            "+**\u{200F}**********"
+        );
+        // House numbers and alleys stay.
+        let address = "کوچه ۱۲، پلاک ۱۰۵، طبقه 3";
+        assert_eq!(mask_numbers_in_text(address), address);
+        assert_eq!(mask_numbers_in_text(""), "");
     }
 
     #[test]

@@ -57,15 +57,20 @@ pub fn words(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// ASCII digits of any script: `۰۹۱۳` and `٠٩١٣` become `0913`. Other characters
-/// are kept.
+/// ASCII digits of any script: `۰۹۱۳`, `٠٩١٣` and fullwidth `０９１３` become
+/// `0913`. Other characters are kept.
 pub fn ascii_digits(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '۰'..='۹' | '٠'..='٩' => fold(c).unwrap_or(c),
-            c => c,
-        })
-        .collect()
+    s.chars().map(|c| ascii_digit(c).unwrap_or(c)).collect()
+}
+
+/// The ASCII digit a digit of any script stands for.
+pub fn ascii_digit(c: char) -> Option<char> {
+    match c {
+        '0'..='9' => Some(c),
+        '۰'..='۹' | '٠'..='٩' => fold(c),
+        '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+        _ => None,
+    }
 }
 
 /// Persian digits for display: `1405` becomes `۱۴۰۵`.
