@@ -8,7 +8,5 @@ pub mod in_flight;
 pub mod listener;
 /// The pure rules, from their own crate; `crate::domain::...` reads as before.
 pub use desk137_domain as domain;
-/// Synthetic cases for measuring the store at scale (`desk137-server gen`).
-pub mod r#gen;
 pub mod service;
 pub mod store;

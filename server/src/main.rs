@@ -62,8 +62,6 @@ struct Cli {
 enum Command {
     /// Read one token from stdin and print its SHA-256 in hex, for the users file.
     HashToken,
-    /// Fill a store with synthetic cases, to measure it at the size of years.
-    Gen(desk137_server::r#gen::GenArgs),
     /// Manage the catalog of a store.
     Catalog {
         #[command(subcommand)]
@@ -92,7 +90,6 @@ fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         Some(Command::HashToken) => hash_token_from_stdin(),
-        Some(Command::Gen(ref args)) => generate_cases(&cli, args),
         Some(Command::Catalog {
             command: CatalogCommand::Import { ref file },
         }) => import_topics(&cli, file),
@@ -234,41 +231,6 @@ fn import_topics(cli: &Cli, file: &std::path::Path) -> anyhow::Result<()> {
         } else {
             ""
         }
-    );
-    Ok(())
-}
-
-fn generate_cases(cli: &Cli, args: &desk137_server::r#gen::GenArgs) -> anyhow::Result<()> {
-    let data_dir = cli.data.clone().context("no store: give --data DIR")?;
-    eprintln!(
-        "writing {} cases of {} citizens over {} years into {} (seed {})",
-        args.cases,
-        args.citizens,
-        args.years,
-        data_dir.display(),
-        args.seed
-    );
-    let report = desk137_server::r#gen::generate(&data_dir, args, |done, elapsed| {
-        let rate = done as f64 / elapsed.as_secs_f64().max(1e-9);
-        eprintln!(
-            "  {done:>10} cases  {:>7.1} s  {rate:>8.0} cases/s",
-            elapsed.as_secs_f64()
-        );
-    })
-    .with_context(|| format!("generating cases into {}", data_dir.display()))?;
-    let n = report.cases.max(1) as f64;
-    println!(
-        "{} cases (ids {}..={}) in {:.1} s: {:.0} cases/s; urgent {:.1}%, informational {:.1}%, open {:.1}%, {:.1} events a case, {} out of time order",
-        report.cases,
-        report.first_id,
-        report.last_id,
-        report.elapsed.as_secs_f64(),
-        n / report.elapsed.as_secs_f64().max(1e-9),
-        100.0 * report.urgent as f64 / n,
-        100.0 * report.informational as f64 / n,
-        100.0 * report.open as f64 / n,
-        report.events as f64 / n,
-        report.out_of_order
     );
     Ok(())
 }

@@ -1,6 +1,8 @@
 //! Starts real desk137 servers on 127.0.0.1:0 with a temporary store, on a
 //! simulated clock, and connects gRPC clients to them with a token.
 
+/// Synthetic cases for measuring the store at scale (`desk137-gen`).
+pub mod r#gen;
 /// The parts of the load driver, shared with the crash test.
 pub mod load;
 

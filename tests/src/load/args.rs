@@ -108,10 +108,10 @@ impl Args {
         if !self.rate.is_finite() || self.rate < 0.0 {
             return Err("--rate must be 0 or a positive number".into());
         }
-        if self.citizens == 0 || self.citizens > desk137_server::r#gen::MAX_CITIZENS {
+        if self.citizens == 0 || self.citizens > crate::r#gen::MAX_CITIZENS {
             return Err(format!(
                 "--citizens must be 1 to {}",
-                desk137_server::r#gen::MAX_CITIZENS
+                crate::r#gen::MAX_CITIZENS
             ));
         }
         if !(1..=500).contains(&self.page_size) {

@@ -16,12 +16,12 @@
 
 use super::args::{Args, Profile};
 use super::stats::Recorder;
+use crate::r#gen::citizen_phone;
 use anyhow::{Context as _, bail};
 use desk137_proto::v1 as pb;
 use desk137_proto::v1::case_service_client::CaseServiceClient;
 use desk137_proto::v1::catalog_service_client::CatalogServiceClient;
 use desk137_proto::v1::session_service_client::SessionServiceClient;
-use desk137_server::r#gen::citizen_phone;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use std::sync::Arc;

@@ -1,6 +1,6 @@
 //! Synthetic cases for measuring the store at the size of years of Isfahan.
 //!
-//! `desk137-server gen --cases N --data DIR` fills a store with cases spread
+//! `desk137-gen --cases N --data DIR` fills a store with cases spread
 //! over Jalali years (more by day than by night), weighted towards the
 //! frequent topics («سد معبر» first), over the 15 regions, from a pool of
 //! citizens in which some call often, each with the timeline it would have
@@ -11,14 +11,14 @@
 //! The same seed gives the same cases. [`citizen_phone`] gives the phone of
 //! any citizen of the pool, so a load run can ask for histories that exist.
 
-use crate::domain::catalog::Catalog;
-use crate::domain::clock::{HOUR_MS, Millis};
-use crate::domain::event::{Event, EventKind, SYSTEM};
-use crate::domain::lifecycle::{Opened, open_case};
-use crate::domain::model::{CaseStatus, Channel, Kind, NewCase, Urgency};
-use crate::domain::sla::SlaPolicy;
-use crate::domain::text::persian_digits;
-use crate::store::{Store, StoreError, StoreOptions};
+use desk137_server::domain::catalog::Catalog;
+use desk137_server::domain::clock::{HOUR_MS, Millis};
+use desk137_server::domain::event::{Event, EventKind, SYSTEM};
+use desk137_server::domain::lifecycle::{Opened, open_case};
+use desk137_server::domain::model::{CaseStatus, Channel, Kind, NewCase, Urgency};
+use desk137_server::domain::sla::SlaPolicy;
+use desk137_server::domain::text::persian_digits;
+use desk137_server::store::{Store, StoreError, StoreOptions};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::VecDeque;
@@ -43,14 +43,14 @@ pub enum GenError {
     #[error("store: {0}")]
     Store(#[from] StoreError),
     #[error("catalog: {0}")]
-    Catalog(#[from] crate::domain::catalog::CatalogError),
+    Catalog(#[from] desk137_server::domain::catalog::CatalogError),
     #[error("{0}")]
     Invalid(String),
     #[error("the writer runtime: {0}")]
     Runtime(#[from] std::io::Error),
 }
 
-/// `desk137-server gen`: fill a store with synthetic cases.
+/// What `desk137-gen` writes.
 #[derive(Debug, Clone, clap::Args)]
 pub struct GenArgs {
     /// How many cases to write.
@@ -502,7 +502,7 @@ pub fn generate(
     let outcome: Result<(), GenError> = runtime.block_on(async {
         let mut pending = VecDeque::with_capacity(WINDOW);
         let mut last_id = 0u64;
-        let mut settle = |report: &mut GenReport, created: crate::store::Created| {
+        let mut settle = |report: &mut GenReport, created: desk137_server::store::Created| {
             let case = &created.case;
             if report.first_id == 0 {
                 report.first_id = case.id;
@@ -549,7 +549,7 @@ pub fn generate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::CaseFilter;
+    use desk137_server::store::CaseFilter;
     use std::collections::HashSet;
 
     #[test]
@@ -558,7 +558,7 @@ mod tests {
         for k in (0..200_000).chain(MAX_CITIZENS - 1000..MAX_CITIZENS) {
             let phone = citizen_phone(k);
             assert_eq!(
-                crate::domain::phone::normalize_phone(&phone).as_deref(),
+                desk137_server::domain::phone::normalize_phone(&phone).as_deref(),
                 Ok(phone.as_str())
             );
             assert!(seen.insert(phone), "citizen {k}");
