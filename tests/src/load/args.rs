@@ -54,7 +54,7 @@ pub struct Args {
     /// With --spawn: the same as --flush off.
     #[arg(long)]
     pub no_flush: bool,
-    /// With --spawn: serve this store (say, one made by `desk137-server gen`)
+    /// With --spawn: serve this store (say, one made by `desk137-gen`)
     /// instead of a new temporary one.
     #[arg(long)]
     pub data: Option<PathBuf>,

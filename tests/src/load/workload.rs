@@ -186,9 +186,7 @@ pub async fn prepare(args: &Args, url: &str) -> anyhow::Result<Shared> {
         shared.max_id = newest_id(&shared, cases).await?;
     }
     if args.profile != Profile::Mixed && shared.max_id == 0 {
-        bail!(
-            "the store has no cases to read: fill it with `desk137-server gen` or use --profile mixed"
-        );
+        bail!("the store has no cases to read: fill it with `desk137-gen` or use --profile mixed");
     }
     Ok(shared)
 }
