@@ -7,6 +7,7 @@ use desk137_server::auth::{DEMO_USERS, User, hash_token};
 use desk137_tests::{TestServer, obstruction, pb};
 use pb::get_case_request::Key;
 use tonic::Code;
+use tonic_types::StatusExt;
 
 #[tokio::test]
 async fn no_token_or_an_unknown_one_is_unauthenticated() -> anyhow::Result<()> {
@@ -155,11 +156,11 @@ async fn every_rpc_as_every_role_follows_the_policy() -> anyhow::Result<()> {
             match (may_call(role, rpc), got) {
                 (true, Ok(())) => {}
                 (false, Err(status)) if status.code() == Code::PermissionDenied => {
-                    assert!(
-                        status.message().contains(rpc.name()),
-                        "{}",
-                        status.message()
-                    );
+                    let info = status.get_details_error_info();
+                    let reason = info.as_ref().map(|i| i.reason.as_str());
+                    assert_eq!(reason, Some("CALL_NOT_ALLOWED"), "{name} {rpc}");
+                    let named = info.as_ref().and_then(|i| i.metadata.get("rpc"));
+                    assert_eq!(named.map(String::as_str), Some(rpc.name()));
                 }
                 (allowed, got) => panic!("{name} {rpc}: allowed {allowed}, got {got:?}"),
             }
@@ -325,6 +326,11 @@ async fn a_unit_sees_only_its_own_cases() -> anyhow::Result<()> {
             .await
             .unwrap_err();
         assert_eq!(err.code(), Code::PermissionDenied);
+        let info = err.get_details_error_info();
+        assert_eq!(
+            info.map(|i| i.reason).as_deref(),
+            Some("CASE_OF_ANOTHER_UNIT")
+        );
     }
     unit.cases
         .get_case(pb::GetCaseRequest {

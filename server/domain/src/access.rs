@@ -51,6 +51,17 @@ pub enum Denied {
     Case { number: String },
 }
 
+impl Denied {
+    /// A stable code for clients to word the refusal themselves; it goes on
+    /// the wire as the `google.rpc.ErrorInfo` reason and never changes.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Call { .. } => "CALL_NOT_ALLOWED",
+            Self::Case { .. } => "CASE_OF_ANOTHER_UNIT",
+        }
+    }
+}
+
 /// May a caller of `role` make `rpc`?
 pub fn may_call(role: Role, rpc: Rpc) -> bool {
     use Role::*;
@@ -241,6 +252,11 @@ mod tests {
             rpc: Rpc::CreateCase,
         };
         assert_eq!(refusal.to_string(), "role unit may not call CreateCase");
+        assert_eq!(refusal.code(), "CALL_NOT_ALLOWED");
+        let case = Denied::Case {
+            number: "1405-000001".into(),
+        };
+        assert_eq!(case.code(), "CASE_OF_ANOTHER_UNIT");
     }
 
     fn case(unit: &str, coordination: bool) -> Case {

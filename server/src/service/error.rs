@@ -67,7 +67,7 @@ impl From<Error> for Status {
             Error::Field(e) => field_status(&e),
             Error::NotFound(m) => Status::not_found(m),
             Error::Unauthenticated(e) => Status::unauthenticated(e.to_string()),
-            Error::Denied(e) => Status::permission_denied(e.to_string()),
+            Error::Denied(e) => denied_status(&e),
             Error::Conflict(m) => Status::already_exists(m),
             Error::Unroutable(m) => Status::failed_precondition(m),
             // The details stay in the log: they describe the server, not the request.
@@ -105,6 +105,21 @@ fn field_status(e: &FieldError) -> Status {
     Status::with_error_details(Code::InvalidArgument, e.to_string(), details)
 }
 
+/// PERMISSION_DENIED with the refusal's code as an `ErrorInfo`, and what it
+/// was about (the role and call, or the case's number) as metadata.
+fn denied_status(e: &Denied) -> Status {
+    let metadata = match e {
+        Denied::Call { role, rpc } => HashMap::from([
+            ("role".to_owned(), role.as_str().to_owned()),
+            ("rpc".to_owned(), rpc.name().to_owned()),
+        ]),
+        Denied::Case { number } => HashMap::from([("case".to_owned(), number.clone())]),
+    };
+    let mut details = ErrorDetails::new();
+    details.set_error_info(e.code(), ERROR_DOMAIN, metadata);
+    Status::with_error_details(Code::PermissionDenied, e.to_string(), details)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,11 +142,26 @@ mod tests {
             (forbidden.code(), forbidden.message()),
             (Code::PermissionDenied, "role unit may not call CreateCase")
         );
+        let info = forbidden
+            .get_details_error_info()
+            .expect("ErrorInfo details");
+        assert_eq!(
+            (info.domain.as_str(), info.reason.as_str()),
+            (ERROR_DOMAIN, "CALL_NOT_ALLOWED")
+        );
+        assert_eq!(
+            info.metadata.get("rpc").map(String::as_str),
+            Some("CreateCase")
+        );
         let other_unit: Status = Error::from(Denied::Case {
             number: "1405-000001".into(),
         })
         .into();
         assert_eq!(other_unit.code(), Code::PermissionDenied);
+        let info = other_unit
+            .get_details_error_info()
+            .expect("ErrorInfo details");
+        assert_eq!(info.reason, "CASE_OF_ANOTHER_UNIT");
         let store: Status = Error::from(StoreError::Corrupt("secret detail".into())).into();
         assert_eq!(store.code(), Code::Internal);
         assert!(!store.message().contains("secret"));
