@@ -9,6 +9,7 @@ pub mod load;
 use anyhow::Context as _;
 use desk137_domain::catalog::Catalog;
 use desk137_domain::clock::SimClock;
+use desk137_domain::validate::Reason;
 use desk137_server::app::{self, RunningServer, ServerConfig};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -170,6 +171,74 @@ pub fn obstruction(request_id: &str) -> pb::CreateCaseRequest {
         address: "خیابان چهارباغ عباسی، نبش کوچه ۱۲".into(),
         landmark: "روبروی مدرسه".into(),
     }
+}
+
+/// A refused field as a client reads it from the status details, never from
+/// the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedField {
+    pub field: String,
+    pub reason: Reason,
+    /// The limit the value broke, where one applies.
+    pub limit: Option<u32>,
+    pub description: String,
+}
+
+/// Reads a refused field from `status`, checking that it is INVALID_ARGUMENT
+/// with one `google.rpc.BadRequest` violation and an `ErrorInfo` of domain
+/// desk137.v1 that agree on the field and carry a known [`Reason`].
+pub fn refused_field(status: &tonic::Status) -> anyhow::Result<RefusedField> {
+    use tonic_types::StatusExt;
+    anyhow::ensure!(
+        status.code() == tonic::Code::InvalidArgument,
+        "{:?} is not INVALID_ARGUMENT: {}",
+        status.code(),
+        status.message()
+    );
+    let bad = status
+        .get_details_bad_request()
+        .context("no google.rpc.BadRequest details")?;
+    let [violation] = bad.field_violations.as_slice() else {
+        anyhow::bail!("expected one field violation, got {bad:?}");
+    };
+    let info = status
+        .get_details_error_info()
+        .context("no google.rpc.ErrorInfo details")?;
+    anyhow::ensure!(info.domain == "desk137.v1", "domain {:?}", info.domain);
+    let reason: Reason = info
+        .reason
+        .parse()
+        .with_context(|| format!("unknown reason {:?}", info.reason))?;
+    anyhow::ensure!(
+        violation.reason == info.reason,
+        "the violation says {:?}, the info {:?}",
+        violation.reason,
+        info.reason
+    );
+    anyhow::ensure!(
+        info.metadata.get("field") == Some(&violation.field),
+        "the info names {:?}, the violation {:?}",
+        info.metadata.get("field"),
+        violation.field
+    );
+    anyhow::ensure!(!violation.description.is_empty(), "no description");
+    anyhow::ensure!(
+        status.message() == format!("{}: {}", violation.field, violation.description),
+        "the message {:?} is not `field: description`",
+        status.message()
+    );
+    let limit = info
+        .metadata
+        .get("limit")
+        .map(|l| l.parse::<u32>())
+        .transpose()
+        .context("limit is not a number")?;
+    Ok(RefusedField {
+        field: violation.field.clone(),
+        reason,
+        limit,
+        description: violation.description.clone(),
+    })
 }
 
 /// The binary `desk137-server`, built on first use into the target directory

@@ -1,11 +1,13 @@
 //! Who may call what, and who sees the caller's number.
 
+use desk137_domain::access::{Rpc, may_call};
 use desk137_domain::model::Role;
 use desk137_server::app::ServerConfig;
-use desk137_server::auth::{User, hash_token};
+use desk137_server::auth::{DEMO_USERS, User, hash_token};
 use desk137_tests::{TestServer, obstruction, pb};
 use pb::get_case_request::Key;
 use tonic::Code;
+use tonic_types::StatusExt;
 
 #[tokio::test]
 async fn no_token_or_an_unknown_one_is_unauthenticated() -> anyhow::Result<()> {
@@ -83,6 +85,103 @@ async fn each_role_is_held_to_its_rpcs() -> anyhow::Result<()> {
         assert!(who.demo);
     }
     server.shutdown().await
+}
+
+/// Makes `rpc` with a request the server accepts from anyone allowed to
+/// make it, so the only refusal left is the policy's.
+async fn call(
+    c: &mut desk137_tests::Clients,
+    rpc: Rpc,
+    case_id: u64,
+    request_id: &str,
+) -> Result<(), tonic::Status> {
+    match rpc {
+        Rpc::ListTopics => c
+            .catalog
+            .list_topics(pb::ListTopicsRequest {})
+            .await
+            .map(drop),
+        Rpc::ListUnits => c
+            .catalog
+            .list_units(pb::ListUnitsRequest {})
+            .await
+            .map(drop),
+        Rpc::ListRegions => c
+            .catalog
+            .list_regions(pb::ListRegionsRequest {})
+            .await
+            .map(drop),
+        Rpc::WhoAmI => c.session.who_am_i(pb::WhoAmIRequest {}).await.map(drop),
+        Rpc::CreateCase => c.cases.create_case(obstruction(request_id)).await.map(drop),
+        Rpc::GetCase => c
+            .cases
+            .get_case(pb::GetCaseRequest {
+                key: Some(Key::Id(case_id)),
+            })
+            .await
+            .map(drop),
+        Rpc::ListCases => c
+            .cases
+            .list_cases(pb::ListCasesRequest::default())
+            .await
+            .map(drop),
+        Rpc::CallerHistory => c
+            .cases
+            .caller_history(pb::CallerHistoryRequest {
+                phone: "09131234567".into(),
+                limit: 0,
+            })
+            .await
+            .map(drop),
+    }
+}
+
+#[tokio::test]
+async fn every_rpc_as_every_role_follows_the_policy() -> anyhow::Result<()> {
+    let server = TestServer::demo().await?;
+    // A case of unit1's own unit, so GetCase is the policy's call alone.
+    let mut agent = server.as_user("agent1").await?;
+    let case = agent
+        .cases
+        .create_case(obstruction("seed"))
+        .await?
+        .into_inner()
+        .r#case
+        .unwrap_or_default();
+    assert_eq!(case.unit_id, desk137_server::auth::DEMO_UNIT);
+    for (name, role) in DEMO_USERS {
+        let mut c = server.as_user(name).await?;
+        for rpc in Rpc::all() {
+            let got = call(&mut c, rpc, case.id, &format!("{name}-{rpc}")).await;
+            match (may_call(role, rpc), got) {
+                (true, Ok(())) => {}
+                (false, Err(status)) if status.code() == Code::PermissionDenied => {
+                    let info = status.get_details_error_info();
+                    let reason = info.as_ref().map(|i| i.reason.as_str());
+                    assert_eq!(reason, Some("CALL_NOT_ALLOWED"), "{name} {rpc}");
+                    let named = info.as_ref().and_then(|i| i.metadata.get("rpc"));
+                    assert_eq!(named.map(String::as_str), Some(rpc.name()));
+                }
+                (allowed, got) => panic!("{name} {rpc}: allowed {allowed}, got {got:?}"),
+            }
+        }
+    }
+    server.shutdown().await
+}
+
+#[test]
+fn the_policy_names_every_rpc_of_the_contract() {
+    let proto = include_str!("../../proto/proto/desk137/v1/desk137.proto");
+    let mut in_contract: Vec<&str> = proto
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("rpc "))
+        .filter_map(|l| l.split('(').next())
+        .map(str::trim)
+        .collect();
+    let mut in_policy: Vec<&str> = Rpc::all().map(Rpc::name).collect();
+    in_contract.sort_unstable();
+    in_policy.sort_unstable();
+    assert_eq!(in_contract, in_policy);
 }
 
 #[tokio::test]
@@ -227,6 +326,11 @@ async fn a_unit_sees_only_its_own_cases() -> anyhow::Result<()> {
             .await
             .unwrap_err();
         assert_eq!(err.code(), Code::PermissionDenied);
+        let info = err.get_details_error_info();
+        assert_eq!(
+            info.map(|i| i.reason).as_deref(),
+            Some("CASE_OF_ANOTHER_UNIT")
+        );
     }
     unit.cases
         .get_case(pb::GetCaseRequest {

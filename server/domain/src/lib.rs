@@ -2,6 +2,7 @@
 //! of gRPC, storage, terminals or where time comes from; the server, the TUI
 //! and the test tools share them.
 
+pub mod access;
 pub mod catalog;
 pub mod classify;
 pub mod clock;

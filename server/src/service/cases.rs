@@ -1,9 +1,8 @@
 //! CaseService: open a case, read one, list them, and a caller's history.
 
 use super::{Context, Error, convert};
-use crate::auth::{Caller, Rpc};
+use crate::domain::access::{self, Rpc, View};
 use crate::domain::lifecycle::open_case;
-use crate::domain::model::Role;
 use crate::domain::phone::normalize_phone;
 use crate::domain::validate::{CaseDraft, FieldError, Reason, validate};
 use crate::store::CaseFilter;
@@ -34,16 +33,12 @@ fn bounded(requested: u32, default: usize, max: usize) -> usize {
 pub struct CaseApi(pub Context);
 
 impl CaseApi {
-    fn coordination_unit(&self) -> Option<&str> {
-        self.0.catalog.coordination_unit().map(|u| u.id.as_str())
-    }
-
     async fn create(
         &self,
         request: Request<CreateCaseRequest>,
     ) -> Result<CreateCaseResponse, Error> {
         let ctx = &self.0;
-        let caller = ctx.authorize(&request, Rpc::CreateCase)?;
+        let caller = ctx.admit(&request, Rpc::CreateCase)?;
         let draft = CaseDraft::try_from(request.into_inner())?;
         let new = validate(&draft, &ctx.catalog)?;
         let opened = open_case(
@@ -66,14 +61,14 @@ impl CaseApi {
             "case registered"
         );
         Ok(CreateCaseResponse {
-            r#case: Some(convert::case_to(c, &created.events, caller.role)),
+            r#case: Some(convert::case_to(c, &created.events, &View::of(&caller))),
             replayed: created.replayed,
         })
     }
 
     async fn get(&self, request: Request<GetCaseRequest>) -> Result<Case, Error> {
         let ctx = &self.0;
-        let caller = ctx.authorize(&request, Rpc::GetCase)?;
+        let caller = ctx.admit(&request, Rpc::GetCase)?;
         let key = request
             .into_inner()
             .key
@@ -87,30 +82,19 @@ impl CaseApi {
             }
         };
         let case = found.ok_or_else(|| Error::NotFound(format!("no case has {what}")))?;
-        if !may_see(&caller, &case, self.coordination_unit()) {
-            return Err(Error::PermissionDenied(format!(
-                "case {} belongs to another unit",
-                case.number
-            )));
-        }
+        access::check_case(&caller, &case, ctx.coordination_unit())?;
         let events = ctx.read_point(|s| s.timeline(case.id))?;
-        Ok(convert::case_to(&case, &events, caller.role))
+        Ok(convert::case_to(&case, &events, &View::of(&caller)))
     }
 
     async fn list(&self, request: Request<ListCasesRequest>) -> Result<ListCasesResponse, Error> {
         let ctx = &self.0;
-        let caller = ctx.authorize(&request, Rpc::ListCases)?;
+        let caller = ctx.admit(&request, Rpc::ListCases)?;
         let r = request.into_inner();
         let mut filter = CaseFilter::try_from(&r)?;
-        if caller.role == Role::Unit {
-            filter.unit_id = Some(caller.unit_id.clone());
-        }
-        // The coordination center has no cases of its own: its list is the
-        // urgent cases it follows beside the regions' units.
-        if filter.unit_id.is_some() && filter.unit_id.as_deref() == self.coordination_unit() {
-            filter.unit_id = None;
-            filter.coordination_only = true;
-        }
+        let scope = access::list_scope(&caller, filter.unit_id.take(), ctx.coordination_unit());
+        filter.unit_id = scope.unit_id;
+        filter.coordination_only = scope.coordination_only;
         let before = convert::page_before(&r.page_token)?;
         let size = bounded(r.page_size, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX);
         let (page, timelines) = ctx
@@ -120,12 +104,13 @@ impl CaseApi {
                 Ok((page, timelines))
             })
             .await?;
+        let view = View::of(&caller);
         Ok(ListCasesResponse {
             cases: page
                 .cases
                 .iter()
                 .zip(&timelines)
-                .map(|(c, events)| convert::case_to(c, events, caller.role))
+                .map(|(c, events)| convert::case_to(c, events, &view))
                 .collect(),
             next_page_token: page
                 .next_before
@@ -139,7 +124,7 @@ impl CaseApi {
         request: Request<CallerHistoryRequest>,
     ) -> Result<CallerHistoryResponse, Error> {
         let ctx = &self.0;
-        let caller = ctx.authorize(&request, Rpc::CallerHistory)?;
+        let caller = ctx.admit(&request, Rpc::CallerHistory)?;
         let r = request.into_inner();
         let phone = normalize_phone(&r.phone).map_err(|e| FieldError::phone("phone", &e))?;
         let limit = bounded(r.limit, HISTORY_DEFAULT, HISTORY_MAX);
@@ -150,12 +135,13 @@ impl CaseApi {
                 Ok((history, timelines))
             })
             .await?;
+        let view = View::of(&caller);
         Ok(CallerHistoryResponse {
             cases: history
                 .cases
                 .iter()
                 .zip(&timelines)
-                .map(|(c, events)| convert::case_to(c, events, caller.role))
+                .map(|(c, events)| convert::case_to(c, events, &view))
                 .collect(),
             total: u32::try_from(history.total).unwrap_or(u32::MAX),
             open: u32::try_from(history.open).unwrap_or(u32::MAX),
@@ -170,18 +156,6 @@ fn timelines(
     cases: &[crate::domain::model::Case],
 ) -> Result<Vec<Vec<crate::domain::event::Event>>, crate::store::StoreError> {
     cases.iter().map(|c| store.timeline(c.id)).collect()
-}
-
-/// Unit staff see only their own unit's cases, and the coordination
-/// center's staff the cases it follows; everyone else sees all.
-fn may_see(
-    caller: &Caller,
-    case: &crate::domain::model::Case,
-    coordination_unit: Option<&str>,
-) -> bool {
-    caller.role != Role::Unit
-        || caller.unit_id == case.unit_id
-        || (case.coordination && coordination_unit == Some(caller.unit_id.as_str()))
 }
 
 #[tonic::async_trait]
@@ -222,35 +196,5 @@ mod tests {
         assert_eq!(bounded(7, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX), 7);
         assert_eq!(bounded(10_000, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX), 500);
         assert_eq!(bounded(u32::MAX, HISTORY_DEFAULT, HISTORY_MAX), 200);
-    }
-
-    #[test]
-    fn units_see_only_their_own() {
-        let case = |unit: &str, coordination: bool| crate::domain::model::Case {
-            unit_id: unit.into(),
-            coordination,
-            ..crate::store::test_support::case("r", "09131234567", unit, 0).case
-        };
-        let unit = Caller {
-            name: "unit1".into(),
-            role: Role::Unit,
-            unit_id: "r03-urban_services".into(),
-        };
-        let occ = Some("occ");
-        assert!(may_see(&unit, &case("r03-urban_services", false), occ));
-        assert!(!may_see(&unit, &case("r05-traffic", true), occ));
-        assert!(!may_see(&unit, &case("", false), occ));
-        let center = Caller {
-            unit_id: "occ".into(),
-            ..unit.clone()
-        };
-        assert!(may_see(&center, &case("r05-traffic", true), occ));
-        assert!(!may_see(&center, &case("r05-traffic", false), occ));
-        let supervisor = Caller {
-            role: Role::Supervisor,
-            unit_id: String::new(),
-            ..unit
-        };
-        assert!(may_see(&supervisor, &case("r05-traffic", false), occ));
     }
 }

@@ -1,7 +1,7 @@
 //! CatalogService: topics (with how often each was used), units, regions.
 
 use super::{Context, Error};
-use crate::auth::Rpc;
+use crate::domain::access::Rpc;
 use desk137_proto::v1::catalog_service_server::CatalogService;
 use desk137_proto::v1::{
     ListRegionsRequest, ListRegionsResponse, ListTopicsRequest, ListTopicsResponse,
@@ -17,7 +17,7 @@ impl CatalogApi {
         &self,
         request: &Request<ListTopicsRequest>,
     ) -> Result<ListTopicsResponse, Error> {
-        self.0.authorize(request, Rpc::ListTopics)?;
+        self.0.admit(request, Rpc::ListTopics)?;
         let usage = self.0.read(|store| store.topic_usage()).await?;
         let topics = self
             .0
@@ -30,7 +30,7 @@ impl CatalogApi {
     }
 
     fn units(&self, request: &Request<ListUnitsRequest>) -> Result<ListUnitsResponse, Error> {
-        self.0.authorize(request, Rpc::ListUnits)?;
+        self.0.admit(request, Rpc::ListUnits)?;
         let units = self
             .0
             .catalog
@@ -42,7 +42,7 @@ impl CatalogApi {
     }
 
     fn regions(&self, request: &Request<ListRegionsRequest>) -> Result<ListRegionsResponse, Error> {
-        self.0.authorize(request, Rpc::ListRegions)?;
+        self.0.admit(request, Rpc::ListRegions)?;
         let regions = self
             .0
             .catalog

@@ -2,10 +2,16 @@
 //! a gRPC status.
 
 use crate::auth::AuthError;
+use crate::domain::access::Denied;
 use crate::domain::lifecycle::OpenError;
 use crate::domain::validate::{FieldError, Reason};
 use crate::store::StoreError;
-use tonic::Status;
+use std::collections::HashMap;
+use tonic::{Code, Status};
+use tonic_types::{ErrorDetails, FieldViolation, StatusExt};
+
+/// The `google.rpc.ErrorInfo` domain of every reason this server gives.
+pub const ERROR_DOMAIN: &str = "desk137.v1";
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -14,10 +20,10 @@ pub enum Error {
     Field(#[from] FieldError),
     #[error("{0}")]
     NotFound(String),
-    #[error("{0}")]
-    Unauthenticated(String),
-    #[error("{0}")]
-    PermissionDenied(String),
+    #[error(transparent)]
+    Unauthenticated(#[from] AuthError),
+    #[error(transparent)]
+    Denied(#[from] Denied),
     #[error("{0}")]
     Conflict(String),
     /// The catalog has no unit for a case; fixing the catalog fixes it.
@@ -44,17 +50,6 @@ impl From<OpenError> for Error {
     }
 }
 
-impl From<AuthError> for Error {
-    fn from(e: AuthError) -> Self {
-        match e {
-            AuthError::Forbidden { .. } => Self::PermissionDenied(e.to_string()),
-            AuthError::Missing | AuthError::Malformed | AuthError::Unknown => {
-                Self::Unauthenticated(e.to_string())
-            }
-        }
-    }
-}
-
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
         match e {
@@ -69,10 +64,10 @@ impl From<StoreError> for Error {
 impl From<Error> for Status {
     fn from(e: Error) -> Self {
         match e {
-            Error::Field(e) => Status::invalid_argument(e.to_string()),
+            Error::Field(e) => field_status(&e),
             Error::NotFound(m) => Status::not_found(m),
-            Error::Unauthenticated(m) => Status::unauthenticated(m),
-            Error::PermissionDenied(m) => Status::permission_denied(m),
+            Error::Unauthenticated(e) => Status::unauthenticated(e.to_string()),
+            Error::Denied(e) => denied_status(&e),
             Error::Conflict(m) => Status::already_exists(m),
             Error::Unroutable(m) => Status::failed_precondition(m),
             // The details stay in the log: they describe the server, not the request.
@@ -90,32 +85,91 @@ impl From<Error> for Status {
     }
 }
 
+/// INVALID_ARGUMENT with the field and its reason as details, so a client
+/// shows its own words; the message stays `field: detail` for people who
+/// read raw statuses.
+fn field_status(e: &FieldError) -> Status {
+    let mut metadata = HashMap::from([("field".to_owned(), e.field.to_owned())]);
+    if e.limit > 0 {
+        metadata.insert("limit".to_owned(), e.limit.to_string());
+    }
+    let mut details = ErrorDetails::new();
+    details
+        .set_bad_request(vec![FieldViolation {
+            field: e.field.to_owned(),
+            description: e.detail.clone(),
+            reason: e.reason.as_str().to_owned(),
+            localized_message: None,
+        }])
+        .set_error_info(e.reason.as_str(), ERROR_DOMAIN, metadata);
+    Status::with_error_details(Code::InvalidArgument, e.to_string(), details)
+}
+
+/// PERMISSION_DENIED with the refusal's code as an `ErrorInfo`, and what it
+/// was about (the role and call, or the case's number) as metadata.
+fn denied_status(e: &Denied) -> Status {
+    let metadata = match e {
+        Denied::Call { role, rpc } => HashMap::from([
+            ("role".to_owned(), role.as_str().to_owned()),
+            ("rpc".to_owned(), rpc.name().to_owned()),
+        ]),
+        Denied::Case { number } => HashMap::from([("case".to_owned(), number.clone())]),
+    };
+    let mut details = ErrorDetails::new();
+    details.set_error_info(e.code(), ERROR_DOMAIN, metadata);
+    Status::with_error_details(Code::PermissionDenied, e.to_string(), details)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tonic::Code;
+    use crate::domain::access::Rpc;
+    use crate::domain::model::Role;
 
     #[test]
     fn the_table() {
-        let field: Status = Error::field("phone", Reason::Required, "is empty").into();
-        assert_eq!(
-            (field.code(), field.message()),
-            (Code::InvalidArgument, "phone: is empty")
-        );
         let conflict: Status = Error::from(StoreError::RequestIdConflict("r-1".into())).into();
         assert_eq!(conflict.code(), Code::AlreadyExists);
         assert!(conflict.message().starts_with("request_id:"));
         let missing: Status = Error::from(AuthError::Missing).into();
         assert_eq!(missing.code(), Code::Unauthenticated);
-        let forbidden: Status = Error::from(AuthError::Forbidden {
-            role: "unit",
-            rpc: "CreateCase",
+        let forbidden: Status = Error::from(Denied::Call {
+            role: Role::Unit,
+            rpc: Rpc::CreateCase,
         })
         .into();
-        assert_eq!(forbidden.code(), Code::PermissionDenied);
+        assert_eq!(
+            (forbidden.code(), forbidden.message()),
+            (Code::PermissionDenied, "role unit may not call CreateCase")
+        );
+        let info = forbidden
+            .get_details_error_info()
+            .expect("ErrorInfo details");
+        assert_eq!(
+            (info.domain.as_str(), info.reason.as_str()),
+            (ERROR_DOMAIN, "CALL_NOT_ALLOWED")
+        );
+        assert_eq!(
+            info.metadata.get("rpc").map(String::as_str),
+            Some("CreateCase")
+        );
+        let other_unit: Status = Error::from(Denied::Case {
+            number: "1405-000001".into(),
+        })
+        .into();
+        assert_eq!(other_unit.code(), Code::PermissionDenied);
+        let info = other_unit
+            .get_details_error_info()
+            .expect("ErrorInfo details");
+        assert_eq!(info.reason, "CASE_OF_ANOTHER_UNIT");
         let store: Status = Error::from(StoreError::Corrupt("secret detail".into())).into();
         assert_eq!(store.code(), Code::Internal);
         assert!(!store.message().contains("secret"));
+        let task: Status = Error::Task("panicked at src/x.rs".into()).into();
+        assert_eq!(
+            (task.code(), task.message()),
+            (Code::Internal, "internal error")
+        );
         assert_eq!(
             Status::from(Error::NotFound("x".into())).code(),
             Code::NotFound
@@ -124,5 +178,50 @@ mod tests {
             Status::from(Error::Unroutable("x".into())).code(),
             Code::FailedPrecondition
         );
+    }
+
+    #[test]
+    fn a_field_error_carries_the_field_and_its_reason() {
+        let e = FieldError::new("landmark", Reason::TooLong, "is too long: 201 characters")
+            .with_limit(200);
+        let status: Status = Error::from(e).into();
+        assert_eq!(
+            (status.code(), status.message()),
+            (
+                Code::InvalidArgument,
+                "landmark: is too long: 201 characters"
+            )
+        );
+        let bad = status
+            .get_details_bad_request()
+            .expect("BadRequest details");
+        let [violation] = bad.field_violations.as_slice() else {
+            panic!("one violation expected, got {bad:?}");
+        };
+        assert_eq!(
+            (
+                violation.field.as_str(),
+                violation.reason.as_str(),
+                violation.description.as_str()
+            ),
+            ("landmark", "TOO_LONG", "is too long: 201 characters")
+        );
+        let info = status.get_details_error_info().expect("ErrorInfo details");
+        assert_eq!(
+            (info.domain.as_str(), info.reason.as_str()),
+            (ERROR_DOMAIN, "TOO_LONG")
+        );
+        assert_eq!(
+            info.metadata.get("field").map(String::as_str),
+            Some("landmark")
+        );
+        assert_eq!(info.metadata.get("limit").map(String::as_str), Some("200"));
+
+        let required: Status = Error::field("phone", Reason::Required, "is empty").into();
+        let info = required
+            .get_details_error_info()
+            .expect("ErrorInfo details");
+        assert_eq!(info.reason, "REQUIRED");
+        assert!(!info.metadata.contains_key("limit"), "no limit was broken");
     }
 }

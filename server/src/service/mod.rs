@@ -1,7 +1,8 @@
-//! The gRPC services of desk137.v1: thin adapters that check the caller,
-//! convert the request ([`convert`]), apply the domain rules and the store,
-//! and convert back. Every failure is an [`Error`], mapped to a status in one
-//! place.
+//! The gRPC services of desk137.v1: thin adapters that admit the caller
+//! ([`Context::admit`], the access policy), convert the request
+//! ([`convert`]), apply the domain rules and the store, and convert back
+//! through the caller's view. Every failure is an [`Error`], mapped to a
+//! status in one place.
 
 pub mod cases;
 pub mod catalog;
@@ -14,7 +15,8 @@ pub use catalog::CatalogApi;
 pub use error::Error;
 pub use session::SessionApi;
 
-use crate::auth::{AuthError, Caller, Rpc, Users};
+use crate::auth::{AuthError, Users};
+use crate::domain::access::{self, Caller, Rpc};
 use crate::domain::catalog::Catalog;
 use crate::domain::clock::SharedClock;
 use crate::domain::sla::SlaPolicy;
@@ -33,13 +35,21 @@ pub struct Context {
 }
 
 impl Context {
-    /// The caller of `request`, if their role may call `rpc`.
-    pub fn authorize<T>(&self, request: &tonic::Request<T>, rpc: Rpc) -> Result<Caller, Error> {
+    /// The caller of `request`, if the access policy lets them make `rpc`.
+    /// Every handler calls this first.
+    pub fn admit<T>(&self, request: &tonic::Request<T>, rpc: Rpc) -> Result<Caller, Error> {
         let header = match request.metadata().get("authorization") {
             Some(v) => Some(v.to_str().map_err(|_| AuthError::Malformed)?),
             None => None,
         };
-        Ok(self.users.authorize(header, rpc)?)
+        let caller = self.users.authenticate(header)?;
+        Ok(access::admit(caller, rpc)?)
+    }
+
+    /// The coordination center's unit id, which the policy needs to tell
+    /// what its staff follow.
+    pub fn coordination_unit(&self) -> Option<&str> {
+        self.catalog.coordination_unit().map(|u| u.id.as_str())
     }
 
     /// Runs a point read (one key: a case by id or number) on the calling

@@ -1,7 +1,7 @@
 //! SessionService: who the caller is, as the server sees them.
 
 use super::{Context, Error};
-use crate::auth::Rpc;
+use crate::domain::access::Rpc;
 use desk137_proto::v1::session_service_server::SessionService;
 use desk137_proto::v1::{WhoAmIRequest, WhoAmIResponse};
 use tonic::{Request, Response, Status};
@@ -11,7 +11,7 @@ pub struct SessionApi(pub Context);
 
 impl SessionApi {
     fn who_am_i(&self, request: &Request<WhoAmIRequest>) -> Result<WhoAmIResponse, Error> {
-        let caller = self.0.authorize(request, Rpc::WhoAmI)?;
+        let caller = self.0.admit(request, Rpc::WhoAmI)?;
         Ok(WhoAmIResponse {
             user: caller.name,
             role: desk137_proto::convert::WireEnum::to_wire(caller.role),

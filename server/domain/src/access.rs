@@ -1,0 +1,384 @@
+//! The one access policy: which role may make which call, which cases a
+//! caller may see, and which of a case's fields reach them. Handlers ask it
+//! first and convert through its [`View`] on the way out; consent and audit
+//! join here when they come, so no handler learns a rule of its own.
+
+use crate::model::{Case, Role};
+use crate::phone::mask_phone;
+
+/// Every RPC of desk137.v1, named as the contract names it.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, strum::EnumIter, strum::IntoStaticStr, strum::Display,
+)]
+pub enum Rpc {
+    ListTopics,
+    ListUnits,
+    ListRegions,
+    WhoAmI,
+    CreateCase,
+    GetCase,
+    ListCases,
+    CallerHistory,
+}
+
+impl Rpc {
+    pub fn all() -> impl Iterator<Item = Rpc> {
+        <Self as strum::IntoEnumIterator>::iter()
+    }
+
+    /// The method's name in the contract: `CreateCase`, ...
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// An authenticated member of staff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub name: String,
+    pub role: Role,
+    /// Set for unit staff, empty otherwise.
+    pub unit_id: String,
+}
+
+/// Why the policy said no. The messages name the role and the call or the
+/// case's number, never a citizen's data.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    #[error("role {} may not call {}", role.as_str(), rpc.name())]
+    Call { role: Role, rpc: Rpc },
+    #[error("case {number} belongs to another unit")]
+    Case { number: String },
+}
+
+impl Denied {
+    /// A stable code for clients to word the refusal themselves; it goes on
+    /// the wire as the `google.rpc.ErrorInfo` reason and never changes.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Call { .. } => "CALL_NOT_ALLOWED",
+            Self::Case { .. } => "CASE_OF_ANOTHER_UNIT",
+        }
+    }
+}
+
+/// May a caller of `role` make `rpc`?
+pub fn may_call(role: Role, rpc: Rpc) -> bool {
+    use Role::*;
+    match rpc {
+        Rpc::ListTopics | Rpc::ListUnits | Rpc::ListRegions | Rpc::WhoAmI => true,
+        // Units may read cases, but only their own: see `may_see` and `list_scope`.
+        Rpc::GetCase | Rpc::ListCases => true,
+        Rpc::CreateCase => matches!(role, Agent | Supervisor | Admin),
+        // A caller's history is keyed by their number: only the agent on the call.
+        Rpc::CallerHistory => matches!(role, Agent),
+    }
+}
+
+/// [`may_call`] as a result, for handlers to `?`.
+pub fn admit(caller: Caller, rpc: Rpc) -> Result<Caller, Denied> {
+    if may_call(caller.role, rpc) {
+        Ok(caller)
+    } else {
+        Err(Denied::Call {
+            role: caller.role,
+            rpc,
+        })
+    }
+}
+
+/// Unit staff see only their own unit's cases, and the coordination center's
+/// staff the urgent cases it follows; everyone else sees all.
+pub fn may_see(caller: &Caller, case: &Case, coordination_unit: Option<&str>) -> bool {
+    caller.role != Role::Unit
+        || caller.unit_id == case.unit_id
+        || (case.coordination && coordination_unit == Some(caller.unit_id.as_str()))
+}
+
+/// [`may_see`] as a result, for handlers to `?`.
+pub fn check_case(
+    caller: &Caller,
+    case: &Case,
+    coordination_unit: Option<&str>,
+) -> Result<(), Denied> {
+    if may_see(caller, case, coordination_unit) {
+        Ok(())
+    } else {
+        Err(Denied::Case {
+            number: case.number.clone(),
+        })
+    }
+}
+
+/// The unit part of a list's filter once the policy has had its say.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// Only this unit's cases.
+    pub unit_id: Option<String>,
+    /// Only the cases the coordination center follows.
+    pub coordination_only: bool,
+}
+
+impl Scope {
+    pub fn admits(&self, case: &Case) -> bool {
+        self.unit_id.as_deref().is_none_or(|u| case.unit_id == u)
+            && (!self.coordination_only || case.coordination)
+    }
+}
+
+/// Narrows the unit a caller asked to list (`None`: every unit) to what
+/// they may see: unit staff get their own unit whatever they asked. The
+/// coordination center has no cases of its own, so asking for it lists the
+/// urgent cases it follows beside the regions' units. Every case a scope
+/// admits passes [`may_see`].
+pub fn list_scope(
+    caller: &Caller,
+    requested_unit: Option<String>,
+    coordination_unit: Option<&str>,
+) -> Scope {
+    let unit_id = if caller.role == Role::Unit {
+        Some(caller.unit_id.clone())
+    } else {
+        requested_unit
+    };
+    match unit_id {
+        Some(unit) if Some(unit.as_str()) == coordination_unit => Scope {
+            unit_id: None,
+            coordination_only: true,
+        },
+        unit_id => Scope {
+            unit_id,
+            coordination_only: false,
+        },
+    }
+}
+
+/// How much of the citizen's number a caller sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter)]
+pub enum PhoneView {
+    Whole,
+    /// The first four and last four digits: enough to recognise a caller.
+    Masked,
+    /// Units get the request, never who made it.
+    Absent,
+}
+
+impl PhoneView {
+    pub fn show(self, phone: &str) -> String {
+        match self {
+            Self::Whole => phone.to_owned(),
+            Self::Masked => mask_phone(phone),
+            Self::Absent => String::new(),
+        }
+    }
+}
+
+pub fn phone_view(role: Role) -> PhoneView {
+    match role {
+        Role::Agent | Role::Admin => PhoneView::Whole,
+        Role::Dispatcher | Role::Supervisor => PhoneView::Masked,
+        Role::Unit => PhoneView::Absent,
+    }
+}
+
+/// Which fields of a case reach a caller: conversions to the wire take one,
+/// so no field leaves without the policy's word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct View {
+    pub phone: PhoneView,
+}
+
+impl View {
+    pub fn of(caller: &Caller) -> Self {
+        Self {
+            phone: phone_view(caller.role),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CaseStatus, Channel, Kind, Urgency};
+    use strum::IntoEnumIterator;
+
+    const ROLES: [Role; 5] = [
+        Role::Agent,
+        Role::Dispatcher,
+        Role::Unit,
+        Role::Supervisor,
+        Role::Admin,
+    ];
+
+    #[test]
+    fn every_rpc_for_every_role() {
+        // Columns: agent, dispatcher, unit, supervisor, admin.
+        let table: &[(Rpc, [bool; 5])] = &[
+            (Rpc::ListTopics, [true, true, true, true, true]),
+            (Rpc::ListUnits, [true, true, true, true, true]),
+            (Rpc::ListRegions, [true, true, true, true, true]),
+            (Rpc::WhoAmI, [true, true, true, true, true]),
+            (Rpc::CreateCase, [true, false, false, true, true]),
+            (Rpc::GetCase, [true, true, true, true, true]),
+            (Rpc::ListCases, [true, true, true, true, true]),
+            (Rpc::CallerHistory, [true, false, false, false, false]),
+        ];
+        assert_eq!(ROLES.len(), Role::iter().count(), "a role is missing");
+        for rpc in Rpc::all() {
+            let row = table
+                .iter()
+                .find(|(r, _)| *r == rpc)
+                .map(|(_, row)| row)
+                .unwrap_or_else(|| panic!("{rpc} has no row in the table"));
+            for (role, &expected) in ROLES.iter().zip(row) {
+                assert_eq!(may_call(*role, rpc), expected, "{} {rpc}", role.as_str());
+                let caller = Caller {
+                    name: "x".into(),
+                    role: *role,
+                    unit_id: String::new(),
+                };
+                assert_eq!(admit(caller, rpc).is_ok(), expected);
+            }
+        }
+        assert_eq!(table.len(), Rpc::all().count());
+    }
+
+    #[test]
+    fn rpcs_carry_the_contract_names() {
+        assert_eq!(Rpc::CallerHistory.name(), "CallerHistory");
+        assert_eq!(Rpc::WhoAmI.to_string(), "WhoAmI");
+        let refusal = Denied::Call {
+            role: Role::Unit,
+            rpc: Rpc::CreateCase,
+        };
+        assert_eq!(refusal.to_string(), "role unit may not call CreateCase");
+        assert_eq!(refusal.code(), "CALL_NOT_ALLOWED");
+        let case = Denied::Case {
+            number: "1405-000001".into(),
+        };
+        assert_eq!(case.code(), "CASE_OF_ANOTHER_UNIT");
+    }
+
+    fn case(unit: &str, coordination: bool) -> Case {
+        Case {
+            id: 1,
+            number: "1405-000001".into(),
+            request_id: "r".into(),
+            channel: Channel::Phone,
+            kind: Kind::Executive,
+            urgency: if coordination {
+                Urgency::Urgent
+            } else {
+                Urgency::Normal
+            },
+            topic_id: "T1".into(),
+            description: "d".into(),
+            phone: "09131234567".into(),
+            region: 3,
+            address: "a".into(),
+            landmark: String::new(),
+            unit_id: unit.into(),
+            coordination,
+            status: CaseStatus::Registered,
+            created_at_ms: 0,
+            created_by: "agent1".into(),
+            deadlines: Default::default(),
+        }
+    }
+
+    fn caller(role: Role, unit: &str) -> Caller {
+        Caller {
+            name: "someone".into(),
+            role,
+            unit_id: unit.into(),
+        }
+    }
+
+    const OCC: Option<&str> = Some("occ");
+
+    #[test]
+    fn units_see_only_their_own_and_the_center_what_it_follows() {
+        let unit = caller(Role::Unit, "r03-urban_services");
+        assert!(may_see(&unit, &case("r03-urban_services", false), OCC));
+        assert!(may_see(&unit, &case("r03-urban_services", true), OCC));
+        assert!(!may_see(&unit, &case("r05-traffic", true), OCC));
+        assert!(!may_see(&unit, &case("", false), OCC));
+        let center = caller(Role::Unit, "occ");
+        assert!(may_see(&center, &case("r05-traffic", true), OCC));
+        assert!(!may_see(&center, &case("r05-traffic", false), OCC));
+        // Without a coordination unit in the catalog nobody follows anything.
+        assert!(!may_see(&center, &case("r05-traffic", true), None));
+        for role in [Role::Agent, Role::Dispatcher, Role::Supervisor, Role::Admin] {
+            assert!(may_see(&caller(role, ""), &case("r05-traffic", false), OCC));
+        }
+        assert_eq!(
+            check_case(&unit, &case("r05-traffic", false), OCC),
+            Err(Denied::Case {
+                number: "1405-000001".into()
+            })
+        );
+    }
+
+    #[test]
+    fn a_list_is_narrowed_to_what_its_caller_may_see() {
+        let unit = caller(Role::Unit, "r03-urban_services");
+        let own = Scope {
+            unit_id: Some("r03-urban_services".into()),
+            coordination_only: false,
+        };
+        assert_eq!(list_scope(&unit, Some("r05-traffic".into()), OCC), own);
+        assert_eq!(list_scope(&unit, None, OCC), own);
+        let following = Scope {
+            unit_id: None,
+            coordination_only: true,
+        };
+        assert_eq!(list_scope(&caller(Role::Unit, "occ"), None, OCC), following);
+        let supervisor = caller(Role::Supervisor, "");
+        assert_eq!(list_scope(&supervisor, None, OCC), Scope::default());
+        assert_eq!(list_scope(&supervisor, Some("occ".into()), OCC), following);
+        assert_eq!(
+            list_scope(&supervisor, Some("r05-traffic".into()), OCC).unit_id,
+            Some("r05-traffic".into())
+        );
+
+        // Whatever a scope admits, may_see allows.
+        let cases = [
+            case("r03-urban_services", false),
+            case("r03-urban_services", true),
+            case("r05-traffic", false),
+            case("r05-traffic", true),
+            case("", false),
+        ];
+        let callers = [
+            unit,
+            caller(Role::Unit, "occ"),
+            caller(Role::Unit, "r05-traffic"),
+            supervisor,
+            caller(Role::Agent, ""),
+        ];
+        for c in &callers {
+            for asked in [None, Some("r05-traffic"), Some("occ"), Some("")] {
+                let scope = list_scope(c, asked.map(Into::into), OCC);
+                for k in cases.iter().filter(|k| scope.admits(k)) {
+                    assert!(may_see(c, k, OCC), "{c:?} {asked:?} {k:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_phone_is_whole_masked_or_absent_by_role() {
+        let expected = [
+            (Role::Agent, PhoneView::Whole, "09131234567"),
+            (Role::Dispatcher, PhoneView::Masked, "0913***4567"),
+            (Role::Unit, PhoneView::Absent, ""),
+            (Role::Supervisor, PhoneView::Masked, "0913***4567"),
+            (Role::Admin, PhoneView::Whole, "09131234567"),
+        ];
+        for (role, view, shown) in expected {
+            assert_eq!(phone_view(role), view, "{}", role.as_str());
+            assert_eq!(View::of(&caller(role, "")).phone.show("09131234567"), shown);
+        }
+        assert_eq!(PhoneView::Masked.show(""), "");
+    }
+}
