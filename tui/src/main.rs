@@ -3,13 +3,11 @@
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use desk137_domain::clock::{SharedClock, SystemClock};
-use desk137_server::app::{ServerConfig, start};
 use desk137_tui::app::{App, Settings, Status, Tone};
 use desk137_tui::client::Client;
 use desk137_tui::config::Config;
 use desk137_tui::keymap::Keymap;
 use desk137_tui::{classify, logging, run, terminal};
-use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -26,7 +24,7 @@ struct Cli {
     /// The server, e.g. http://10.0.0.5:7137 [default: from the config, else 127.0.0.1:7137]
     #[arg(long, global = true)]
     server: Option<String>,
-    /// The config file [default: ~/.config/desk137/config.toml]
+    /// The config file [default: desk137/config.toml in the user's config directory]
     #[arg(long, global = true)]
     config: Option<PathBuf>,
     /// A keymap file merged on top of the shipped keys
@@ -38,6 +36,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    #[cfg(feature = "demo")]
     /// Start a demo server in this process and open its screens
     Demo {
         /// Whose screen to open: agent1, dispatcher1, unit1, supervisor1 or admin1
@@ -89,6 +88,7 @@ fn real_main() -> anyhow::Result<()> {
         id_prefix: format!("{:016x}", rand::random::<u64>()),
     };
     let demo_user = match &cli.command {
+        #[cfg(feature = "demo")]
         Some(Cmd::Demo { user }) => {
             if !DEMO_USERS.contains(&user.as_str()) {
                 bail!("the demo users are {}", DEMO_USERS.join(", "));
@@ -126,17 +126,7 @@ async fn session(
 ) -> anyhow::Result<()> {
     let clock: SharedClock = Arc::new(SystemClock);
     let demo_server = if demo {
-        let config = ServerConfig {
-            data_dir: None,
-            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-            demo: true,
-            ..ServerConfig::default()
-        };
-        Some(
-            start(config, clock.clone())
-                .await
-                .context("starting the demo server")?,
-        )
+        Some(demo::start(clock.clone()).await?)
     } else {
         None
     };
@@ -174,4 +164,46 @@ async fn session(
         s.shutdown().await?;
     }
     result.context("the screen failed")
+}
+
+/// `desk137 demo`: a demo server in this process.
+#[cfg(feature = "demo")]
+mod demo {
+    use anyhow::Context;
+    use desk137_domain::clock::SharedClock;
+    pub use desk137_server::app::RunningServer as Server;
+    use desk137_server::app::{ServerConfig, start as start_server};
+    use std::net::{Ipv4Addr, SocketAddr};
+
+    pub async fn start(clock: SharedClock) -> anyhow::Result<Server> {
+        let config = ServerConfig {
+            data_dir: None,
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            demo: true,
+            ..ServerConfig::default()
+        };
+        start_server(config, clock)
+            .await
+            .context("starting the demo server")
+    }
+}
+
+/// Built without the `demo` feature: no server to start, so no demo.
+#[cfg(not(feature = "demo"))]
+mod demo {
+    use desk137_domain::clock::SharedClock;
+
+    pub struct Server {
+        pub addr: std::net::SocketAddr,
+    }
+
+    impl Server {
+        pub async fn shutdown(self) -> anyhow::Result<()> {
+            Ok(())
+        }
+    }
+
+    pub async fn start(_clock: SharedClock) -> anyhow::Result<Server> {
+        anyhow::bail!("this desk137 was built without the demo")
+    }
 }
