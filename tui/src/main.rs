@@ -1,6 +1,6 @@
 //! `desk137`: the terminal of the 137 contact center.
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use desk137_domain::clock::{SharedClock, SystemClock};
 use desk137_tui::app::{App, Settings, Status, Tone};
@@ -87,11 +87,11 @@ fn real_main() -> anyhow::Result<()> {
         keymap,
         id_prefix: format!("{:016x}", rand::random::<u64>()),
     };
-    let demo_user = match &cli.command {
+    let demo_user: Option<String> = match &cli.command {
         #[cfg(feature = "demo")]
         Some(Cmd::Demo { user }) => {
             if !DEMO_USERS.contains(&user.as_str()) {
-                bail!("the demo users are {}", DEMO_USERS.join(", "));
+                anyhow::bail!("the demo users are {}", DEMO_USERS.join(", "));
             }
             Some(user.clone())
         }
@@ -132,7 +132,7 @@ async fn session(
     };
     let server = demo_server
         .as_ref()
-        .map_or(server, |s| format!("http://{}", s.addr));
+        .map_or(server, |s| format!("http://{}", s.addr()));
     tracing::info!(%server, "desk137 starting");
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let client = Client::new(&server, &token, tx)?;
@@ -142,7 +142,7 @@ async fn session(
         app.status = Some(Status {
             text: app
                 .lang
-                .demo_hint(&s.addr.to_string(), &DEMO_USERS.join(" ")),
+                .demo_hint(&s.addr().to_string(), &DEMO_USERS.join(" ")),
             tone: Tone::Info,
             about_connection: false,
         });
@@ -171,9 +171,20 @@ async fn session(
 mod demo {
     use anyhow::Context;
     use desk137_domain::clock::SharedClock;
-    pub use desk137_server::app::RunningServer as Server;
-    use desk137_server::app::{ServerConfig, start as start_server};
+    use desk137_server::app::{RunningServer, ServerConfig, start as start_server};
     use std::net::{Ipv4Addr, SocketAddr};
+
+    pub struct Server(RunningServer);
+
+    impl Server {
+        pub fn addr(&self) -> SocketAddr {
+            self.0.addr
+        }
+
+        pub async fn shutdown(self) -> anyhow::Result<()> {
+            self.0.shutdown().await
+        }
+    }
 
     pub async fn start(clock: SharedClock) -> anyhow::Result<Server> {
         let config = ServerConfig {
@@ -184,6 +195,7 @@ mod demo {
         };
         start_server(config, clock)
             .await
+            .map(Server)
             .context("starting the demo server")
     }
 }
@@ -193,13 +205,16 @@ mod demo {
 mod demo {
     use desk137_domain::clock::SharedClock;
 
-    pub struct Server {
-        pub addr: std::net::SocketAddr,
-    }
+    /// Never made: there is no demo to run.
+    pub enum Server {}
 
     impl Server {
+        pub fn addr(&self) -> std::net::SocketAddr {
+            match *self {}
+        }
+
         pub async fn shutdown(self) -> anyhow::Result<()> {
-            Ok(())
+            match self {}
         }
     }
 
