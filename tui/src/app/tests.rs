@@ -841,4 +841,18 @@ fn the_deadline_preview_uses_the_servers_service_levels() {
         })),
     );
     assert_eq!(app.sla, Some(policy));
+    // A normal executive topic: the first response is due in the server's
+    // 48 hours, not the default 120.
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "سد مع");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(form(&app).kind(&app.catalog), Some(Kind::Executive));
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 45)).unwrap();
+    terminal.draw(|f| crate::ui::draw(f, &app)).unwrap();
+    let screen = terminal.backend().to_string();
+    let hour = desk137_domain::clock::HOUR_MS;
+    let due = |h: i64| crate::timefmt::datetime(NOW + h * hour, Calendar::Jalali, Lang::En);
+    assert!(screen.contains(&due(48)), "{screen}");
+    assert!(!screen.contains(&due(120)), "{screen}");
 }
