@@ -34,7 +34,15 @@ pub struct Client {
     channel: Channel,
     auth: MetadataValue<Ascii>,
     replies: UnboundedSender<Msg>,
-    streams: Arc<Mutex<HashMap<SubId, AbortHandle>>>,
+    streams: Arc<Mutex<Streams>>,
+}
+
+/// The open subscriptions. Each opening gets a number of its own, so that a
+/// task closed (or replaced) while it was about to speak stays silent.
+#[derive(Default)]
+struct Streams {
+    open: HashMap<SubId, (u64, AbortHandle)>,
+    opened: u64,
 }
 
 /// `host:port` becomes `http://host:port`.
@@ -45,6 +53,13 @@ pub fn normalize_url(server: &str) -> String {
     } else {
         format!("http://{s}")
     }
+}
+
+/// One opening of a subscription.
+#[derive(Debug, Clone, Copy)]
+struct Sub {
+    id: SubId,
+    opening: u64,
 }
 
 /// A unary call's credentials and time limit.
@@ -103,18 +118,19 @@ impl Client {
 
     /// Opens a subscription; one already open under `id` is closed first.
     pub fn subscribe(&self, id: SubId, stream: StreamSpec) {
+        let mut streams = self.streams.lock().unwrap_or_else(PoisonError::into_inner);
+        streams.opened += 1;
+        let sub = Sub {
+            id,
+            opening: streams.opened,
+        };
         let this = self.clone();
         let task = tokio::spawn(async move {
             match stream {
-                StreamSpec::Health => this.watch_health(id).await,
+                StreamSpec::Health => this.watch_health(sub).await,
             }
         });
-        let old = self
-            .streams
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(id, task.abort_handle());
-        if let Some(old) = old {
+        if let Some((_, old)) = streams.open.insert(id, (sub.opening, task.abort_handle())) {
             old.abort();
         }
     }
@@ -124,19 +140,28 @@ impl Client {
             .streams
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+            .open
             .remove(&id);
-        if let Some(task) = open {
+        if let Some((_, task)) = open {
             task.abort();
         }
     }
 
-    fn tell(&self, id: SubId, event: StreamEvent) -> bool {
-        self.replies.send(Msg::Stream { id, event }).is_ok()
+    /// Delivers news of `sub` while it is still open; false once it is not
+    /// (or nobody listens), which ends its task. The lock is held while
+    /// sending, so nothing arrives after [`Client::unsubscribe`] returns.
+    fn tell(&self, sub: Sub, event: StreamEvent) -> bool {
+        let streams = self.streams.lock().unwrap_or_else(PoisonError::into_inner);
+        let open = streams
+            .open
+            .get(&sub.id)
+            .is_some_and(|(opening, _)| *opening == sub.opening);
+        open && self.replies.send(Msg::Stream { id: sub.id, event }).is_ok()
     }
 
     /// Watches the server's health until unsubscribed, opening the stream
     /// again after every break.
-    async fn watch_health(&self, id: SubId) {
+    async fn watch_health(&self, id: Sub) {
         let mut attempt = 0u32;
         loop {
             let retry_ms = (RETRY_FIRST_MS << attempt.min(4)).min(RETRY_MAX_MS);
@@ -165,7 +190,7 @@ impl Client {
     }
 
     /// One health stream, until it ends (`Ok`) or breaks.
-    async fn health_stream(&self, id: SubId) -> Result<(), RpcError> {
+    async fn health_stream(&self, id: Sub) -> Result<(), RpcError> {
         let err = |s: tonic::Status| RpcError::from_status(&s);
         let mut grpc = tonic::client::Grpc::new(self.channel.clone());
         grpc.ready().await.map_err(|e| RpcError {

@@ -95,11 +95,14 @@ async fn the_health_watch_follows_the_server_down_and_back() {
     stopped.expect("no watch holds the server").unwrap();
     let more = tokio::time::timeout(Duration::from_millis(1500), async {
         loop {
-            if let Some(Msg::Stream { .. }) = rx.recv().await {
-                return;
+            if let Some(Msg::Stream { event, .. }) = rx.recv().await {
+                return event;
             }
         }
     })
     .await;
-    assert!(more.is_err(), "an unsubscribed stream stays quiet");
+    assert!(
+        more.is_err(),
+        "an unsubscribed stream stays quiet: {more:?}"
+    );
 }
