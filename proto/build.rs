@@ -11,6 +11,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tonic_prost_build::configure()
         .file_descriptor_set_path(&descriptor)
         .skip_protoc_run()
+        .server_mod_attribute("desk137.v1", "#[cfg(feature = \"server\")]")
         .compile_fds(fds)?;
     Ok(())
 }

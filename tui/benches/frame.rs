@@ -4,9 +4,11 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
 use desk137_domain::catalog::Catalog;
+use desk137_domain::sla::SlaPolicy;
 use desk137_proto::convert;
 use desk137_proto::v1 as pb;
-use desk137_tui::app::{App, ListKind, Msg, Reply, Settings, update};
+use desk137_tui::app::rpc::{Answer, Call};
+use desk137_tui::app::{App, Command, Msg, Request, Settings, update};
 use desk137_tui::config::Calendar;
 use desk137_tui::keymap::Keymap;
 use desk137_tui::messages::Lang;
@@ -25,6 +27,15 @@ fn key(app: &mut App, code: KeyCode) {
         state: KeyEventState::NONE,
     };
     update(app, Msg::Key(ev));
+}
+
+fn sends(cmds: Vec<Command>) -> Vec<Request> {
+    cmds.into_iter()
+        .filter_map(|c| match c {
+            Command::Send(r) => Some(r),
+            _ => None,
+        })
+        .collect()
 }
 
 fn cases(catalog: &Catalog, n: u64) -> Vec<pb::Case> {
@@ -59,53 +70,62 @@ fn filled_app() -> App {
         id_prefix: "bench".into(),
     };
     let mut app = App::new(settings, NOW);
-    app.start();
-    let replies = [
-        Reply::Topics(Ok(catalog
-            .topics
-            .iter()
-            .map(|t| convert::topic_to_pb(t, 3))
-            .collect())),
-        Reply::Regions(Ok(catalog
-            .regions
-            .iter()
-            .map(convert::region_to_pb)
-            .collect())),
-        Reply::Units(Ok(catalog.units.iter().map(convert::unit_to_pb).collect())),
-        Reply::WhoAmI(Ok(pb::WhoAmIResponse {
-            sla: None,
-            user: "agent1".into(),
-            role: pb::Role::Agent as i32,
-            unit_id: String::new(),
-            demo: true,
-            server_time_ms: NOW,
-        })),
-        Reply::Cases {
-            list: ListKind::Recent,
-            append: false,
-            result: Ok(pb::ListCasesResponse {
+    let mut asked: Vec<Request> = sends(app.start());
+    let mut answered = 0;
+    // Answer every request as the server would, until none is left.
+    while let Some(req) = asked.pop() {
+        let answer = match &req.call {
+            Call::ListTopics(_) => Answer::ListTopics(Ok(pb::ListTopicsResponse {
+                topics: catalog
+                    .topics
+                    .iter()
+                    .map(|t| convert::topic_to_pb(t, 3))
+                    .collect(),
+            })),
+            Call::ListRegions(_) => Answer::ListRegions(Ok(pb::ListRegionsResponse {
+                regions: catalog.regions.iter().map(convert::region_to_pb).collect(),
+            })),
+            Call::ListUnits(_) => Answer::ListUnits(Ok(pb::ListUnitsResponse {
+                units: catalog.units.iter().map(convert::unit_to_pb).collect(),
+            })),
+            Call::WhoAmI(_) => Answer::WhoAmI(Ok(pb::WhoAmIResponse {
+                sla: Some((&SlaPolicy::default()).into()),
+                user: "agent1".into(),
+                role: pb::Role::Agent as i32,
+                unit_id: String::new(),
+                demo: true,
+                server_time_ms: NOW,
+            })),
+            Call::ListCases(_) => Answer::ListCases(Ok(pb::ListCasesResponse {
                 cases: cases(&catalog, 50),
                 next_page_token: String::new(),
-            }),
-        },
-    ];
-    for r in replies {
-        update(&mut app, Msg::reply(r));
+            })),
+            _ => continue,
+        };
+        answered += 1;
+        asked.extend(sends(update(&mut app, Msg::reply(req, answer))));
     }
+    assert_eq!(answered, 5, "the session's first answers");
+    let mut history = Vec::new();
     for c in "09131234567".chars() {
-        key(&mut app, KeyCode::Char(c));
+        history.extend(sends(update(
+            &mut app,
+            Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+        )));
     }
-    update(
-        &mut app,
-        Msg::reply(Reply::CallerHistory {
-            phone: "09131234567".into(),
-            result: Ok(pb::CallerHistoryResponse {
-                cases: cases(&catalog, 20),
-                total: 20,
-                open: 12,
-            }),
-        }),
-    );
+    for req in history {
+        update(
+            &mut app,
+            Msg::reply(
+                req,
+                Answer::CallerHistory(Ok(pb::CallerHistoryResponse {
+                    cases: cases(&catalog, 20),
+                    total: 20,
+                    open: 12,
+                })),
+            ),
+        );
+    }
     key(&mut app, KeyCode::Tab);
     for c in "وانت میوه فروشی پیاده رو را بسته".chars() {
         key(&mut app, KeyCode::Char(c));

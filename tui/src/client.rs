@@ -1,13 +1,15 @@
 //! The gRPC side: every request runs in its own task, so a slow answer never
 //! holds the keyboard, and comes back to the event loop as a message.
+//! Subscriptions run in tasks of their own until closed.
 
-use crate::app::msg::{Msg, Reply, Request, RpcError};
-use desk137_proto::v1 as pb;
-use desk137_proto::v1::case_service_client::CaseServiceClient;
-use desk137_proto::v1::catalog_service_client::CatalogServiceClient;
-use desk137_proto::v1::session_service_client::SessionServiceClient;
+use crate::app::msg::{Msg, Request, RpcError};
+use crate::app::rpc::Prepare;
+use crate::app::stream::{Serving, StreamEvent, StreamItem, StreamSpec, SubId};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::AbortHandle;
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::transport::{Channel, Endpoint};
 
@@ -15,6 +17,9 @@ use tonic::transport::{Channel, Endpoint};
 /// not wait on a dead line with a caller on the phone.
 const CALL_TIMEOUT: Duration = Duration::from_secs(8);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// A broken stream is tried again after this, doubling up to the maximum.
+const RETRY_FIRST_MS: u64 = 500;
+const RETRY_MAX_MS: u64 = 5_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -29,6 +34,15 @@ pub struct Client {
     channel: Channel,
     auth: MetadataValue<Ascii>,
     replies: UnboundedSender<Msg>,
+    streams: Arc<Mutex<Streams>>,
+}
+
+/// The open subscriptions. Each opening gets a number of its own, so that a
+/// task closed (or replaced) while it was about to speak stays silent.
+#[derive(Default)]
+struct Streams {
+    open: HashMap<SubId, (u64, AbortHandle)>,
+    opened: u64,
 }
 
 /// `host:port` becomes `http://host:port`.
@@ -38,6 +52,25 @@ pub fn normalize_url(server: &str) -> String {
         s.to_owned()
     } else {
         format!("http://{s}")
+    }
+}
+
+/// One opening of a subscription.
+#[derive(Debug, Clone, Copy)]
+struct Sub {
+    id: SubId,
+    opening: u64,
+}
+
+/// A unary call's credentials and time limit.
+struct Unary<'a>(&'a MetadataValue<Ascii>);
+
+impl Prepare for Unary<'_> {
+    fn prepare<T>(&self, message: T) -> tonic::Request<T> {
+        let mut r = tonic::Request::new(message);
+        r.metadata_mut().insert("authorization", self.0.clone());
+        r.set_timeout(CALL_TIMEOUT);
+        r
     }
 }
 
@@ -61,118 +94,165 @@ impl Client {
             channel: endpoint.connect_lazy(),
             auth,
             replies,
+            streams: Arc::default(),
         })
-    }
-
-    fn req<T>(&self, message: T) -> tonic::Request<T> {
-        let mut r = tonic::Request::new(message);
-        r.metadata_mut().insert("authorization", self.auth.clone());
-        r.set_timeout(CALL_TIMEOUT);
-        r
     }
 
     pub fn send(&self, request: Request) {
         let this = self.clone();
         tokio::spawn(async move {
-            tracing::debug!(?request, "calling");
-            let reply = this.call(request).await;
-            if let Some(e) = reply.error() {
-                tracing::warn!(code = ?e.code, message = %e.message, "call failed");
+            let name = request.call.name();
+            tracing::debug!(call = name, "calling");
+            let answer = request
+                .call
+                .clone()
+                .invoke(this.channel.clone(), &Unary(&this.auth))
+                .await;
+            if let Some(e) = answer.error() {
+                tracing::warn!(call = name, code = ?e.code, message = %e.message, "call failed");
             }
             // The loop has ended when nobody listens: nothing to tell.
-            let _ = this.replies.send(Msg::reply(reply));
+            let _ = this.replies.send(Msg::reply(request, answer));
         });
     }
 
-    async fn call(&self, request: Request) -> Reply {
-        let err = |s: tonic::Status| RpcError::from_status(&s);
-        match request {
-            Request::WhoAmI => {
-                let mut c = SessionServiceClient::new(self.channel.clone());
-                Reply::WhoAmI(
-                    c.who_am_i(self.req(pb::WhoAmIRequest {}))
-                        .await
-                        .map(|r| r.into_inner())
-                        .map_err(err),
-                )
+    /// Opens a subscription; one already open under `id` is closed first.
+    pub fn subscribe(&self, id: SubId, stream: StreamSpec) {
+        let mut streams = self.streams.lock().unwrap_or_else(PoisonError::into_inner);
+        streams.opened += 1;
+        let sub = Sub {
+            id,
+            opening: streams.opened,
+        };
+        let this = self.clone();
+        let task = tokio::spawn(async move {
+            match stream {
+                StreamSpec::Health => this.watch_health(sub).await,
             }
-            Request::ListTopics => {
-                let mut c = CatalogServiceClient::new(self.channel.clone());
-                Reply::Topics(
-                    c.list_topics(self.req(pb::ListTopicsRequest {}))
-                        .await
-                        .map(|r| r.into_inner().topics)
-                        .map_err(err),
-                )
-            }
-            Request::ListUnits => {
-                let mut c = CatalogServiceClient::new(self.channel.clone());
-                Reply::Units(
-                    c.list_units(self.req(pb::ListUnitsRequest {}))
-                        .await
-                        .map(|r| r.into_inner().units)
-                        .map_err(err),
-                )
-            }
-            Request::ListRegions => {
-                let mut c = CatalogServiceClient::new(self.channel.clone());
-                Reply::Regions(
-                    c.list_regions(self.req(pb::ListRegionsRequest {}))
-                        .await
-                        .map(|r| r.into_inner().regions)
-                        .map_err(err),
-                )
-            }
-            Request::CallerHistory { phone } => {
-                let mut c = CaseServiceClient::new(self.channel.clone());
-                let result = c
-                    .caller_history(self.req(pb::CallerHistoryRequest {
-                        phone: phone.clone(),
-                        limit: 20,
-                    }))
-                    .await
-                    .map(|r| r.into_inner())
-                    .map_err(err);
-                Reply::CallerHistory { phone, result }
-            }
-            Request::CreateCase(req) => {
-                let request_id = req.request_id.clone();
-                let mut c = CaseServiceClient::new(self.channel.clone());
-                let result = c
-                    .create_case(self.req(req))
-                    .await
-                    .map(|r| r.into_inner())
-                    .map_err(err);
-                Reply::Created { request_id, result }
-            }
-            Request::ListCases {
-                list,
-                append,
-                request,
-            } => {
-                let mut c = CaseServiceClient::new(self.channel.clone());
-                let result = c
-                    .list_cases(self.req(request))
-                    .await
-                    .map(|r| r.into_inner())
-                    .map_err(err);
-                Reply::Cases {
-                    list,
-                    append,
-                    result,
+        });
+        if let Some((_, old)) = streams.open.insert(id, (sub.opening, task.abort_handle())) {
+            old.abort();
+        }
+    }
+
+    pub fn unsubscribe(&self, id: SubId) {
+        let open = self
+            .streams
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .open
+            .remove(&id);
+        if let Some((_, task)) = open {
+            task.abort();
+        }
+    }
+
+    /// Delivers news of `sub` while it is still open; false once it is not
+    /// (or nobody listens), which ends its task. The lock is held while
+    /// sending, so nothing arrives after [`Client::unsubscribe`] returns.
+    fn tell(&self, sub: Sub, event: StreamEvent) -> bool {
+        let streams = self.streams.lock().unwrap_or_else(PoisonError::into_inner);
+        let open = streams
+            .open
+            .get(&sub.id)
+            .is_some_and(|(opening, _)| *opening == sub.opening);
+        open && self.replies.send(Msg::Stream { id: sub.id, event }).is_ok()
+    }
+
+    /// Watches the server's health until unsubscribed, opening the stream
+    /// again after every break.
+    async fn watch_health(&self, id: Sub) {
+        let mut attempt = 0u32;
+        loop {
+            let retry_ms = (RETRY_FIRST_MS << attempt.min(4)).min(RETRY_MAX_MS);
+            match self.health_stream(id).await {
+                Ok(()) => {
+                    attempt = 0;
+                    if !self.tell(id, StreamEvent::Ended { retry_ms }) {
+                        return;
+                    }
+                }
+                Err(error) => {
+                    attempt = attempt.saturating_add(1);
+                    tracing::debug!(code = ?error.code, attempt, "health watch broke");
+                    let event = StreamEvent::Reconnecting {
+                        error,
+                        attempt,
+                        retry_ms,
+                    };
+                    if !self.tell(id, event) {
+                        return;
+                    }
                 }
             }
-            Request::GetCase { id } => {
-                let mut c = CaseServiceClient::new(self.channel.clone());
-                Reply::Case(
-                    c.get_case(self.req(pb::GetCaseRequest {
-                        key: Some(pb::get_case_request::Key::Id(id)),
-                    }))
-                    .await
-                    .map(|r| r.into_inner())
-                    .map_err(err),
-                )
+            tokio::time::sleep(Duration::from_millis(retry_ms)).await;
+        }
+    }
+
+    /// One health stream, until it ends (`Ok`) or breaks.
+    async fn health_stream(&self, id: Sub) -> Result<(), RpcError> {
+        let err = |s: tonic::Status| RpcError::from_status(&s);
+        let mut grpc = tonic::client::Grpc::new(self.channel.clone());
+        grpc.ready().await.map_err(|e| RpcError {
+            code: tonic::Code::Unavailable,
+            message: e.to_string(),
+            fault: None,
+        })?;
+        let mut req = tonic::Request::new(health::HealthCheckRequest {
+            service: String::new(),
+        });
+        req.metadata_mut()
+            .insert("authorization", self.auth.clone());
+        let path = tonic::codegen::http::uri::PathAndQuery::from_static(health::WATCH);
+        let codec = tonic_prost::ProstCodec::<
+            health::HealthCheckRequest,
+            health::HealthCheckResponse,
+        >::default();
+        let mut stream = grpc
+            .server_streaming(req, path, codec)
+            .await
+            .map_err(err)?
+            .into_inner();
+        while let Some(item) = stream.message().await.map_err(err)? {
+            let serving = health::serving(item.status);
+            if !self.tell(id, StreamEvent::Item(StreamItem::Health(serving))) {
+                return Ok(());
             }
+            // A server that says it is going waits for open calls before it
+            // closes; letting go of the watch lets it close at once.
+            if serving == Serving::NotServing {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The two messages of `grpc.health.v1` this client needs, declared here so
+/// that the client carries no server-side health crate.
+mod health {
+    use crate::app::stream::Serving;
+
+    pub const WATCH: &str = "/grpc.health.v1.Health/Watch";
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct HealthCheckRequest {
+        #[prost(string, tag = "1")]
+        pub service: String,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct HealthCheckResponse {
+        /// UNKNOWN = 0, SERVING = 1, NOT_SERVING = 2, SERVICE_UNKNOWN = 3.
+        #[prost(int32, tag = "1")]
+        pub status: i32,
+    }
+
+    pub fn serving(status: i32) -> Serving {
+        match status {
+            1 => Serving::Serving,
+            2 => Serving::NotServing,
+            _ => Serving::Unknown,
         }
     }
 }

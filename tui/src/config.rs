@@ -1,6 +1,8 @@
-//! The user's settings: `~/.config/desk137/config.toml` unless told otherwise.
+//! The user's settings: `desk137/config.toml` in the user's config directory
+//! (`~/.config` on Linux) unless told otherwise.
 
 use crate::messages::Lang;
+use etcetera::BaseStrategy;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -37,19 +39,15 @@ pub enum ConfigError {
     Parse { path: PathBuf, message: String },
 }
 
-/// `$XDG_CONFIG_HOME/desk137/config.toml`, else `~/.config/desk137/config.toml`.
-pub fn default_path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| home().map(|h| h.join(".config")))?;
-    Some(base.join("desk137").join("config.toml"))
+/// Where this platform keeps a user's files; on Linux the XDG places
+/// (`$XDG_CONFIG_HOME`, else `~/.config`, and the same for state).
+pub fn dirs() -> Option<impl BaseStrategy> {
+    etcetera::choose_base_strategy().ok()
 }
 
-pub fn home() -> Option<PathBuf> {
-    std::env::var_os("HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
+/// `desk137/config.toml` in the user's config directory.
+pub fn default_path() -> Option<PathBuf> {
+    Some(dirs()?.config_dir().join("desk137").join("config.toml"))
 }
 
 impl Config {

@@ -155,24 +155,24 @@ impl Action {
     }
 }
 
-/// Where a key is looked up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Context {
-    Global,
-    Edit,
-    List,
-}
+/// Where a key is looked up: a table of the keymap, named as in the file.
+/// Each screen has a table of its own and falls back to a shared one
+/// ([`EDIT`] or [`LIST`]), then to [`GLOBAL`].
+pub type Context = &'static str;
 
-impl Context {
-    pub const ALL: [Context; 3] = [Context::Global, Context::Edit, Context::List];
+pub const GLOBAL: Context = "global";
+/// The keys of text fields.
+pub const EDIT: Context = "edit";
+/// The keys of lists and read-only pages.
+pub const LIST: Context = "list";
+/// The shared tables, in the order the help shows them.
+pub const SHARED: [Context; 3] = [GLOBAL, EDIT, LIST];
 
-    fn name(self) -> &'static str {
-        match self {
-            Context::Global => "global",
-            Context::Edit => "edit",
-            Context::List => "list",
-        }
-    }
+/// Every table a keymap file may have: the shared ones and one per screen.
+pub fn contexts() -> impl Iterator<Item = Context> {
+    SHARED
+        .into_iter()
+        .chain(crate::app::screens::SCREEN_CONTEXTS.iter().copied())
 }
 
 /// A key as bindings see it. Shift is folded into the character it produced,
@@ -389,6 +389,12 @@ pub enum KeymapError {
         key: String,
         message: String,
     },
+    #[error("{source_name}: [{context}]: no screen has this key table (there are: {known})")]
+    UnknownContext {
+        source_name: String,
+        context: String,
+        known: String,
+    },
     #[error("{key} is bound in [global] to {global:?} and in [{context}] to {other:?}")]
     Conflict {
         key: String,
@@ -399,30 +405,11 @@ pub enum KeymapError {
 }
 
 /// A keymap file as written: each table maps key strings to action names.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct KeymapFile {
-    #[serde(default)]
-    global: BTreeMap<String, String>,
-    #[serde(default)]
-    edit: BTreeMap<String, String>,
-    #[serde(default)]
-    list: BTreeMap<String, String>,
-}
-
-impl KeymapFile {
-    fn table(&self, ctx: Context) -> &BTreeMap<String, String> {
-        match ctx {
-            Context::Global => &self.global,
-            Context::Edit => &self.edit,
-            Context::List => &self.list,
-        }
-    }
-}
+type KeymapFile = BTreeMap<String, BTreeMap<String, String>>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keymap {
-    bindings: BTreeMap<(Context, Key), Action>,
+    bindings: BTreeMap<Context, BTreeMap<Key, Action>>,
 }
 
 impl Keymap {
@@ -452,14 +439,21 @@ impl Keymap {
             source_name: source_name.to_owned(),
             message: e.to_string(),
         })?;
-        for ctx in Context::ALL {
+        for (table_name, table) in &file {
+            let Some(ctx) = contexts().find(|c| c == table_name) else {
+                return Err(KeymapError::UnknownContext {
+                    source_name: source_name.to_owned(),
+                    context: table_name.clone(),
+                    known: contexts().collect::<Vec<_>>().join(", "),
+                });
+            };
             // Two spellings of one key in one table ("ctrl-s", "Ctrl-S") would
             // make the result depend on table order.
             let mut seen: BTreeMap<Key, &str> = BTreeMap::new();
-            for (key_text, action_text) in file.table(ctx) {
+            for (key_text, action_text) in table {
                 let entry_error = |message: String| KeymapError::Entry {
                     source_name: source_name.to_owned(),
-                    context: ctx.name().to_owned(),
+                    context: ctx.to_owned(),
                     key: key_text.clone(),
                     message,
                 };
@@ -467,13 +461,14 @@ impl Keymap {
                 if let Some(first) = seen.insert(key, key_text) {
                     return Err(entry_error(format!("the same key as {first:?}")));
                 }
+                let bound = self.bindings.entry(ctx).or_default();
                 if action_text == UNBOUND {
-                    self.bindings.remove(&(ctx, key));
+                    bound.remove(&key);
                     continue;
                 }
                 let action = parse_action(action_text)
                     .ok_or_else(|| entry_error(format!("no action is called {action_text:?}")))?;
-                self.bindings.insert((ctx, key), action);
+                bound.insert(key, action);
             }
         }
         Ok(())
@@ -482,49 +477,64 @@ impl Keymap {
     /// A key bound in [global] and in a screen's table would be shadowed on
     /// that screen: refuse it rather than surprise.
     fn check(&self) -> Result<(), KeymapError> {
-        for ((ctx, key), action) in &self.bindings {
-            if *ctx == Context::Global {
+        let Some(global) = self.bindings.get(GLOBAL) else {
+            return Ok(());
+        };
+        for (ctx, table) in &self.bindings {
+            if *ctx == GLOBAL {
                 continue;
             }
-            if let Some(global) = self.bindings.get(&(Context::Global, *key)) {
-                return Err(KeymapError::Conflict {
-                    key: key.to_string(),
-                    context: ctx.name().to_owned(),
-                    global: *global,
-                    other: *action,
-                });
+            for (key, action) in table {
+                if let Some(g) = global.get(key) {
+                    return Err(KeymapError::Conflict {
+                        key: key.to_string(),
+                        context: (*ctx).to_owned(),
+                        global: *g,
+                        other: *action,
+                    });
+                }
             }
         }
         Ok(())
     }
 
-    /// The action of a key on a screen whose own table is `ctx`.
-    pub fn action(&self, ctx: Context, key: Key) -> Option<Action> {
-        self.bindings
-            .get(&(ctx, key))
-            .or_else(|| self.bindings.get(&(Context::Global, key)))
-            .copied()
+    fn get(&self, ctx: Context, key: Key) -> Option<Action> {
+        self.bindings.get(ctx)?.get(&key).copied()
+    }
+
+    /// The action of a key on a screen whose tables are `contexts`, the most
+    /// particular first; [global] is tried last.
+    pub fn action(&self, contexts: &[Context], key: Key) -> Option<Action> {
+        contexts
+            .iter()
+            .chain([&GLOBAL])
+            .find_map(|ctx| self.get(ctx, key))
     }
 
     /// Every key of an action in one table, in a stable order.
     pub fn keys_of(&self, ctx: Context, action: Action) -> Vec<Key> {
         let mut keys: Vec<Key> = self
             .bindings
-            .iter()
-            .filter(|((c, _), a)| *c == ctx && **a == action)
-            .map(|((_, k), _)| *k)
+            .get(ctx)
+            .into_iter()
+            .flatten()
+            .filter(|(_, a)| **a == action)
+            .map(|(k, _)| *k)
             .collect();
         // Function keys first: they work whatever keyboard layout is active.
         keys.sort_by_key(|k| !matches!(k.code, KeyName::F(_)));
         keys
     }
 
-    /// The first key of an action on a screen, for the hints in the bottom bar.
-    pub fn hint(&self, ctx: Context, action: Action) -> Option<Key> {
-        let mut keys = self.keys_of(ctx, action);
-        if ctx != Context::Global {
-            keys.extend(self.keys_of(Context::Global, action));
-        }
+    /// The first key of an action on a screen, for the hints in the bottom
+    /// bar: one that does this action there, not shadowed by a table before it.
+    pub fn hint(&self, contexts: &[Context], action: Action) -> Option<Key> {
+        let mut keys: Vec<Key> = contexts
+            .iter()
+            .chain([&GLOBAL])
+            .flat_map(|ctx| self.keys_of(ctx, action))
+            .filter(|k| self.action(contexts, *k) == Some(action))
+            .collect();
         keys.sort_by_key(|k| !matches!(k.code, KeyName::F(_)));
         keys.first().copied()
     }
@@ -571,17 +581,18 @@ mod tests {
         // A duplicate within a table is refused by merge, across [global] and a
         // screen table by check; prove both run on the shipped text.
         let file: KeymapFile = toml::from_str(DEFAULT_KEYMAP).unwrap();
-        for ctx in Context::ALL {
-            let mut keys: Vec<Key> = file.table(ctx).keys().map(|k| key(k)).collect();
+        for (name, table) in &file {
+            let mut keys: Vec<Key> = table.keys().map(|k| key(k)).collect();
             let n = keys.len();
             keys.sort();
             keys.dedup();
-            assert_eq!(keys.len(), n, "a key appears twice in [{}]", ctx.name());
+            assert_eq!(keys.len(), n, "a key appears twice in [{name}]");
         }
-        for ctx in [Context::Edit, Context::List] {
-            for (c, k) in map.bindings.keys() {
-                if *c == ctx {
-                    assert!(!map.bindings.contains_key(&(Context::Global, *k)), "{k}");
+        let global = &map.bindings[GLOBAL];
+        for (ctx, table) in &map.bindings {
+            if *ctx != GLOBAL {
+                for k in table.keys() {
+                    assert!(!global.contains_key(k), "[{ctx}] {k}");
                 }
             }
         }
@@ -594,7 +605,7 @@ mod tests {
             for lang in [Lang::Fa, Lang::En] {
                 assert!(!a.help(lang).trim().is_empty(), "{a:?}");
             }
-            let bound = Context::ALL.iter().any(|&c| !map.keys_of(c, a).is_empty());
+            let bound = contexts().any(|c| !map.keys_of(c, a).is_empty());
             assert!(bound, "{a:?} has no key");
         }
     }
@@ -602,7 +613,7 @@ mod tests {
     #[test]
     fn the_spec_keys_do_what_they_say() {
         let map = Keymap::shipped().unwrap();
-        let g = |s: &str| map.action(Context::Edit, key(s));
+        let g = |s: &str| map.action(&[EDIT], key(s));
         assert_eq!(g("ctrl-s"), Some(Action::Save));
         assert_eq!(g("f2"), Some(Action::NewCall));
         assert_eq!(g("ctrl-n"), Some(Action::NewCall));
@@ -611,7 +622,7 @@ mod tests {
         // The same physical key on the Persian layout.
         let alt_ain = KeyEvent::new(KeyCode::Char('ع'), KeyModifiers::ALT);
         assert_eq!(
-            map.action(Context::Edit, Key::from_event(&alt_ain).unwrap()),
+            map.action(&[EDIT], Key::from_event(&alt_ain).unwrap()),
             Some(Action::ToggleUrgent)
         );
         assert_eq!(g("f9"), Some(Action::Save));
@@ -625,7 +636,7 @@ mod tests {
         assert_eq!(g("ctrl-right"), Some(Action::WordRight));
         // Letters type into fields; they act only on lists.
         assert_eq!(g("j"), None);
-        assert_eq!(map.action(Context::List, key("j")), Some(Action::Down));
+        assert_eq!(map.action(&[LIST], key("j")), Some(Action::Down));
     }
 
     #[test]
@@ -671,16 +682,40 @@ mod tests {
             "x" = "accept"
         "#;
         let map = Keymap::with_user("mine.toml", user).unwrap();
-        assert_eq!(map.action(Context::Edit, key("ctrl-s")), None);
-        assert_eq!(map.action(Context::Edit, key("f10")), Some(Action::Save));
-        assert_eq!(
-            map.action(Context::Edit, key("ctrl-n")),
-            Some(Action::Refresh)
-        );
-        assert_eq!(map.action(Context::List, key("x")), Some(Action::Accept));
+        assert_eq!(map.action(&[EDIT], key("ctrl-s")), None);
+        assert_eq!(map.action(&[EDIT], key("f10")), Some(Action::Save));
+        assert_eq!(map.action(&[EDIT], key("ctrl-n")), Some(Action::Refresh));
+        assert_eq!(map.action(&[LIST], key("x")), Some(Action::Accept));
         // What the user did not touch stays.
-        assert_eq!(map.action(Context::Edit, key("f2")), Some(Action::NewCall));
-        assert_eq!(map.hint(Context::Edit, Action::Save), Some(key("f10")));
+        assert_eq!(map.action(&[EDIT], key("f2")), Some(Action::NewCall));
+        assert_eq!(map.hint(&[EDIT], Action::Save), Some(key("f10")));
+    }
+
+    #[test]
+    fn a_user_file_binds_a_key_in_one_screens_table() {
+        let user = r#"
+            [queue]
+            "o" = "accept"
+            "j" = "up"
+        "#;
+        let map = Keymap::with_user("mine.toml", user).unwrap();
+        let queue = ["queue", LIST];
+        let detail = ["detail", LIST];
+        assert_eq!(map.action(&queue, key("o")), Some(Action::Accept));
+        // The screen's own table comes before the shared list table...
+        assert_eq!(map.action(&queue, key("j")), Some(Action::Up));
+        // ...and reaches no other screen.
+        assert_eq!(map.action(&detail, key("o")), None);
+        assert_eq!(map.action(&detail, key("j")), Some(Action::Down));
+        // The screen's own key is the one its bar names.
+        assert_eq!(map.hint(&queue, Action::Accept), Some(key("o")));
+        // A hint never names a key the screen's table took for something else.
+        assert_eq!(map.hint(&queue, Action::Down), Some(key("down")));
+        let clash = "[queue]\n\"f1\" = \"refresh\"\n";
+        assert!(matches!(
+            Keymap::with_user("mine.toml", clash),
+            Err(KeymapError::Conflict { .. })
+        ));
     }
 
     #[test]
@@ -699,6 +734,9 @@ mod tests {
         let err = Keymap::with_user("mine.toml", "[edit]\n\"f1\" = \"yank\"\n").unwrap_err();
         assert!(matches!(err, KeymapError::Conflict { .. }), "{err}");
         let err = Keymap::with_user("mine.toml", "[screens]\n").unwrap_err();
+        assert!(matches!(err, KeymapError::UnknownContext { .. }), "{err}");
+        assert!(err.to_string().contains("queue"), "names the tables: {err}");
+        let err = Keymap::with_user("mine.toml", "global = 1\n").unwrap_err();
         assert!(matches!(err, KeymapError::Syntax { .. }), "{err}");
     }
 

@@ -1,17 +1,19 @@
 //! Logs go to a file: the terminal belongs to the screen.
 
+use etcetera::BaseStrategy;
 use std::path::PathBuf;
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
-/// `$XDG_STATE_HOME/desk137`, else `~/.local/state/desk137`, else the
-/// temporary directory.
+/// `desk137` in the user's state directory (`$XDG_STATE_HOME`, else
+/// `~/.local/state`), else in the temporary directory.
 pub fn log_dir() -> PathBuf {
-    std::env::var_os("XDG_STATE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| crate::config::home().map(|h| h.join(".local").join("state")))
-        .map(|d| d.join("desk137"))
+    crate::config::dirs()
+        .map(|d| {
+            d.state_dir()
+                .unwrap_or_else(|| d.data_dir())
+                .join("desk137")
+        })
         .filter(|d| std::fs::create_dir_all(d).is_ok())
         .unwrap_or_else(std::env::temp_dir)
 }

@@ -1,15 +1,13 @@
 //! `desk137`: the terminal of the 137 contact center.
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use desk137_domain::clock::{SharedClock, SystemClock};
-use desk137_server::app::{ServerConfig, start};
 use desk137_tui::app::{App, Settings, Status, Tone};
 use desk137_tui::client::Client;
 use desk137_tui::config::Config;
 use desk137_tui::keymap::Keymap;
 use desk137_tui::{classify, logging, run, terminal};
-use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -26,7 +24,7 @@ struct Cli {
     /// The server, e.g. http://10.0.0.5:7137 [default: from the config, else 127.0.0.1:7137]
     #[arg(long, global = true)]
     server: Option<String>,
-    /// The config file [default: ~/.config/desk137/config.toml]
+    /// The config file [default: desk137/config.toml in the user's config directory]
     #[arg(long, global = true)]
     config: Option<PathBuf>,
     /// A keymap file merged on top of the shipped keys
@@ -38,6 +36,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    #[cfg(feature = "demo")]
     /// Start a demo server in this process and open its screens
     Demo {
         /// Whose screen to open: agent1, dispatcher1, unit1, supervisor1 or admin1
@@ -88,10 +87,11 @@ fn real_main() -> anyhow::Result<()> {
         keymap,
         id_prefix: format!("{:016x}", rand::random::<u64>()),
     };
-    let demo_user = match &cli.command {
+    let demo_user: Option<String> = match &cli.command {
+        #[cfg(feature = "demo")]
         Some(Cmd::Demo { user }) => {
             if !DEMO_USERS.contains(&user.as_str()) {
-                bail!("the demo users are {}", DEMO_USERS.join(", "));
+                anyhow::bail!("the demo users are {}", DEMO_USERS.join(", "));
             }
             Some(user.clone())
         }
@@ -126,23 +126,13 @@ async fn session(
 ) -> anyhow::Result<()> {
     let clock: SharedClock = Arc::new(SystemClock);
     let demo_server = if demo {
-        let config = ServerConfig {
-            data_dir: None,
-            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-            demo: true,
-            ..ServerConfig::default()
-        };
-        Some(
-            start(config, clock.clone())
-                .await
-                .context("starting the demo server")?,
-        )
+        Some(demo::start(clock.clone()).await?)
     } else {
         None
     };
     let server = demo_server
         .as_ref()
-        .map_or(server, |s| format!("http://{}", s.addr));
+        .map_or(server, |s| format!("http://{}", s.addr()));
     tracing::info!(%server, "desk137 starting");
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let client = Client::new(&server, &token, tx)?;
@@ -152,7 +142,7 @@ async fn session(
         app.status = Some(Status {
             text: app
                 .lang
-                .demo_hint(&s.addr.to_string(), &DEMO_USERS.join(" ")),
+                .demo_hint(&s.addr().to_string(), &DEMO_USERS.join(" ")),
             tone: Tone::Info,
             about_connection: false,
         });
@@ -174,4 +164,61 @@ async fn session(
         s.shutdown().await?;
     }
     result.context("the screen failed")
+}
+
+/// `desk137 demo`: a demo server in this process.
+#[cfg(feature = "demo")]
+mod demo {
+    use anyhow::Context;
+    use desk137_domain::clock::SharedClock;
+    use desk137_server::app::{RunningServer, ServerConfig, start as start_server};
+    use std::net::{Ipv4Addr, SocketAddr};
+
+    pub struct Server(RunningServer);
+
+    impl Server {
+        pub fn addr(&self) -> SocketAddr {
+            self.0.addr
+        }
+
+        pub async fn shutdown(self) -> anyhow::Result<()> {
+            self.0.shutdown().await
+        }
+    }
+
+    pub async fn start(clock: SharedClock) -> anyhow::Result<Server> {
+        let config = ServerConfig {
+            data_dir: None,
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            demo: true,
+            ..ServerConfig::default()
+        };
+        start_server(config, clock)
+            .await
+            .map(Server)
+            .context("starting the demo server")
+    }
+}
+
+/// Built without the `demo` feature: no server to start, so no demo.
+#[cfg(not(feature = "demo"))]
+mod demo {
+    use desk137_domain::clock::SharedClock;
+
+    /// Never made: there is no demo to run.
+    pub enum Server {}
+
+    impl Server {
+        pub fn addr(&self) -> std::net::SocketAddr {
+            match *self {}
+        }
+
+        pub async fn shutdown(self) -> anyhow::Result<()> {
+            match self {}
+        }
+    }
+
+    pub async fn start(_clock: SharedClock) -> anyhow::Result<Server> {
+        anyhow::bail!("this desk137 was built without the demo")
+    }
 }

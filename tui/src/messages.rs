@@ -1,8 +1,11 @@
 //! The words on the screen, in Persian and English. Content (descriptions,
 //! addresses, topic titles) is never translated: it is shown as typed.
 
+use crate::app::msg::FieldFault;
+use desk137_domain::event::EventCode;
 use desk137_domain::model::CaseStatus;
 use desk137_domain::text::persian_digits;
+use desk137_domain::validate::Reason;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -62,6 +65,7 @@ impl Lang {
 pub struct Labels {
     pub connecting: &'static str,
     pub connected: &'static str,
+    pub not_serving: &'static str,
     pub disconnected: &'static str,
     pub demo: &'static str,
     pub role_agent: &'static str,
@@ -138,12 +142,14 @@ pub struct Labels {
     pub help_global: &'static str,
     pub help_edit: &'static str,
     pub help_list: &'static str,
+    pub help_screen: &'static str,
     pub help_typing: &'static str,
 }
 
 pub const FA: Labels = Labels {
     connecting: "در حال اتصال",
     connected: "متصل",
+    not_serving: "سرور پاسخ نمی‌دهد",
     disconnected: "قطع",
     demo: "نمایشی",
     role_agent: "کارشناس",
@@ -220,12 +226,14 @@ pub const FA: Labels = Labels {
     help_global: "همه‌جا",
     help_edit: "خانه‌های متن",
     help_list: "فهرست‌ها",
+    help_screen: "همین صفحه",
     help_typing: "حروف و اعداد در خانهٔ فعال نوشته می‌شوند؛ چسباندن هم کار می‌کند",
 };
 
 pub const EN: Labels = Labels {
     connecting: "connecting",
     connected: "connected",
+    not_serving: "not serving",
     disconnected: "disconnected",
     demo: "demo",
     role_agent: "agent",
@@ -302,6 +310,7 @@ pub const EN: Labels = Labels {
     help_global: "everywhere",
     help_edit: "text fields",
     help_list: "lists",
+    help_screen: "this screen",
     help_typing: "letters and digits type into the focused field; paste works too",
 };
 
@@ -320,27 +329,97 @@ impl Lang {
         }
     }
 
-    /// A timeline step's name; names the client does not know are shown as sent.
-    pub fn event_action(self, action: &str) -> String {
-        if self == Lang::En {
-            return action.replace('_', " ");
+    /// A timeline step's name.
+    pub fn event(self, code: EventCode) -> &'static str {
+        use EventCode::*;
+        match (self, code) {
+            (Lang::Fa, Registered) => "ثبت",
+            (Lang::Fa, Answered) => "پاسخ داده شد",
+            (Lang::Fa, Referred) => "ارجاع",
+            (Lang::Fa, Coordination) => "پیگیری موازی",
+            (Lang::Fa, Acknowledged) => "پذیرش واحد",
+            (Lang::Fa, OnSite) => "حضور در محل",
+            (Lang::Fa, InProgress) => "پاسخ اول",
+            (Lang::Fa, Done) => "انجام شد",
+            (Lang::Fa, Feedback) => "نظرسنجی از شهروند",
+            (Lang::Fa, Reopened) => "بازگشایی",
+            (Lang::Fa, FalseReport) => "گزارش کذب",
+            (Lang::En, Registered) => "registered",
+            (Lang::En, Answered) => "answered",
+            (Lang::En, Referred) => "referred",
+            (Lang::En, Coordination) => "coordination",
+            (Lang::En, Acknowledged) => "acknowledged",
+            (Lang::En, OnSite) => "on site",
+            (Lang::En, InProgress) => "first response",
+            (Lang::En, Done) => "done",
+            (Lang::En, Feedback) => "citizen feedback",
+            (Lang::En, Reopened) => "reopened",
+            (Lang::En, FalseReport) => "false report",
         }
-        match action {
-            "registered" => "ثبت",
-            "referred" => "ارجاع",
-            "coordination" => "پیگیری موازی",
-            "answered" => "پاسخ داده شد",
-            "acknowledged" => "پذیرش واحد",
-            "on_site" => "حضور در محل",
-            "first_response" | "in_progress" => "پاسخ اول",
-            "done" => "انجام شد",
-            "closed" => "بسته شد",
-            "reopened" => "بازگشایی",
-            "false_report" => "گزارش کذب",
-            "escalated" => "پیگیری از مقام بالاتر",
-            other => other,
+    }
+
+    /// Why a field was refused, from its stable code; `limit` is the
+    /// number the field broke, where one applies.
+    pub fn reason(self, reason: Reason, limit: u32) -> String {
+        use Reason::*;
+        let n = self.num(limit);
+        match (self, reason) {
+            (Lang::Fa, Required) => "لازم است".into(),
+            (Lang::Fa, TooShort) if limit > 0 => format!("کوتاه است؛ دست‌کم {n} حرف"),
+            (Lang::Fa, TooShort) => "کوتاه است".into(),
+            (Lang::Fa, TooLong) if limit > 0 => format!("بلند است؛ بیشتر از {n} حرف نشود"),
+            (Lang::Fa, TooLong) => "بیش از اندازه بلند است".into(),
+            (Lang::Fa, BadCharacters) => "نویسه‌ای دارد که اینجا پذیرفته نیست".into(),
+            (Lang::Fa, UnknownTopic) => "چنین موضوعی نیست".into(),
+            (Lang::Fa, UnknownRegion) => "چنین منطقه‌ای نیست".into(),
+            (Lang::Fa, UnknownValue) => "مقداری ناشناخته دارد".into(),
+            (Lang::Fa, UrgentInformational) => "پرونده اطلاع‌رسانی فوری نمی‌شود".into(),
+            (Lang::Fa, PhoneBadCharacter) => "حرفی جز رقم دارد".into(),
+            (Lang::Fa, PhoneBadLength) => "شمار رقم‌ها درست نیست".into(),
+            (Lang::Fa, PhoneNotIranian) => "شمارهٔ ایران نیست".into(),
+            (Lang::Fa, BadPageToken) => "نشانی صفحهٔ فهرست کهنه است؛ فهرست را تازه کنید".into(),
+            (Lang::En, Required) => "is required".into(),
+            (Lang::En, TooShort) if limit > 0 => format!("is too short: at least {n} characters"),
+            (Lang::En, TooShort) => "is too short".into(),
+            (Lang::En, TooLong) if limit > 0 => format!("is too long: at most {n} characters"),
+            (Lang::En, TooLong) => "is too long".into(),
+            (Lang::En, BadCharacters) => "has a character not allowed here".into(),
+            (Lang::En, UnknownTopic) => "is not a topic of the catalog".into(),
+            (Lang::En, UnknownRegion) => "is not a region of the city".into(),
+            (Lang::En, UnknownValue) => "has a value this version does not know".into(),
+            (Lang::En, UrgentInformational) => "an informational case cannot be urgent".into(),
+            (Lang::En, PhoneBadCharacter) => "has a character that is not a digit".into(),
+            (Lang::En, PhoneBadLength) => "has the wrong number of digits".into(),
+            (Lang::En, PhoneNotIranian) => "is not an Iranian number".into(),
+            (Lang::En, BadPageToken) => "the list page is stale; refresh the list".into(),
         }
-        .to_owned()
+    }
+
+    /// The name of a field a refusal names, by its name on the wire.
+    pub fn field_label(self, wire_name: &str) -> Option<&'static str> {
+        let l = self.labels();
+        Some(match wire_name {
+            "phone" => l.phone,
+            "description" => l.description,
+            "topic_id" | "topic" => l.topic,
+            "kind" => l.kind,
+            "urgency" => l.urgency,
+            "region" => l.region,
+            "address" => l.address,
+            "landmark" => l.landmark,
+            _ => return None,
+        })
+    }
+
+    /// A refused field: its name and why, however the refusal came (the
+    /// server's details or the rules checked here).
+    pub fn refusal(self, fault: &FieldFault) -> String {
+        let why = self.reason(fault.reason, fault.limit);
+        match self.field_label(&fault.field) {
+            Some(label) => format!("{label}: {why}"),
+            None if fault.field.is_empty() => why,
+            None => format!("{}: {why}", fault.field),
+        }
     }
 
     pub fn demo_hint(self, addr: &str, users: &str) -> String {
@@ -400,38 +479,81 @@ impl Lang {
         }
     }
 
+    pub fn catalog_skipped(self, n: usize) -> String {
+        match self {
+            Lang::Fa => format!(
+                "{} ردیف فهرست برای این نسخه ناشناخته بود و کنار گذاشته شد",
+                self.num(n)
+            ),
+            Lang::En => format!("{n} catalog rows unknown to this version were left out"),
+        }
+    }
+
     pub fn no_access(self, reason: &str) -> String {
         match self {
             Lang::Fa => format!("دسترسی پذیرفته نشد: {reason}"),
             Lang::En => format!("access refused: {reason}"),
         }
     }
+}
 
-    /// A validation reason of the server or the domain rules, in this
-    /// language where it is one of the common ones.
-    pub fn reason(self, reason: &str) -> String {
-        if self == Lang::En {
-            return reason.to_owned();
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_reason_has_its_own_words_in_both_languages() {
+        for lang in [Lang::Fa, Lang::En] {
+            for limit in [0, 300] {
+                let mut seen = HashSet::new();
+                for r in Reason::all() {
+                    let text = lang.reason(r, limit);
+                    assert!(!text.trim().is_empty(), "{lang:?} {r:?}");
+                    // Never the wire code shown as it is.
+                    assert!(!text.contains(r.as_str()), "{lang:?} {r:?}: {text}");
+                    assert!(seen.insert(text.clone()), "{lang:?} {r:?} shares {text:?}");
+                }
+            }
         }
-        let known = [
-            ("is required", "لازم است"),
-            ("is empty", "خالی است"),
-            ("is too short", "کوتاه است"),
-            ("is too long", "بیش از اندازه بلند است"),
-            ("has a character that is not a digit", "حرفی جز رقم دارد"),
-            ("has ", "شمار رقم‌ها درست نیست"),
-            ("is not an Iranian number", "شمارهٔ ایران نیست"),
-            (
-                "an informational case cannot be urgent",
-                "پرونده اطلاع‌رسانی فوری نمی‌شود",
-            ),
-            ("no region", "چنین منطقه‌ای نیست"),
-            ("no topic", "چنین موضوعی نیست"),
-        ];
-        known
-            .iter()
-            .find(|(en, _)| reason.starts_with(en))
-            .map(|(_, fa)| (*fa).to_owned())
-            .unwrap_or_else(|| reason.to_owned())
+        let fa = Lang::Fa.reason(Reason::TooLong, 300);
+        assert!(fa.contains("۳۰۰"), "the limit in Persian digits: {fa}");
+        assert!(
+            Lang::Fa
+                .reason(Reason::PhoneNotIranian, 0)
+                .contains("ایران")
+        );
+    }
+
+    #[test]
+    fn every_event_kind_has_its_own_name_in_both_languages() {
+        for lang in [Lang::Fa, Lang::En] {
+            let mut seen = HashSet::new();
+            for code in EventCode::all() {
+                let name = lang.event(code);
+                assert!(!name.trim().is_empty(), "{lang:?} {code:?}");
+                assert!(seen.insert(name), "{lang:?} {code:?} shares {name:?}");
+            }
+        }
+        assert_eq!(Lang::Fa.event(EventCode::OnSite), "حضور در محل");
+    }
+
+    #[test]
+    fn a_refusal_names_the_field_in_the_screens_words() {
+        let f = FieldFault {
+            field: "address".into(),
+            reason: Reason::TooShort,
+            limit: 3,
+        };
+        assert_eq!(Lang::Fa.refusal(&f), "نشانی: کوتاه است؛ دست‌کم ۳ حرف");
+        assert_eq!(
+            Lang::En.refusal(&f),
+            "Address: is too short: at least 3 characters"
+        );
+        let odd = FieldFault {
+            field: "request_id".into(),
+            ..f
+        };
+        assert!(Lang::En.refusal(&odd).starts_with("request_id: "));
     }
 }

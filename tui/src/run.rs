@@ -56,6 +56,23 @@ where
             client.send(r);
         }
     }
+    let stop = |c| match c {
+        Command::Send(r) => {
+            client.send(r);
+            false
+        }
+        Command::Subscribe { id, stream } => {
+            client.subscribe(id, stream);
+            false
+        }
+        Command::Unsubscribe { id } => {
+            client.unsubscribe(id);
+            false
+        }
+        Command::Quit => true,
+        // Settled inside `update`; never comes out of it.
+        _ => false,
+    };
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
@@ -76,11 +93,9 @@ where
             Some(m) = replies.recv() => m,
             _ = tick.tick() => Msg::Tick(clock.now_ms()),
         };
-        for c in app::update(app, msg) {
-            match c {
-                Command::Send(r) => client.send(r),
-                Command::Quit => return Ok(()),
-            }
+        if app::update(app, msg).into_iter().any(stop) {
+            client.unsubscribe(crate::app::stream::HEALTH);
+            return Ok(());
         }
     }
 }

@@ -1,8 +1,11 @@
 //! The screens as a person sees them, drawn on a test terminal and kept as
 //! snapshots: at 80×24, where everything must still fit, and at 160×45.
 
-use crate::app::tests::{NOW, agent_app, key, settings};
-use crate::app::{App, ListKind, Msg, Reply, RpcError, update};
+use crate::app::rpc::{Answer, Call};
+use crate::app::tests::{
+    NOW, agent_app, answer, answer_list, key, sent, session_as, settings, who,
+};
+use crate::app::{App, Request, RpcError, To, update};
 use crate::messages::Lang;
 use crate::ui;
 use crossterm::event::{KeyCode, KeyModifiers};
@@ -87,16 +90,13 @@ fn with_recent(app: &mut App) {
         ),
         case(app, 1101, "سد معبر", pb::CaseStatus::Closed, false, 30),
     ];
-    update(
+    answer_list(
         app,
-        Msg::reply(Reply::Cases {
-            list: ListKind::Recent,
-            append: false,
-            result: Ok(pb::ListCasesResponse {
-                cases: rows,
-                next_page_token: String::new(),
-            }),
-        }),
+        To::Intake,
+        Answer::ListCases(Ok(pb::ListCasesResponse {
+            cases: rows,
+            next_page_token: String::new(),
+        })),
     );
 }
 
@@ -125,16 +125,22 @@ fn filled(lang: Lang) -> App {
             3000,
         ),
     ];
-    update(
-        &mut app,
-        Msg::reply(Reply::CallerHistory {
+    let asked = Request::new(
+        To::Intake,
+        0,
+        Call::CallerHistory(pb::CallerHistoryRequest {
             phone: "09131234567".into(),
-            result: Ok(pb::CallerHistoryResponse {
-                cases: history,
-                total: 3,
-                open: 1,
-            }),
+            limit: 20,
         }),
+    );
+    answer(
+        &mut app,
+        &asked,
+        Answer::CallerHistory(Ok(pb::CallerHistoryResponse {
+            cases: history,
+            total: 3,
+            open: 1,
+        })),
     );
     press(&mut app, KeyCode::Tab);
     type_text(&mut app, "وانت میوه فروشی پیاده رو را بسته");
@@ -142,7 +148,7 @@ fn filled(lang: Lang) -> App {
     app
 }
 
-/// Everything typed and picked; the server refused the address.
+/// Everything typed and picked; the address is refused as too short.
 fn refused() -> App {
     let mut app = filled(Lang::Fa);
     press(&mut app, KeyCode::Enter);
@@ -150,31 +156,19 @@ fn refused() -> App {
     press(&mut app, KeyCode::Enter);
     type_text(&mut app, "چه");
     update(&mut app, key(KeyCode::F(4), KeyModifiers::NONE));
-    let request_id = app.form().unwrap().request_id.clone();
-    update(&mut app, key(KeyCode::Char('s'), KeyModifiers::CONTROL));
-    update(
-        &mut app,
-        Msg::reply(Reply::Created {
-            request_id,
-            result: Err(RpcError {
-                code: tonic::Code::InvalidArgument,
-                message: "address: is too short: at least 3 characters".into(),
-            }),
-        }),
-    );
+    // The rules here refuse it before anything is sent.
+    let cmds = update(&mut app, key(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    assert!(cmds.is_empty(), "{cmds:?}");
     app
 }
 
 #[test]
 fn intake_empty_80x24() {
     let mut app = agent_app(Lang::Fa);
-    update(
+    answer_list(
         &mut app,
-        Msg::reply(Reply::Cases {
-            list: ListKind::Recent,
-            append: false,
-            result: Ok(pb::ListCasesResponse::default()),
-        }),
+        To::Intake,
+        Answer::ListCases(Ok(pb::ListCasesResponse::default())),
     );
     insta::assert_snapshot!(render(&app, 80, 24));
 }
@@ -243,22 +237,7 @@ fn queue(role: pb::Role, user: &str, unit_id: &str) -> App {
     let mut app = App::new(settings(Lang::Fa), NOW);
     app.start();
     app.catalog = crate::app::catalog::tests::shipped();
-    update(
-        &mut app,
-        Msg::reply(Reply::WhoAmI(Ok(pb::WhoAmIResponse {
-            sla: None,
-            user: user.into(),
-            role: role as i32,
-            unit_id: unit_id.into(),
-            demo: true,
-            server_time_ms: NOW,
-        }))),
-    );
-    let list = match role {
-        pb::Role::Dispatcher => ListKind::UrgentOpen,
-        pb::Role::Unit => ListKind::UnitQueue,
-        _ => ListKind::AllOpen,
-    };
+    session_as(&mut app, who(user, role, unit_id));
     let mut rows = vec![
         case(
             &app,
@@ -296,16 +275,13 @@ fn queue(role: pb::Role, user: &str, unit_id: &str) -> App {
         // What the server sends a unit: no phone at all.
         rows.iter_mut().for_each(|c| c.phone.clear());
     }
-    update(
+    answer_list(
         &mut app,
-        Msg::reply(Reply::Cases {
-            list,
-            append: false,
-            result: Ok(pb::ListCasesResponse {
-                cases: rows,
-                next_page_token: "more".into(),
-            }),
-        }),
+        To::Queue,
+        Answer::ListCases(Ok(pb::ListCasesResponse {
+            cases: rows,
+            next_page_token: "more".into(),
+        })),
     );
     app
 }
@@ -330,7 +306,8 @@ fn unit_queue_has_no_phone_column() {
 fn case_detail_with_timeline_80x24() {
     let mut app = queue(pb::Role::Supervisor, "supervisor1", "");
     press(&mut app, KeyCode::Down);
-    press(&mut app, KeyCode::Enter);
+    let cmds = update(&mut app, key(KeyCode::Enter, KeyModifiers::NONE));
+    let get = sent(&cmds, "get_case").clone();
     let mut c = case(
         &app,
         1233,
@@ -367,7 +344,7 @@ fn case_detail_with_timeline_80x24() {
             unit_id: String::new(),
         },
     ];
-    update(&mut app, Msg::reply(Reply::Case(Ok(c))));
+    answer(&mut app, &get, Answer::GetCase(Ok(c)));
     insta::assert_snapshot!(render(&app, 80, 24));
 }
 
@@ -378,17 +355,16 @@ fn disconnected_keeps_the_form_80x24() {
     type_text(&mut app, "۳");
     press(&mut app, KeyCode::Enter);
     type_text(&mut app, "خیابان چهارباغ عباسی");
-    update(&mut app, key(KeyCode::Char('s'), KeyModifiers::CONTROL));
-    let request_id = app.form().unwrap().request_id.clone();
-    update(
+    let cmds = update(&mut app, key(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    let save = sent(&cmds, "create_case").clone();
+    answer(
         &mut app,
-        Msg::reply(Reply::Created {
-            request_id,
-            result: Err(RpcError {
-                code: tonic::Code::Unavailable,
-                message: "tcp connect error".into(),
-            }),
-        }),
+        &save,
+        Answer::CreateCase(Err(RpcError {
+            code: tonic::Code::Unavailable,
+            message: "tcp connect error".into(),
+            fault: None,
+        })),
     );
     insta::assert_snapshot!(render(&app, 80, 24));
 }

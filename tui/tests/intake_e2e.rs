@@ -8,7 +8,7 @@ use desk137_proto::v1 as pb;
 use desk137_proto::v1::case_service_client::CaseServiceClient;
 use desk137_server::app::{RunningServer, ServerConfig, start};
 use desk137_tui::app::intake::Loadable;
-use desk137_tui::app::{App, Connection, Screen, Settings, Tone};
+use desk137_tui::app::{App, Connection, Settings, Tone};
 use desk137_tui::client::Client;
 use desk137_tui::config::Calendar;
 use desk137_tui::keymap::Keymap;
@@ -47,10 +47,7 @@ fn seen(app: &App, buf: &Buffer) -> Seen {
         }
         screen.push('\n');
     }
-    let form = match &app.screen {
-        Screen::Intake { form, .. } => Some(form),
-        _ => None,
-    };
+    let form = app.form();
     Seen {
         screen,
         status: app.status.as_ref().map(|s| (s.tone, s.text.clone())),

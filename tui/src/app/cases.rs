@@ -1,8 +1,9 @@
 //! Lists of cases: the agent's recent ones, and the read-only queues of
-//! dispatchers, units and supervisors with a case's detail.
+//! dispatchers, units and supervisors.
 
-use crate::app::intake::Loadable;
-use crate::app::msg::{ListKind, Request, RpcResult};
+use crate::app::msg::{Command, ListKind, Request, RpcResult, To};
+use crate::app::rpc::Call;
+use crate::app::screens::Ctx;
 use desk137_proto::v1 as pb;
 
 /// Rows fetched per page.
@@ -11,6 +12,8 @@ pub const PAGE_SIZE: u32 = 100;
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseList {
     pub kind: ListKind,
+    /// The screen the answers go to.
+    pub owner: To,
     pub rows: Vec<pb::Case>,
     pub selected: usize,
     pub next_page: Option<String>,
@@ -18,32 +21,31 @@ pub struct CaseList {
     pub error: Option<String>,
     /// When the list was last asked for, to refresh it on a timer.
     pub asked_ms: i64,
+    /// Bumped by every fresh request: pages of an older list are dropped.
+    pub generation: u64,
 }
 
 impl CaseList {
-    pub fn new(kind: ListKind) -> Self {
+    pub fn new(kind: ListKind, owner: To) -> Self {
         Self {
             kind,
+            owner,
             rows: Vec::new(),
             selected: 0,
             next_page: None,
             loading: false,
             error: None,
             asked_ms: 0,
+            generation: 0,
         }
     }
 
     /// The request for the first page (or the next one).
-    pub fn request(
-        &mut self,
-        user: &str,
-        unit_id: &str,
-        append: bool,
-        now_ms: i64,
-    ) -> Option<Request> {
+    pub fn request(&mut self, ctx: &Ctx, append: bool) -> Option<Command> {
         let page_token = if append {
             self.next_page.clone()?
         } else {
+            self.generation += 1;
             String::new()
         };
         let mut request = pb::ListCasesRequest {
@@ -53,7 +55,7 @@ impl CaseList {
         };
         match self.kind {
             ListKind::Recent => {
-                request.created_by = user.to_owned();
+                request.created_by = ctx.session.user.clone();
                 request.page_size = 50;
             }
             ListKind::UrgentOpen => {
@@ -61,21 +63,32 @@ impl CaseList {
                 request.open_only = true;
             }
             ListKind::UnitQueue => {
-                request.unit_id = unit_id.to_owned();
+                request.unit_id = ctx.session.unit_id.clone();
                 request.open_only = true;
             }
             ListKind::AllOpen => request.open_only = true,
         }
         self.loading = true;
-        self.asked_ms = now_ms;
-        Some(Request::ListCases {
-            list: self.kind,
-            append,
-            request,
-        })
+        self.asked_ms = ctx.now_ms;
+        Some(Command::Send(Request::new(
+            self.owner,
+            self.generation,
+            Call::ListCases(request),
+        )))
     }
 
-    pub fn arrived(&mut self, append: bool, result: RpcResult<pb::ListCasesResponse>) {
+    /// A page arrived. One of an older generation than the list's is an
+    /// answer to a question no longer asked, and changes nothing.
+    pub fn arrived(
+        &mut self,
+        generation: u64,
+        request: &pb::ListCasesRequest,
+        result: RpcResult<pb::ListCasesResponse>,
+    ) {
+        if generation != self.generation {
+            return;
+        }
+        let append = !request.page_token.is_empty();
         self.loading = false;
         match result {
             Ok(resp) => {
@@ -108,20 +121,4 @@ impl CaseList {
     pub fn selected_case(&self) -> Option<&pb::Case> {
         self.rows.get(self.selected)
     }
-}
-
-/// One case opened from a list, with its timeline.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Detail {
-    pub id: u64,
-    pub number: String,
-    pub case: Loadable<pb::Case>,
-    pub scroll: u16,
-}
-
-/// The read-only queue of a dispatcher, a unit or a supervisor.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Queue {
-    pub list: CaseList,
-    pub detail: Option<Detail>,
 }

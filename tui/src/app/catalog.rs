@@ -4,7 +4,6 @@
 
 use desk137_domain::catalog::{Catalog, Region, Topic, Unit, UnitKind};
 use desk137_domain::classify::Classifier;
-use desk137_domain::model::{Kind, Urgency};
 use desk137_domain::text::match_key;
 use desk137_proto::v1 as pb;
 use std::collections::HashMap;
@@ -26,50 +25,19 @@ pub struct ClientCatalog {
     loaded: [bool; 3],
 }
 
-pub fn kind_from_pb(k: i32) -> Kind {
-    match pb::Kind::try_from(k) {
-        Ok(pb::Kind::Informational) => Kind::Informational,
-        _ => Kind::Executive,
+/// Rows the contract refuses (an unknown kind, say) are left out rather
+/// than guessed at; the setters say how many.
+fn known<P, T: TryFrom<P>>(rows: Vec<P>, what: &str) -> (Vec<T>, usize) {
+    let total = rows.len();
+    let kept: Vec<T> = rows
+        .into_iter()
+        .filter_map(|r| T::try_from(r).ok())
+        .collect();
+    let skipped = total - kept.len();
+    if skipped > 0 {
+        tracing::warn!(skipped, what, "catalog rows this client cannot read");
     }
-}
-
-pub fn urgency_from_pb(u: i32) -> Urgency {
-    match pb::Urgency::try_from(u) {
-        Ok(pb::Urgency::Urgent) => Urgency::Urgent,
-        _ => Urgency::Normal,
-    }
-}
-
-fn topic_from_pb(t: pb::Topic) -> Topic {
-    Topic {
-        kind: kind_from_pb(t.kind),
-        default_urgency: urgency_from_pb(t.default_urgency),
-        id: t.id,
-        category_fa: t.category_fa,
-        category_en: t.category_en,
-        title_fa: t.title_fa,
-        title_en: t.title_en,
-        synonyms_fa: t.synonyms_fa,
-        synonyms_en: t.synonyms_en,
-        keywords: t.keywords,
-        service_domain: t.service_domain,
-    }
-}
-
-fn unit_from_pb(u: pb::Unit) -> Unit {
-    let kind = match pb::UnitKind::try_from(u.kind) {
-        Ok(pb::UnitKind::External) => UnitKind::External,
-        Ok(pb::UnitKind::Coordination) => UnitKind::Coordination,
-        _ => UnitKind::Regional,
-    };
-    Unit {
-        id: u.id,
-        name_fa: u.name_fa,
-        name_en: u.name_en,
-        kind,
-        region: u.region,
-        service_domain: u.service_domain,
-    }
+    (kept, skipped)
 }
 
 /// A scored topic suggestion: `index` into [`ClientCatalog::topics`].
@@ -80,10 +48,12 @@ pub struct TopicHit {
 }
 
 impl ClientCatalog {
-    pub fn set_topics(&mut self, topics: Vec<pb::Topic>) {
+    /// Takes the topics the server sent; returns how many were skipped.
+    pub fn set_topics(&mut self, topics: Vec<pb::Topic>) -> usize {
         let counts: Vec<(String, u64)> =
             topics.iter().map(|t| (t.id.clone(), t.use_count)).collect();
-        self.topics = topics.into_iter().map(topic_from_pb).collect();
+        let (topics, skipped) = known(topics, "topics");
+        self.topics = topics;
         self.topic_index = self
             .topics
             .iter()
@@ -97,26 +67,24 @@ impl ClientCatalog {
         self.classifier = Some(classifier);
         self.loaded[0] = true;
         self.rebuild_routing();
+        skipped
     }
 
-    pub fn set_regions(&mut self, regions: Vec<pb::Region>) {
-        self.regions = regions
-            .into_iter()
-            .map(|r| Region {
-                number: r.number,
-                name_fa: r.name_fa,
-                name_en: r.name_en,
-            })
-            .collect();
+    pub fn set_regions(&mut self, regions: Vec<pb::Region>) -> usize {
+        self.regions = regions.into_iter().map(Region::from).collect();
         self.regions.sort_by_key(|r| r.number);
         self.loaded[1] = true;
         self.rebuild_routing();
+        0
     }
 
-    pub fn set_units(&mut self, units: Vec<pb::Unit>) {
-        self.units = units.into_iter().map(unit_from_pb).collect();
+    /// Takes the units the server sent; returns how many were skipped.
+    pub fn set_units(&mut self, units: Vec<pb::Unit>) -> usize {
+        let (units, skipped) = known(units, "units");
+        self.units = units;
         self.loaded[2] = true;
         self.rebuild_routing();
+        skipped
     }
 
     fn rebuild_routing(&mut self) {
@@ -287,6 +255,27 @@ pub(crate) mod tests {
         let domain = Catalog::default_catalog().unwrap();
         assert_eq!(Some(unit), domain.route(domain.topic(&t.id).unwrap(), 3));
         assert!(c.coordination_unit().is_some());
+    }
+
+    #[test]
+    fn rows_of_an_unknown_kind_are_skipped_and_counted() {
+        let c = Catalog::default_catalog().unwrap();
+        let mut topics: Vec<pb::Topic> = c
+            .topics
+            .iter()
+            .map(|t| convert::topic_to_pb(t, 0))
+            .collect();
+        topics[0].kind = 99;
+        topics[1].kind = pb::Kind::Unspecified as i32;
+        let first = topics[0].id.clone();
+        let mut cc = ClientCatalog::default();
+        assert_eq!(cc.set_topics(topics), 2);
+        assert_eq!(cc.topics.len(), c.topics.len() - 2);
+        assert!(cc.topic(&first).is_none(), "never guessed executive");
+        let mut units: Vec<pb::Unit> = c.units.iter().map(convert::unit_to_pb).collect();
+        units[0].kind = 42;
+        assert_eq!(cc.set_units(units), 1);
+        assert_eq!(cc.units.len(), c.units.len() - 1);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! caller's history beside it.
 
 use crate::app::catalog::{ClientCatalog, TopicHit};
-use crate::app::msg::RpcResult;
+use crate::app::msg::{FieldFault, RpcResult};
 use desk137_domain::model::{Channel, Kind, Urgency};
 use desk137_domain::phone::normalize_phone;
 use desk137_domain::validate::{CaseDraft, FieldError, validate};
@@ -307,7 +307,7 @@ impl Intake {
                 }
                 normalize_phone(typed)
                     .err()
-                    .map(|e| LeaveWarning::Phone(e.to_string()))
+                    .map(|e| LeaveWarning::Phone(FieldFault::from(&FieldError::phone("phone", &e))))
             }
             Field::Topic if self.topic.is_none() => {
                 if let Some(i) = catalog.exact_topic(self.value(Field::Topic)) {
@@ -459,5 +459,5 @@ pub struct InformationalNotUrgent;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LeaveWarning {
-    Phone(String),
+    Phone(FieldFault),
 }

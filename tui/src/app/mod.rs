@@ -1,23 +1,31 @@
-//! The model of every screen and `update`, the only place it changes. Update
-//! does no I/O: what it wants done comes back as [`Command`]s, and the
-//! answers come in again as [`Msg`]s.
+//! The app: what the screens share (session, catalog, status bar, overlays,
+//! connection) and `update`, the only place the state changes. `update`
+//! routes keys and answers to the screen on top; it does no I/O: what it
+//! wants done comes back as [`Command`]s, and the answers come in again as
+//! [`Msg`]s.
 
 pub mod cases;
 pub mod catalog;
 pub mod intake;
 pub mod msg;
+pub mod rpc;
+pub mod screens;
+pub mod stream;
 
 use crate::config::Calendar;
 use crate::keymap::{Action, Context, Key, Keymap};
 use crate::messages::Lang;
-use cases::{CaseList, Detail, Queue};
 use catalog::ClientCatalog;
 use crossterm::event::{KeyEvent, KeyEventKind};
 use desk137_domain::clock::Millis;
-use desk137_domain::model::{Role, Urgency};
+use desk137_domain::model::Role;
+use desk137_domain::sla::SlaPolicy;
+use desk137_proto::convert::required;
 use desk137_proto::v1 as pb;
-use intake::{Effect, Field, Intake, LeaveWarning, Loadable};
-pub use msg::{Command, ListKind, Msg, Reply, Request, RpcError};
+pub use msg::{Command, ListKind, Msg, Open, Reply, Request, RpcError, Ticket, To};
+use rpc::{Answer, Call};
+use screens::{Ctx, DetailScreen, IntakeScreen, QueueScreen, RequestIds, Screen};
+use stream::{Serving, StreamEvent, StreamItem, StreamSpec, SubId};
 use tui_input::InputRequest;
 
 /// How often a lost server is tried again.
@@ -70,17 +78,6 @@ pub enum Overlay {
     Confirm(Confirm),
 }
 
-#[derive(Debug, Clone)]
-pub enum Screen {
-    /// Waiting to learn who the user is.
-    Starting,
-    Intake {
-        form: Box<Intake>,
-        recent: CaseList,
-    },
-    Queue(Box<Queue>),
-}
-
 /// What the settings decide before the first screen.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -101,44 +98,18 @@ pub struct App {
     pub now_ms: Millis,
     pub size: (u16, u16),
     pub connection: Connection,
+    /// What the server's health watch last said; `None` before it spoke.
+    pub serving: Option<Serving>,
     pub session: Option<Session>,
+    /// The server's service levels, from `WhoAmI`.
+    pub sla: Option<SlaPolicy>,
     pub catalog: ClientCatalog,
-    pub screen: Screen,
+    /// The screens, the one on top active; never empty.
+    screens: Vec<Screen>,
     pub overlay: Option<Overlay>,
     pub status: Option<Status>,
-    id_prefix: String,
-    next_id: u64,
+    ids: RequestIds,
     next_probe_ms: Millis,
-}
-
-fn role_from_pb(r: i32) -> Option<Role> {
-    Some(match pb::Role::try_from(r).ok()? {
-        pb::Role::Agent => Role::Agent,
-        pb::Role::Dispatcher => Role::Dispatcher,
-        pb::Role::Unit => Role::Unit,
-        pb::Role::Supervisor => Role::Supervisor,
-        pb::Role::Admin => Role::Admin,
-        pb::Role::Unspecified => return None,
-    })
-}
-
-fn edit_request(a: Action) -> Option<InputRequest> {
-    Some(match a {
-        Action::CharLeft => InputRequest::GoToPrevChar,
-        Action::CharRight => InputRequest::GoToNextChar,
-        Action::WordLeft => InputRequest::GoToPrevWord,
-        Action::WordRight => InputRequest::GoToNextWord,
-        Action::LineStart => InputRequest::GoToStart,
-        Action::LineEnd => InputRequest::GoToEnd,
-        Action::DeleteCharBack => InputRequest::DeletePrevChar,
-        Action::DeleteCharForward => InputRequest::DeleteNextChar,
-        Action::DeleteWordBack => InputRequest::DeletePrevWord,
-        Action::DeleteWordForward => InputRequest::DeleteNextWord,
-        Action::DeleteToStart => InputRequest::DeleteFromStart,
-        Action::DeleteToEnd => InputRequest::DeleteTillEnd,
-        Action::Yank => InputRequest::Yank,
-        _ => return None,
-    })
 }
 
 impl Field {
@@ -155,6 +126,18 @@ impl Field {
     }
 }
 
+use intake::Field;
+
+/// The first screen of each role.
+fn home_screen(role: Role, ctx: &mut Ctx) -> Screen {
+    match role {
+        Role::Agent | Role::Admin => Screen::Intake(Box::new(IntakeScreen::new(ctx))),
+        Role::Dispatcher => Screen::Queue(Box::new(QueueScreen::new(ListKind::UrgentOpen))),
+        Role::Unit => Screen::Queue(Box::new(QueueScreen::new(ListKind::UnitQueue))),
+        Role::Supervisor => Screen::Queue(Box::new(QueueScreen::new(ListKind::AllOpen))),
+    }
+}
+
 impl App {
     pub fn new(settings: Settings, now_ms: Millis) -> Self {
         Self {
@@ -165,13 +148,14 @@ impl App {
             now_ms,
             size: (80, 24),
             connection: Connection::Connecting,
+            serving: None,
             session: None,
+            sla: None,
             catalog: ClientCatalog::default(),
-            screen: Screen::Starting,
+            screens: vec![Screen::Starting],
             overlay: None,
             status: None,
-            id_prefix: settings.id_prefix,
-            next_id: 1,
+            ids: RequestIds::new(settings.id_prefix),
             next_probe_ms: now_ms + PROBE_MS,
         }
     }
@@ -179,39 +163,60 @@ impl App {
     /// The calls that open a session.
     pub fn start(&mut self) -> Vec<Command> {
         [
-            Request::WhoAmI,
-            Request::ListTopics,
-            Request::ListUnits,
-            Request::ListRegions,
+            Call::WhoAmI(pb::WhoAmIRequest {}),
+            Call::ListTopics(pb::ListTopicsRequest {}),
+            Call::ListUnits(pb::ListUnitsRequest {}),
+            Call::ListRegions(pb::ListRegionsRequest {}),
         ]
         .into_iter()
-        .map(Command::Send)
+        .map(|c| Command::Send(Request::new(To::App, 0, c)))
         .collect()
     }
 
-    fn new_request_id(&mut self) -> String {
-        let id = format!("{}-{}", self.id_prefix, self.next_id);
-        self.next_id += 1;
-        id
+    /// The screen on top, the one keys go to.
+    pub fn screen(&self) -> &Screen {
+        self.screens.last().unwrap_or(&Screen::Starting)
     }
 
-    /// The keymap table that applies now, besides [global].
-    pub fn key_context(&self) -> Context {
-        match (&self.screen, self.overlay) {
-            (Screen::Intake { .. }, None) => Context::Edit,
-            _ => Context::List,
+    pub fn screen_mut(&mut self) -> &mut Screen {
+        if self.screens.is_empty() {
+            self.screens.push(Screen::Starting);
+        }
+        let top = self.screens.len() - 1;
+        &mut self.screens[top]
+    }
+
+    /// The screens from the bottom up.
+    pub fn screens(&self) -> &[Screen] {
+        &self.screens
+    }
+
+    /// The key tables that apply now, besides [global].
+    pub fn key_contexts(&self) -> &'static [Context] {
+        match self.overlay {
+            Some(_) => &[crate::keymap::LIST],
+            None => self.screen().contexts(),
         }
     }
 
-    pub fn form(&self) -> Option<&Intake> {
-        match &self.screen {
-            Screen::Intake { form, .. } => Some(form),
+    /// The actions the bottom bar names now.
+    pub fn hints(&self) -> &'static [Action] {
+        match self.overlay {
+            Some(Overlay::Help { .. }) => &[Action::Back, Action::Quit],
+            Some(Overlay::Confirm(_)) => &[Action::Accept, Action::Back],
+            None => self.screen().hints(),
+        }
+    }
+
+    pub fn form(&self) -> Option<&intake::Intake> {
+        match self.screen() {
+            Screen::Intake(s) => Some(&s.form),
             _ => None,
         }
     }
 
     fn is_dirty(&self) -> bool {
-        self.form().is_some_and(Intake::is_dirty)
+        self.screens.iter().any(Screen::is_dirty)
     }
 
     fn say(&mut self, tone: Tone, text: impl Into<String>) {
@@ -234,25 +239,60 @@ impl App {
         });
     }
 
-    fn user_and_unit(&self) -> (String, String) {
-        self.session
-            .as_ref()
-            .map(|s| (s.user.clone(), s.unit_id.clone()))
-            .unwrap_or_default()
+    /// Runs `f` on screen `at` with what the screens share, then settles
+    /// the commands it gave.
+    fn with_screen(
+        &mut self,
+        at: usize,
+        f: impl FnOnce(&mut Screen, &mut Ctx) -> Vec<Command>,
+    ) -> Vec<Command> {
+        let Some(session) = self.session.clone() else {
+            return Vec::new();
+        };
+        let Some(screen) = self.screens.get_mut(at) else {
+            return Vec::new();
+        };
+        let mut ctx = Ctx {
+            lang: self.lang,
+            keymap: &self.keymap,
+            catalog: &self.catalog,
+            session: &session,
+            sla: self.sla.as_ref(),
+            now_ms: self.now_ms,
+            rows: self.size.1,
+            ids: &mut self.ids,
+        };
+        let out = f(screen, &mut ctx);
+        self.settle(out)
     }
 
-    fn list_request(&mut self, append: bool) -> Vec<Command> {
-        let (user, unit) = self.user_and_unit();
-        let now = self.now_ms;
-        let list = match &mut self.screen {
-            Screen::Intake { recent, .. } => recent,
-            Screen::Queue(q) => &mut q.list,
-            Screen::Starting => return Vec::new(),
-        };
-        list.request(&user, &unit, append, now)
-            .map(Command::Send)
-            .into_iter()
-            .collect()
+    fn on_top(&mut self, f: impl FnOnce(&mut Screen, &mut Ctx) -> Vec<Command>) -> Vec<Command> {
+        self.with_screen(self.screens.len().saturating_sub(1), f)
+    }
+
+    /// Does what a screen asked of the app; returns what goes outside.
+    fn settle(&mut self, commands: Vec<Command>) -> Vec<Command> {
+        let mut out = Vec::new();
+        for c in commands {
+            match c {
+                Command::Say(tone, text) => self.say(tone, text),
+                Command::Unsay => self.status = None,
+                Command::Lost(text) => self.lost_connection(text),
+                Command::Ask(what) => self.overlay = Some(Overlay::Confirm(what)),
+                Command::Open(Open::Detail { id, number }) => {
+                    let (screen, get) = DetailScreen::open(id, number);
+                    self.screens.push(Screen::Detail(Box::new(screen)));
+                    out.push(get);
+                }
+                Command::Close => {
+                    if self.screens.len() > 1 {
+                        self.screens.pop();
+                    }
+                }
+                outside => out.push(outside),
+            }
+        }
+        out
     }
 }
 
@@ -266,6 +306,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
         }
         Msg::Tick(now) => app.tick(now),
         Msg::Reply(r) => app.reply(*r),
+        Msg::Stream { id, event } => app.stream(id, event),
     }
 }
 
@@ -274,17 +315,24 @@ impl App {
         if ev.kind == KeyEventKind::Release {
             return Vec::new();
         }
-        let action = Key::from_event(&ev).and_then(|k| self.keymap.action(self.key_context(), k));
+        let action = Key::from_event(&ev).and_then(|k| self.keymap.action(self.key_contexts(), k));
         if let Some(overlay) = self.overlay {
             return self.overlay_key(overlay, action);
         }
         match action {
             Some(a) => self.act(a),
             None => match Key::typed_char(&ev) {
-                Some(c) => self.edit(InputRequest::InsertChar(c)),
+                Some(c) => self.on_top(|s, ctx| s.edit(InputRequest::InsertChar(c), ctx)),
                 None => Vec::new(),
             },
         }
+    }
+
+    fn paste(&mut self, text: &str) -> Vec<Command> {
+        if self.overlay.is_some() {
+            return Vec::new();
+        }
+        self.on_top(|s, ctx| s.paste(text, ctx))
     }
 
     fn overlay_key(&mut self, overlay: Overlay, action: Option<Action>) -> Vec<Command> {
@@ -320,12 +368,8 @@ impl App {
                 if yes {
                     self.overlay = None;
                     return match what {
-                        Confirm::Discard => {
-                            self.clear_form();
-                            self.say(Tone::Info, self.lang.labels().cleared);
-                            Vec::new()
-                        }
                         Confirm::Quit => vec![Command::Quit],
+                        other => self.on_top(|s, ctx| s.confirmed(other, ctx)),
                     };
                 }
                 if action == Some(Action::Back) {
@@ -351,241 +395,7 @@ impl App {
                 self.overlay = Some(Overlay::Help { scroll: 0 });
                 Vec::new()
             }
-            _ => match self.screen {
-                Screen::Intake { .. } => self.intake_act(a),
-                Screen::Queue(_) => self.queue_act(a),
-                Screen::Starting => Vec::new(),
-            },
-        }
-    }
-
-    fn clear_form(&mut self) {
-        let id = self.new_request_id();
-        if let Screen::Intake { form, .. } = &mut self.screen {
-            **form = Intake::new(id);
-        }
-    }
-
-    fn intake_act(&mut self, a: Action) -> Vec<Command> {
-        let lang = self.lang;
-        let Screen::Intake { form, .. } = &mut self.screen else {
-            return Vec::new();
-        };
-        if let Some(req) = edit_request(a) {
-            return self.edit(req);
-        }
-        match a {
-            Action::NewCall => {
-                if form.saving {
-                    self.say(Tone::Warning, lang.labels().wait_for_save);
-                } else if form.is_dirty() {
-                    self.overlay = Some(Overlay::Confirm(Confirm::Discard));
-                } else {
-                    self.clear_form();
-                    self.status = None;
-                }
-                Vec::new()
-            }
-            Action::Save => self.save(),
-            Action::ToggleUrgent => {
-                if form.saving {
-                    self.say(Tone::Warning, lang.labels().wait_for_save);
-                    return Vec::new();
-                }
-                match form.toggle_urgent(&self.catalog) {
-                    Ok(Urgency::Urgent) => self.say(Tone::Warning, lang.labels().urgent_on),
-                    Ok(Urgency::Normal) => self.say(Tone::Info, lang.labels().urgent_off),
-                    Err(intake::InformationalNotUrgent) => {
-                        self.say(Tone::Error, lang.labels().informational_not_urgent)
-                    }
-                }
-                Vec::new()
-            }
-            Action::NextField => {
-                let to = form.focus.next();
-                self.focus(to)
-            }
-            Action::PrevField => {
-                let to = form.focus.prev();
-                self.focus(to)
-            }
-            Action::Down | Action::Up => {
-                let down = a == Action::Down;
-                if form.move_selection(down) {
-                    return Vec::new();
-                }
-                let to = if down {
-                    form.focus.next()
-                } else {
-                    form.focus.prev()
-                };
-                self.focus(to)
-            }
-            Action::Accept => {
-                if form.saving {
-                    return Vec::new();
-                }
-                if form.pick(&self.catalog) {
-                    return Vec::new();
-                }
-                if form.focus == Field::Landmark {
-                    let hint = self
-                        .keymap
-                        .hint(Context::Edit, Action::Save)
-                        .map(|k| format!("{k}: {}", Action::Save.help(lang)))
-                        .unwrap_or_default();
-                    self.say(Tone::Info, hint);
-                    return Vec::new();
-                }
-                let to = form.focus.next();
-                self.focus(to)
-            }
-            Action::Back => {
-                if form.suggestions.is_open() {
-                    form.suggestions.close();
-                } else {
-                    self.status = None;
-                }
-                Vec::new()
-            }
-            Action::Refresh => self.list_request(false),
-            _ => Vec::new(),
-        }
-    }
-
-    fn focus(&mut self, to: Field) -> Vec<Command> {
-        let lang = self.lang;
-        let Screen::Intake { form, .. } = &mut self.screen else {
-            return Vec::new();
-        };
-        if let Some(LeaveWarning::Phone(reason)) = form.focus_on(to, &self.catalog) {
-            self.say(Tone::Warning, lang.bad_phone(&lang.reason(&reason)));
-        }
-        Vec::new()
-    }
-
-    fn edit(&mut self, req: InputRequest) -> Vec<Command> {
-        let Screen::Intake { form, .. } = &mut self.screen else {
-            return Vec::new();
-        };
-        if form.saving {
-            self.say(Tone::Warning, self.lang.labels().wait_for_save);
-            return Vec::new();
-        }
-        let effects = form.edit(req, &self.catalog);
-        effects_to_commands(effects)
-    }
-
-    fn paste(&mut self, text: &str) -> Vec<Command> {
-        if self.overlay.is_some() {
-            return Vec::new();
-        }
-        let Screen::Intake { form, .. } = &mut self.screen else {
-            return Vec::new();
-        };
-        if form.saving {
-            self.say(Tone::Warning, self.lang.labels().wait_for_save);
-            return Vec::new();
-        }
-        effects_to_commands(form.paste(text, &self.catalog))
-    }
-
-    fn save(&mut self) -> Vec<Command> {
-        let lang = self.lang;
-        let Screen::Intake { form, .. } = &mut self.screen else {
-            return Vec::new();
-        };
-        if form.saving {
-            self.say(Tone::Warning, lang.labels().wait_for_save);
-            return Vec::new();
-        }
-        match form.request(&self.catalog) {
-            Ok(req) => {
-                form.saving = true;
-                self.say(Tone::Info, lang.labels().saving);
-                vec![Command::Send(Request::CreateCase(req))]
-            }
-            Err(e) => {
-                self.refuse(e.field, &e.detail);
-                Vec::new()
-            }
-        }
-    }
-
-    /// A save the rules refused: say why and put the cursor where the fix is.
-    fn refuse(&mut self, field_name: &str, reason: &str) {
-        let lang = self.lang;
-        let Screen::Intake { form, .. } = &mut self.screen else {
-            return;
-        };
-        let field = Field::from_error_name(field_name);
-        let text = match field {
-            Some(Field::Topic)
-                if form.topic.is_none() && !form.value(Field::Topic).trim().is_empty() =>
-            {
-                lang.labels().pick_topic_first.to_owned()
-            }
-            Some(f) => format!("{}: {}", f.label(lang), lang.reason(reason)),
-            None if field_name.is_empty() => reason.to_owned(),
-            None => format!("{field_name}: {reason}"),
-        };
-        if let Some(f) = field {
-            form.focus_on(f, &self.catalog);
-        }
-        self.say(Tone::Error, lang.not_saved(&text));
-    }
-
-    fn queue_act(&mut self, a: Action) -> Vec<Command> {
-        let page = (self.size.1 as isize - 8).max(1);
-        let Screen::Queue(q) = &mut self.screen else {
-            return Vec::new();
-        };
-        if let Some(d) = &mut q.detail {
-            match a {
-                Action::Back => q.detail = None,
-                Action::Up => d.scroll = d.scroll.saturating_sub(1),
-                Action::Down => d.scroll = d.scroll.saturating_add(1),
-                Action::PageUp => d.scroll = d.scroll.saturating_sub(page as u16),
-                Action::PageDown => d.scroll = d.scroll.saturating_add(page as u16),
-                Action::First => d.scroll = 0,
-                Action::Refresh => {
-                    d.case = Loadable::Loading;
-                    return vec![Command::Send(Request::GetCase { id: d.id })];
-                }
-                _ => {}
-            }
-            return Vec::new();
-        }
-        let more = match a {
-            Action::Up => q.list.move_by(-1),
-            Action::Down => q.list.move_by(1),
-            Action::PageUp => q.list.move_by(-page),
-            Action::PageDown => q.list.move_by(page),
-            Action::First => q.list.move_by(isize::MIN / 2),
-            Action::Last => q.list.move_by(isize::MAX / 2),
-            Action::Accept => {
-                let Some(c) = q.list.selected_case() else {
-                    return Vec::new();
-                };
-                q.detail = Some(Detail {
-                    id: c.id,
-                    number: c.number.clone(),
-                    case: Loadable::Loading,
-                    scroll: 0,
-                });
-                return vec![Command::Send(Request::GetCase { id: c.id })];
-            }
-            Action::Refresh => return self.list_request(false),
-            Action::Back => {
-                self.status = None;
-                false
-            }
-            _ => false,
-        };
-        if more {
-            self.list_request(true)
-        } else {
-            Vec::new()
+            _ => self.on_top(|s, ctx| s.act(a, ctx)),
         }
     }
 
@@ -594,87 +404,86 @@ impl App {
         let mut out = Vec::new();
         if self.connection == Connection::Disconnected && now >= self.next_probe_ms {
             self.next_probe_ms = now + PROBE_MS;
-            out.push(Command::Send(Request::WhoAmI));
+            out.push(Command::Send(Request::new(
+                To::App,
+                0,
+                Call::WhoAmI(pb::WhoAmIRequest {}),
+            )));
         }
-        if let Screen::Queue(q) = &self.screen {
-            let due = now - q.list.asked_ms >= QUEUE_REFRESH_MS;
-            if due
-                && q.detail.is_none()
-                && !q.list.loading
-                && self.connection == Connection::Connected
-            {
-                out.extend(self.list_request(false));
-            }
-        }
+        let connected = self.connection == Connection::Connected;
+        out.extend(self.on_top(|s, ctx| s.tick(ctx, connected)));
         out
+    }
+
+    /// The server answers: mark it reached (or lost), then hand the answer
+    /// to whoever asked.
+    fn reached(&mut self, ok: bool) -> Vec<Command> {
+        if !ok || self.connection == Connection::Connected {
+            return Vec::new();
+        }
+        let was_lost = self.connection == Connection::Disconnected;
+        self.connection = Connection::Connected;
+        if was_lost {
+            self.reconnected()
+        } else {
+            Vec::new()
+        }
     }
 
     fn reply(&mut self, r: Reply) -> Vec<Command> {
         // Any answer, a refusal too, proves the server is reachable again.
-        let reached = r.error().is_none_or(|e| !e.is_connection());
-        let mut out = Vec::new();
-        if reached && self.connection != Connection::Connected {
-            let was_lost = self.connection == Connection::Disconnected;
-            self.connection = Connection::Connected;
-            if was_lost {
-                out.extend(self.reconnected());
+        let lost = r.error().is_some_and(RpcError::is_connection);
+        let mut out = self.reached(!lost);
+        if lost {
+            self.lost_connection(self.lang.labels().no_connection.to_owned());
+        }
+        match r.request.ticket.to {
+            To::App => out.extend(self.app_reply(r)),
+            to => {
+                // The screen that asked, wherever it is in the stack: a list
+                // under an open case still takes its pages.
+                if let Some(at) = self.screens.iter().rposition(|s| s.to() == Some(to)) {
+                    out.extend(self.with_screen(at, |s, ctx| s.reply(r, ctx)));
+                }
             }
         }
-        out.extend(match r {
-            Reply::WhoAmI(res) => self.who_am_i(res),
-            Reply::Topics(res) => self.catalog_part(res, ClientCatalog::set_topics),
-            Reply::Units(res) => self.catalog_part(res, ClientCatalog::set_units),
-            Reply::Regions(res) => self.catalog_part(res, ClientCatalog::set_regions),
-            Reply::CallerHistory { phone, result } => {
-                if let Err(e) = &result {
-                    self.maybe_lost(e);
-                }
-                if let Screen::Intake { form, .. } = &mut self.screen {
-                    form.history_arrived(&phone, result);
-                }
-                Vec::new()
-            }
-            Reply::Created { request_id, result } => self.created(&request_id, result),
-            Reply::Cases {
-                list,
-                append,
-                result,
-            } => {
-                if let Err(e) = &result {
-                    self.maybe_lost(e);
-                }
-                let target = match &mut self.screen {
-                    Screen::Intake { recent, .. } if list == ListKind::Recent => Some(recent),
-                    Screen::Queue(q) if q.list.kind == list => Some(&mut q.list),
-                    _ => None,
-                };
-                if let Some(l) = target {
-                    l.arrived(append, result);
-                }
-                Vec::new()
-            }
-            Reply::Case(result) => {
-                if let Err(e) = &result {
-                    self.maybe_lost(e);
-                }
-                if let Screen::Queue(q) = &mut self.screen
-                    && let Some(d) = &mut q.detail
-                {
-                    match result {
-                        Ok(c) if c.id == d.id => d.case = Loadable::Loaded(c),
-                        Ok(_) => {}
-                        Err(e) => d.case = Loadable::Failed(e.to_string()),
-                    }
-                }
-                Vec::new()
-            }
-        });
         out
     }
 
-    fn maybe_lost(&mut self, e: &RpcError) {
-        if e.is_connection() {
-            self.lost_connection(self.lang.labels().no_connection.to_owned());
+    fn app_reply(&mut self, r: Reply) -> Vec<Command> {
+        match r.answer {
+            Answer::WhoAmI(res) => self.who_am_i(res),
+            Answer::ListTopics(res) => {
+                self.catalog_part(res.map(|r| r.topics), ClientCatalog::set_topics)
+            }
+            Answer::ListUnits(res) => {
+                self.catalog_part(res.map(|r| r.units), ClientCatalog::set_units)
+            }
+            Answer::ListRegions(res) => {
+                self.catalog_part(res.map(|r| r.regions), ClientCatalog::set_regions)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn stream(&mut self, id: SubId, event: StreamEvent) -> Vec<Command> {
+        if id != stream::HEALTH {
+            return Vec::new();
+        }
+        match event {
+            StreamEvent::Item(StreamItem::Health(serving)) => {
+                self.serving = Some(serving);
+                self.reached(true)
+            }
+            StreamEvent::Reconnecting { error, .. } => {
+                self.serving = None;
+                // A save that failed has said more than this; keep its words.
+                if error.is_connection() && self.connection != Connection::Disconnected {
+                    self.lost_connection(self.lang.labels().no_connection.to_owned());
+                }
+                Vec::new()
+            }
+            StreamEvent::Ended { .. } => Vec::new(),
         }
     }
 
@@ -685,14 +494,15 @@ impl App {
         }
         let mut out = Vec::new();
         if self.session.is_some() {
+            let ask = |c| Command::Send(Request::new(To::App, 0, c));
             if !self.catalog.has_topics() {
-                out.push(Command::Send(Request::ListTopics));
+                out.push(ask(Call::ListTopics(pb::ListTopicsRequest {})));
             }
             if !self.catalog.is_complete() {
-                out.push(Command::Send(Request::ListUnits));
-                out.push(Command::Send(Request::ListRegions));
+                out.push(ask(Call::ListUnits(pb::ListUnitsRequest {})));
+                out.push(ask(Call::ListRegions(pb::ListRegionsRequest {})));
             }
-            out.extend(self.list_request(false));
+            out.extend(self.on_top(Screen::refresh));
         }
         out
     }
@@ -700,27 +510,23 @@ impl App {
     fn catalog_part<T>(
         &mut self,
         res: Result<T, RpcError>,
-        set: fn(&mut ClientCatalog, T),
+        set: fn(&mut ClientCatalog, T) -> usize,
     ) -> Vec<Command> {
         match res {
             Ok(v) => {
-                set(&mut self.catalog, v);
-                self.refresh_suggestions();
+                let skipped = set(&mut self.catalog, v);
+                if skipped > 0 {
+                    self.say(Tone::Warning, self.lang.catalog_skipped(skipped));
+                }
+                self.on_top(|s, ctx| {
+                    s.catalog_changed(ctx);
+                    Vec::new()
+                })
             }
-            Err(e) if e.is_connection() => {
-                self.lost_connection(self.lang.labels().no_connection.to_owned())
-            }
-            Err(e) => self.say(Tone::Error, self.lang.catalog_failed(&e.to_string())),
-        }
-        Vec::new()
-    }
-
-    /// Suggestions wanted before the catalog arrived appear once it has.
-    fn refresh_suggestions(&mut self) {
-        if let Screen::Intake { form, .. } = &mut self.screen {
-            let f = form.focus;
-            if matches!(f, Field::Topic | Field::Region) && !form.suggestions.is_open() {
-                form.focus_on(f, &self.catalog);
+            Err(e) if e.is_connection() => Vec::new(),
+            Err(e) => {
+                self.say(Tone::Error, self.lang.catalog_failed(&e.to_string()));
+                Vec::new()
             }
         }
     }
@@ -728,10 +534,7 @@ impl App {
     fn who_am_i(&mut self, res: Result<pb::WhoAmIResponse, RpcError>) -> Vec<Command> {
         let who = match res {
             Ok(who) => who,
-            Err(e) if e.is_connection() => {
-                self.lost_connection(self.lang.labels().no_connection.to_owned());
-                return Vec::new();
-            }
+            Err(e) if e.is_connection() => return Vec::new(),
             Err(e) => {
                 self.say(Tone::Error, self.lang.no_access(&e.to_string()));
                 return Vec::new();
@@ -740,109 +543,40 @@ impl App {
         if self.session.is_some() {
             return Vec::new();
         }
-        let role = role_from_pb(who.role);
+        // A role this client does not know opens no screen: guessing one
+        // could show a person what they may not see.
+        let role: Role = match required("role", who.role) {
+            Ok(r) => r,
+            Err(e) => {
+                let why = self.lang.refusal(&msg::FieldFault::from(&e));
+                self.say(Tone::Error, self.lang.no_access(&why));
+                return Vec::new();
+            }
+        };
+        self.sla = match who.sla.as_ref().map(SlaPolicy::try_from).transpose() {
+            Ok(sla) => sla,
+            Err(e) => {
+                tracing::warn!(error = %e, "the server's service levels are unreadable");
+                None
+            }
+        };
         self.session = Some(Session {
             user: who.user,
-            role: role.unwrap_or(Role::Supervisor),
+            role,
             unit_id: who.unit_id,
             demo: who.demo,
         });
-        self.screen = match role {
-            Some(Role::Agent | Role::Admin) => {
-                let id = self.new_request_id();
-                Screen::Intake {
-                    form: Box::new(Intake::new(id)),
-                    recent: CaseList::new(ListKind::Recent),
-                }
-            }
-            Some(Role::Dispatcher) => Screen::Queue(Box::new(Queue {
-                list: CaseList::new(ListKind::UrgentOpen),
-                detail: None,
-            })),
-            Some(Role::Unit) => Screen::Queue(Box::new(Queue {
-                list: CaseList::new(ListKind::UnitQueue),
-                detail: None,
-            })),
-            // An unknown role sees only what every reader may: the open list.
-            Some(Role::Supervisor) | None => Screen::Queue(Box::new(Queue {
-                list: CaseList::new(ListKind::AllOpen),
-                detail: None,
-            })),
-        };
-        self.list_request(false)
+        let mut out = vec![Command::Subscribe {
+            id: stream::HEALTH,
+            stream: StreamSpec::Health,
+        }];
+        let home = self.on_top(|s, ctx| {
+            *s = home_screen(role, ctx);
+            s.refresh(ctx)
+        });
+        out.extend(home);
+        out
     }
-
-    fn created(
-        &mut self,
-        request_id: &str,
-        result: Result<pb::CreateCaseResponse, RpcError>,
-    ) -> Vec<Command> {
-        let lang = self.lang;
-        let Screen::Intake { form, recent } = &mut self.screen else {
-            return Vec::new();
-        };
-        let ours = form.request_id == request_id;
-        if ours {
-            form.saving = false;
-        }
-        match result {
-            Ok(resp) => {
-                let Some(case) = resp.case else {
-                    self.say(Tone::Error, lang.not_saved("empty answer"));
-                    return Vec::new();
-                };
-                let text = if resp.replayed {
-                    lang.already_saved(&case.number)
-                } else {
-                    lang.saved(&case.number)
-                };
-                if !recent.rows.iter().any(|c| c.id == case.id) {
-                    recent.rows.insert(0, case);
-                    recent.selected = 0;
-                }
-                if ours {
-                    self.clear_form();
-                }
-                self.say(Tone::Success, text);
-                self.list_request(false)
-            }
-            Err(e) if e.is_connection() => {
-                let hint = self
-                    .keymap
-                    .hint(Context::Edit, Action::Save)
-                    .map(|k| k.to_string())
-                    .unwrap_or_default();
-                let text = format!(
-                    "{} — {} {hint}",
-                    lang.not_saved(lang.labels().no_connection),
-                    lang.labels().retry_hint
-                );
-                self.lost_connection(text);
-                Vec::new()
-            }
-            Err(e) if e.code == tonic::Code::InvalidArgument => {
-                let (field, reason) = e
-                    .message
-                    .split_once(": ")
-                    .unwrap_or(("", e.message.as_str()));
-                self.refuse(field.trim(), reason.trim());
-                Vec::new()
-            }
-            Err(e) => {
-                self.say(Tone::Error, lang.not_saved(&e.to_string()));
-                Vec::new()
-            }
-        }
-    }
-}
-
-fn effects_to_commands(effects: Vec<Effect>) -> Vec<Command> {
-    effects
-        .into_iter()
-        .map(|e| match e {
-            Effect::FetchHistory(phone) => Command::Send(Request::CallerHistory { phone }),
-        })
-        .collect()
 }
 
 #[cfg(test)]

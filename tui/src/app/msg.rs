@@ -1,8 +1,12 @@
 //! What flows into `update` and what comes out of it.
 
+use crate::app::Tone;
+use crate::app::rpc::{Answer, Call};
+use crate::app::stream::{StreamEvent, StreamSpec, SubId};
 use crossterm::event::KeyEvent;
 use desk137_domain::clock::Millis;
-use desk137_proto::v1 as pb;
+use desk137_domain::validate::{FieldError, Reason};
+use tonic_types::StatusExt;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
@@ -13,14 +17,45 @@ pub enum Msg {
     Tick(Millis),
     /// Boxed: answers are large and rare next to key presses.
     Reply(Box<Reply>),
+    /// News from a subscription a [`Command::Subscribe`] opened.
+    Stream {
+        id: SubId,
+        event: StreamEvent,
+    },
+}
+
+/// The field a server refused and why, as the stable code it sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldFault {
+    /// The field's name on the wire (`description`, `topic_id`, ...).
+    pub field: String,
+    pub reason: Reason,
+    /// The limit broken, 0 where none applies.
+    pub limit: u32,
+}
+
+impl From<&FieldError> for FieldFault {
+    fn from(e: &FieldError) -> Self {
+        Self {
+            field: e.field.to_owned(),
+            reason: e.reason,
+            limit: e.limit,
+        }
+    }
 }
 
 /// A failed call, as much as the screen needs of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RpcError {
     pub code: tonic::Code,
+    /// For the log and for refusals the client has no words of its own for.
     pub message: String,
+    /// Set when the server named a refused field with a reason code.
+    pub fault: Option<FieldFault>,
 }
+
+/// The `google.rpc.ErrorInfo` domain of desk137's reason codes.
+pub const ERROR_DOMAIN: &str = "desk137.v1";
 
 impl RpcError {
     /// The server could not be reached, or the answer was lost on the way:
@@ -39,8 +74,35 @@ impl RpcError {
         Self {
             code: s.code(),
             message: s.message().to_owned(),
+            fault: fault_of(s),
         }
     }
+}
+
+/// The refused field from the status details: the reason code from
+/// `ErrorInfo` (ours only, by its domain), the field from its metadata or
+/// else from the first `BadRequest` violation. A code this client does not
+/// know leaves no fault: the message is shown as sent.
+fn fault_of(s: &tonic::Status) -> Option<FieldFault> {
+    let details = s.get_error_details();
+    let info = details.error_info().filter(|i| i.domain == ERROR_DOMAIN)?;
+    let reason: Reason = info.reason.parse().ok()?;
+    let field = info.metadata.get("field").cloned().or_else(|| {
+        details
+            .bad_request()
+            .and_then(|b| b.field_violations.first())
+            .map(|v| v.field.clone())
+    })?;
+    let limit = info
+        .metadata
+        .get("limit")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(0);
+    Some(FieldFault {
+        field,
+        reason,
+        limit,
+    })
 }
 
 impl std::fmt::Display for RpcError {
@@ -68,71 +130,100 @@ pub enum ListKind {
     AllOpen,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Request {
-    WhoAmI,
-    ListTopics,
-    ListUnits,
-    ListRegions,
-    CallerHistory {
-        phone: String,
-    },
-    CreateCase(pb::CreateCaseRequest),
-    ListCases {
-        list: ListKind,
-        append: bool,
-        request: pb::ListCasesRequest,
-    },
-    GetCase {
-        id: u64,
-    },
+/// Who asked: the app itself or one of its screens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum To {
+    App,
+    Intake,
+    Queue,
+    Detail,
+}
+
+/// Goes out with a request and comes back with its answer, so the answer
+/// finds who asked and can tell whether it still answers the current
+/// question: a list bumps its generation on each refresh, and an answer of
+/// an older generation is dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ticket {
+    pub to: To,
+    pub generation: u64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Reply {
-    WhoAmI(RpcResult<pb::WhoAmIResponse>),
-    Topics(RpcResult<Vec<pb::Topic>>),
-    Units(RpcResult<Vec<pb::Unit>>),
-    Regions(RpcResult<Vec<pb::Region>>),
-    CallerHistory {
-        phone: String,
-        result: RpcResult<pb::CallerHistoryResponse>,
-    },
-    Created {
-        request_id: String,
-        result: RpcResult<pb::CreateCaseResponse>,
-    },
-    Cases {
-        list: ListKind,
-        append: bool,
-        result: RpcResult<pb::ListCasesResponse>,
-    },
-    Case(RpcResult<pb::Case>),
+pub struct Request {
+    pub ticket: Ticket,
+    pub call: Call,
 }
 
-impl Msg {
-    pub fn reply(r: Reply) -> Self {
-        Msg::Reply(Box::new(r))
-    }
-}
-
-impl Reply {
-    pub fn error(&self) -> Option<&RpcError> {
-        match self {
-            Reply::WhoAmI(res) => res.as_ref().err(),
-            Reply::Topics(res) => res.as_ref().err(),
-            Reply::Units(res) => res.as_ref().err(),
-            Reply::Regions(res) => res.as_ref().err(),
-            Reply::CallerHistory { result, .. } => result.as_ref().err(),
-            Reply::Created { result, .. } => result.as_ref().err(),
-            Reply::Cases { result, .. } => result.as_ref().err(),
-            Reply::Case(res) => res.as_ref().err(),
+impl Request {
+    pub fn new(to: To, generation: u64, call: Call) -> Self {
+        Self {
+            ticket: Ticket { to, generation },
+            call,
         }
     }
 }
 
+/// An answer with the request it answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub request: Request,
+    pub answer: Answer,
+}
+
+impl Reply {
+    pub fn error(&self) -> Option<&RpcError> {
+        self.answer.error()
+    }
+}
+
+impl Msg {
+    pub fn reply(request: Request, answer: Answer) -> Self {
+        Msg::Reply(Box::new(Reply { request, answer }))
+    }
+}
+
+/// A screen to open over the current one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Open {
+    Detail { id: u64, number: String },
+}
+
+/// What `update` asks for. The first four leave the app (the event loop runs
+/// them); the others are a screen's requests to the app, settled inside
+/// `update` and never seen outside it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     Send(Request),
+    Subscribe {
+        id: SubId,
+        stream: StreamSpec,
+    },
+    Unsubscribe {
+        id: SubId,
+    },
     Quit,
+    /// Put a message on the status bar.
+    Say(Tone, String),
+    /// Clear the status bar.
+    Unsay,
+    /// The server is out of reach; say this until it answers again.
+    Lost(String),
+    Open(Open),
+    /// Close the screen on top and go back to the one under it.
+    Close,
+    Ask(crate::app::Confirm),
+}
+
+impl Command {
+    /// Whether the event loop runs it, rather than `update` itself.
+    pub fn is_outside(&self) -> bool {
+        matches!(
+            self,
+            Command::Send(_)
+                | Command::Subscribe { .. }
+                | Command::Unsubscribe { .. }
+                | Command::Quit
+        )
+    }
 }

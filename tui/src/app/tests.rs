@@ -1,7 +1,80 @@
 use super::*;
 use crate::app::catalog::tests::shipped;
 use crossterm::event::{KeyCode, KeyEventState, KeyModifiers};
-use desk137_domain::model::Kind;
+use desk137_domain::model::{Kind, Urgency};
+use desk137_domain::validate::Reason;
+use intake::{Intake, Loadable};
+use screens::QueueScreen;
+use tonic_types::{ErrorDetails, StatusExt};
+
+/// The requests among `cmds`.
+pub(crate) fn sends(cmds: &[Command]) -> Vec<&Request> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Command::Send(r) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The one request among `cmds` that makes `call`.
+pub(crate) fn sent<'a>(cmds: &'a [Command], call: &str) -> &'a Request {
+    let found: Vec<&Request> = sends(cmds)
+        .into_iter()
+        .filter(|r| r.call.name() == call)
+        .collect();
+    match found[..] {
+        [r] => r,
+        _ => panic!("expected one {call} in {cmds:?}"),
+    }
+}
+
+/// The server answers the list `to` is showing now, as asked last.
+pub(crate) fn answer_list(app: &mut App, to: To, ans: Answer) -> Vec<Command> {
+    let generation = app
+        .screens()
+        .iter()
+        .find_map(|s| match s {
+            Screen::Intake(s) if to == To::Intake => Some(s.recent.generation),
+            Screen::Queue(q) if to == To::Queue => Some(q.list.generation),
+            _ => None,
+        })
+        .expect("a screen with a list");
+    let request = Request::new(
+        to,
+        generation,
+        Call::ListCases(pb::ListCasesRequest::default()),
+    );
+    answer(app, &request, ans)
+}
+
+/// The server answers `request`.
+pub(crate) fn answer(app: &mut App, request: &Request, answer: Answer) -> Vec<Command> {
+    update(app, Msg::reply(request.clone(), answer))
+}
+
+/// The service levels the server sends: the center's figures.
+pub(crate) fn server_sla() -> Option<pb::SlaPolicy> {
+    Some((&SlaPolicy::default()).into())
+}
+
+pub(crate) fn who(user: &str, role: pb::Role, unit_id: &str) -> Answer {
+    Answer::WhoAmI(Ok(pb::WhoAmIResponse {
+        sla: server_sla(),
+        user: user.into(),
+        role: role as i32,
+        unit_id: unit_id.into(),
+        demo: true,
+        server_time_ms: NOW,
+    }))
+}
+
+/// Opens the session as `user`: the first answers, as the server sends them.
+pub(crate) fn session_as(app: &mut App, who_answer: Answer) -> Vec<Command> {
+    let cmds = app.start();
+    let req = sent(&cmds, "who_am_i").clone();
+    answer(app, &req, who_answer)
+}
 
 pub(crate) fn key(code: KeyCode, modifiers: KeyModifiers) -> Msg {
     Msg::Key(KeyEvent {
@@ -42,27 +115,15 @@ pub(crate) const NOW: Millis = 1_795_860_120_000;
 /// An agent's app, catalog loaded, as after the first answers.
 pub(crate) fn agent_app(lang: Lang) -> App {
     let mut app = App::new(settings(lang), NOW);
-    let cmds = app.start();
-    assert_eq!(cmds.len(), 4);
+    assert_eq!(app.start().len(), 4);
     app.catalog = shipped();
-    let cmds = update(
-        &mut app,
-        Msg::reply(Reply::WhoAmI(Ok(pb::WhoAmIResponse {
-            sla: None,
-            user: "agent1".into(),
-            role: pb::Role::Agent as i32,
-            unit_id: String::new(),
-            demo: true,
-            server_time_ms: NOW,
-        }))),
-    );
-    assert!(matches!(
-        &cmds[..],
-        [Command::Send(Request::ListCases {
-            list: ListKind::Recent,
-            ..
-        })]
-    ));
+    let cmds = session_as(&mut app, who("agent1", pb::Role::Agent, ""));
+    let list = sent(&cmds, "list_cases");
+    assert_eq!(list.ticket.to, To::Intake);
+    assert!(cmds.contains(&Command::Subscribe {
+        id: stream::HEALTH,
+        stream: StreamSpec::Health
+    }));
     app
 }
 
@@ -71,8 +132,9 @@ fn form(app: &App) -> &Intake {
 }
 
 fn sent_case(cmds: &[Command]) -> pb::CreateCaseRequest {
-    match cmds {
-        [Command::Send(Request::CreateCase(r))] => r.clone(),
+    assert_eq!(cmds.len(), 1, "{cmds:?}");
+    match &sent(cmds, "create_case").call {
+        Call::CreateCase(r) => r.clone(),
         other => panic!("expected one CreateCase, got {other:?}"),
     }
 }
@@ -113,31 +175,35 @@ fn a_valid_number_fetches_the_history_once_and_late_answers_are_dropped() {
     let cmds = type_text(&mut app, "0913123456");
     assert!(cmds.is_empty(), "ten digits are not a number yet");
     let cmds = type_text(&mut app, "7");
+    let req = sent(&cmds, "caller_history").clone();
+    assert_eq!(cmds.len(), 1);
     assert_eq!(
-        cmds,
-        vec![Command::Send(Request::CallerHistory {
-            phone: "09131234567".into()
-        })]
+        req.call,
+        Call::CallerHistory(pb::CallerHistoryRequest {
+            phone: "09131234567".into(),
+            limit: screens::intake::HISTORY_LIMIT,
+        })
     );
     // The answer for another number arrives late: it is not shown.
-    update(
+    let mut other = req.clone();
+    other.call = Call::CallerHistory(pb::CallerHistoryRequest {
+        phone: "09120000000".into(),
+        limit: 20,
+    });
+    answer(
         &mut app,
-        Msg::reply(Reply::CallerHistory {
-            phone: "09120000000".into(),
-            result: Ok(pb::CallerHistoryResponse::default()),
-        }),
+        &other,
+        Answer::CallerHistory(Ok(pb::CallerHistoryResponse::default())),
     );
     assert_eq!(form(&app).history.state, Some(Loadable::Loading));
-    update(
+    answer(
         &mut app,
-        Msg::reply(Reply::CallerHistory {
-            phone: "09131234567".into(),
-            result: Ok(pb::CallerHistoryResponse {
-                cases: vec![],
-                total: 3,
-                open: 1,
-            }),
-        }),
+        &req,
+        Answer::CallerHistory(Ok(pb::CallerHistoryResponse {
+            cases: vec![],
+            total: 3,
+            open: 1,
+        })),
     );
     assert!(matches!(form(&app).history.state, Some(Loadable::Loaded(ref h)) if h.total == 3));
     // Leaving the field does not fetch again.
@@ -241,7 +307,9 @@ fn save_success_clears_the_form_for_the_next_call() {
     let mut app = agent_app(Lang::Fa);
     fill(&mut app);
     let first_id = form(&app).request_id.clone();
-    let req = sent_case(&ctrl(&mut app, 's'));
+    let cmds = ctrl(&mut app, 's');
+    let save = sent(&cmds, "create_case").clone();
+    let req = sent_case(&cmds);
     assert_eq!(req.request_id, first_id);
     assert_eq!(req.phone, "09131234567");
     assert_eq!(req.region, 3);
@@ -263,23 +331,15 @@ fn save_success_clears_the_form_for_the_next_call() {
         created_by: "agent1".into(),
         ..Default::default()
     };
-    let cmds = update(
+    let cmds = answer(
         &mut app,
-        Msg::reply(Reply::Created {
-            request_id: first_id.clone(),
-            result: Ok(pb::CreateCaseResponse {
-                case: Some(case),
-                replayed: false,
-            }),
-        }),
+        &save,
+        Answer::CreateCase(Ok(pb::CreateCaseResponse {
+            case: Some(case),
+            replayed: false,
+        })),
     );
-    assert!(matches!(
-        &cmds[..],
-        [Command::Send(Request::ListCases {
-            list: ListKind::Recent,
-            ..
-        })]
-    ));
+    assert_eq!(sent(&cmds, "list_cases").ticket.to, To::Intake);
     let f = form(&app);
     assert!(!f.is_dirty());
     assert!(!f.saving);
@@ -288,26 +348,25 @@ fn save_success_clears_the_form_for_the_next_call() {
     let s = app.status.as_ref().unwrap();
     assert_eq!(s.tone, Tone::Success);
     assert!(s.text.contains("1405-000007"));
-    let Screen::Intake { recent, .. } = &app.screen else {
+    let Screen::Intake(s) = app.screen() else {
         unreachable!()
     };
-    assert_eq!(recent.rows[0].number, "1405-000007");
+    assert_eq!(s.recent.rows[0].number, "1405-000007");
 }
 
 #[test]
 fn a_server_refusal_keeps_the_form_and_focuses_the_named_field() {
     let mut app = agent_app(Lang::En);
     fill(&mut app);
-    let req = sent_case(&ctrl(&mut app, 's'));
-    update(
+    let cmds = ctrl(&mut app, 's');
+    let save = sent(&cmds, "create_case").clone();
+    let req = sent_case(&cmds);
+    // As the server sends it: a sentence for people, the code for clients.
+    let status = refusal("landmark", "TOO_LONG", 200);
+    answer(
         &mut app,
-        Msg::reply(Reply::Created {
-            request_id: req.request_id.clone(),
-            result: Err(RpcError {
-                code: tonic::Code::InvalidArgument,
-                message: "landmark: is too long: 201 characters, at most 200".into(),
-            }),
-        }),
+        &save,
+        Answer::CreateCase(Err(RpcError::from_status(&status))),
     );
     let f = form(&app);
     assert_eq!(f.focus, Field::Landmark);
@@ -318,8 +377,97 @@ fn a_server_refusal_keeps_the_form_and_focuses_the_named_field() {
     assert_eq!(s.tone, Tone::Error);
     assert_eq!(
         s.text,
-        "not saved: Landmark: is too long: 201 characters, at most 200"
+        "not saved: Landmark: is too long: at most 200 characters"
     );
+}
+
+/// An INVALID_ARGUMENT as the server words it, with both details.
+fn refusal(field: &str, reason: &str, limit: u32) -> tonic::Status {
+    let mut details = ErrorDetails::with_bad_request_violation(field, "an English sentence");
+    details.set_error_info(
+        reason,
+        msg::ERROR_DOMAIN,
+        [
+            ("field".to_owned(), field.to_owned()),
+            ("limit".to_owned(), limit.to_string()),
+        ],
+    );
+    tonic::Status::with_error_details(
+        tonic::Code::InvalidArgument,
+        format!("{field}: an English sentence"),
+        details,
+    )
+}
+
+#[test]
+fn the_servers_reason_code_is_read_from_the_details() {
+    let e = RpcError::from_status(&refusal("address", "TOO_SHORT", 3));
+    assert_eq!(
+        e.fault,
+        Some(msg::FieldFault {
+            field: "address".into(),
+            reason: Reason::TooShort,
+            limit: 3
+        })
+    );
+    // A code this version does not know, or another domain's, is no fault:
+    // the server's sentence is shown as it came.
+    assert_eq!(
+        RpcError::from_status(&refusal("address", "NEW_RULE", 0)).fault,
+        None
+    );
+    let mut details = ErrorDetails::new();
+    details.set_error_info("TOO_SHORT", "example.com", []);
+    let foreign = tonic::Status::with_error_details(tonic::Code::InvalidArgument, "x", details);
+    assert_eq!(RpcError::from_status(&foreign).fault, None);
+    assert_eq!(
+        RpcError::from_status(&tonic::Status::invalid_argument("x")).fault,
+        None
+    );
+}
+
+#[test]
+fn a_refusal_without_a_code_shows_the_servers_words() {
+    let mut app = agent_app(Lang::Fa);
+    fill(&mut app);
+    let cmds = ctrl(&mut app, 's');
+    let save = sent(&cmds, "create_case").clone();
+    let status = tonic::Status::invalid_argument("landmark: something new");
+    answer(
+        &mut app,
+        &save,
+        Answer::CreateCase(Err(RpcError::from_status(&status))),
+    );
+    assert_eq!(
+        app.status.as_ref().unwrap().text,
+        "ثبت نشد: landmark: something new"
+    );
+}
+
+#[test]
+fn a_server_refusal_and_a_local_one_read_the_same() {
+    // The rules here refuse a short address; so does the server, with the
+    // same code: the agent reads one sentence either way.
+    let mut app = agent_app(Lang::Fa);
+    fill(&mut app);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::BackTab);
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "ab");
+    assert!(sends(&ctrl(&mut app, 's')).is_empty());
+    let local = app.status.clone().unwrap().text;
+    let mut app = agent_app(Lang::Fa);
+    fill(&mut app);
+    let cmds = ctrl(&mut app, 's');
+    let save = sent(&cmds, "create_case").clone();
+    let status = refusal("address", "TOO_SHORT", 3);
+    answer(
+        &mut app,
+        &save,
+        Answer::CreateCase(Err(RpcError::from_status(&status))),
+    );
+    assert_eq!(app.status.clone().unwrap().text, local);
+    assert_eq!(local, "ثبت نشد: نشانی: کوتاه است؛ دست‌کم ۳ حرف");
 }
 
 #[test]
@@ -330,10 +478,10 @@ fn the_rules_are_checked_before_sending() {
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::BackTab);
     ctrl(&mut app, 'u');
-    assert!(ctrl(&mut app, 's').is_empty());
+    assert!(sends(&ctrl(&mut app, 's')).is_empty());
     assert_eq!(form(&app).focus, Field::Address);
     let s = app.status.as_ref().unwrap();
-    assert_eq!(s.text, "ثبت نشد: نشانی: کوتاه است");
+    assert_eq!(s.text, "ثبت نشد: نشانی: کوتاه است؛ دست‌کم ۳ حرف");
     assert_eq!(form(&app).value(Field::Phone), "09131234567");
 }
 
@@ -341,16 +489,17 @@ fn the_rules_are_checked_before_sending() {
 fn a_lost_connection_keeps_the_form_and_the_retry_reuses_the_key() {
     let mut app = agent_app(Lang::En);
     fill(&mut app);
-    let req = sent_case(&ctrl(&mut app, 's'));
-    update(
+    let cmds = ctrl(&mut app, 's');
+    let save = sent(&cmds, "create_case").clone();
+    let req = sent_case(&cmds);
+    answer(
         &mut app,
-        Msg::reply(Reply::Created {
-            request_id: req.request_id.clone(),
-            result: Err(RpcError {
-                code: tonic::Code::Unavailable,
-                message: "connection refused".into(),
-            }),
-        }),
+        &save,
+        Answer::CreateCase(Err(RpcError {
+            code: tonic::Code::Unavailable,
+            message: "connection refused".into(),
+            fault: None,
+        })),
     );
     assert_eq!(app.connection, Connection::Disconnected);
     // The hint names the key that saves whatever the keyboard layout.
@@ -358,26 +507,23 @@ fn a_lost_connection_keeps_the_form_and_the_retry_reuses_the_key() {
     assert!(form(&app).is_dirty());
     // The probe runs on the clock.
     assert!(update(&mut app, Msg::Tick(NOW + 1)).is_empty());
-    assert_eq!(
-        update(&mut app, Msg::Tick(NOW + PROBE_MS)),
-        vec![Command::Send(Request::WhoAmI)]
-    );
+    let probe = update(&mut app, Msg::Tick(NOW + PROBE_MS));
+    assert_eq!(probe.len(), 1);
+    sent(&probe, "who_am_i");
     let retry = sent_case(&ctrl(&mut app, 's'));
     assert_eq!(retry, req, "the same request, the same key");
     // The server is back: any answer says so.
-    update(
+    answer(
         &mut app,
-        Msg::reply(Reply::Created {
-            request_id: req.request_id.clone(),
-            result: Ok(pb::CreateCaseResponse {
-                case: Some(pb::Case {
-                    id: 1,
-                    number: "1405-000001".into(),
-                    ..Default::default()
-                }),
-                replayed: true,
+        &save,
+        Answer::CreateCase(Ok(pb::CreateCaseResponse {
+            case: Some(pb::Case {
+                id: 1,
+                number: "1405-000001".into(),
+                ..Default::default()
             }),
-        }),
+            replayed: true,
+        })),
     );
     assert_eq!(app.connection, Connection::Connected);
     assert_eq!(
@@ -398,10 +544,12 @@ fn urgent_toggles_on_executive_topics_and_refuses_informational_ones() {
         .iter()
         .position(|t| t.title_fa == "سد معبر")
         .unwrap();
-    let Screen::Intake { form: f, .. } = &mut app.screen else {
+    let catalog = std::mem::take(&mut app.catalog);
+    let Screen::Intake(s) = app.screen_mut() else {
         unreachable!()
     };
-    f.choose_topic(sidewalk, &app.catalog);
+    s.form.choose_topic(sidewalk, &catalog);
+    app.catalog = catalog;
     assert_eq!(form(&app).urgency, Urgency::Urgent);
     update(&mut app, key(KeyCode::Char('u'), KeyModifiers::ALT));
     assert_eq!(form(&app).urgency, Urgency::Normal);
@@ -412,10 +560,12 @@ fn urgent_toggles_on_executive_topics_and_refuses_informational_ones() {
         .iter()
         .position(|t| t.kind == Kind::Informational)
         .unwrap();
-    let Screen::Intake { form: f, .. } = &mut app.screen else {
+    let catalog = std::mem::take(&mut app.catalog);
+    let Screen::Intake(s) = app.screen_mut() else {
         unreachable!()
     };
-    f.choose_topic(info, &app.catalog);
+    s.form.choose_topic(info, &catalog);
+    app.catalog = catalog;
     press(&mut app, KeyCode::F(4));
     assert_eq!(form(&app).urgency, Urgency::Normal);
     let s = app.status.as_ref().unwrap();
@@ -465,78 +615,244 @@ fn help_opens_scrolls_and_closes() {
 
 fn queue_app(role: pb::Role) -> (App, Vec<Command>) {
     let mut app = App::new(settings(Lang::Fa), NOW);
-    app.start();
-    let cmds = update(
-        &mut app,
-        Msg::reply(Reply::WhoAmI(Ok(pb::WhoAmIResponse {
-            sla: None,
-            user: "unit1".into(),
-            role: role as i32,
-            unit_id: "r03-urban_services".into(),
-            demo: true,
-            server_time_ms: NOW,
-        }))),
-    );
+    let cmds = session_as(&mut app, who("unit1", role, "r03-urban_services"));
     (app, cmds)
+}
+
+fn list_request(r: &Request) -> &pb::ListCasesRequest {
+    match &r.call {
+        Call::ListCases(l) => l,
+        other => panic!("not a list: {other:?}"),
+    }
+}
+
+fn rows(ids: std::ops::RangeInclusive<u64>) -> Vec<pb::Case> {
+    ids.map(|i| pb::Case {
+        id: i,
+        number: format!("1405-{i:06}"),
+        ..Default::default()
+    })
+    .collect()
+}
+
+fn page(cases: Vec<pb::Case>, next: &str) -> Answer {
+    Answer::ListCases(Ok(pb::ListCasesResponse {
+        cases,
+        next_page_token: next.into(),
+    }))
+}
+
+fn queue(app: &App) -> &QueueScreen {
+    app.screens()
+        .iter()
+        .find_map(|s| match s {
+            Screen::Queue(q) => Some(&**q),
+            _ => None,
+        })
+        .expect("a queue")
 }
 
 #[test]
 fn each_role_asks_for_its_own_list() {
     let (_, cmds) = queue_app(pb::Role::Unit);
-    let [Command::Send(Request::ListCases { list, request, .. })] = &cmds[..] else {
-        panic!("{cmds:?}")
-    };
-    assert_eq!(*list, ListKind::UnitQueue);
+    let request = list_request(sent(&cmds, "list_cases"));
     assert_eq!(request.unit_id, "r03-urban_services");
     assert!(request.open_only);
     let (_, cmds) = queue_app(pb::Role::Dispatcher);
-    let [Command::Send(Request::ListCases { request, .. })] = &cmds[..] else {
-        panic!("{cmds:?}")
-    };
+    let request = list_request(sent(&cmds, "list_cases"));
     assert_eq!(request.urgency, pb::Urgency::Urgent as i32);
     let (app, _) = queue_app(pb::Role::Supervisor);
-    assert!(matches!(&app.screen, Screen::Queue(q) if q.list.kind == ListKind::AllOpen));
+    assert_eq!(queue(&app).list.kind, ListKind::AllOpen);
+}
+
+#[test]
+fn an_unknown_role_opens_no_screen_and_says_so() {
+    let mut app = App::new(settings(Lang::En), NOW);
+    let cmds = session_as(
+        &mut app,
+        Answer::WhoAmI(Ok(pb::WhoAmIResponse {
+            user: "x".into(),
+            role: 42,
+            ..Default::default()
+        })),
+    );
+    assert!(cmds.is_empty(), "{cmds:?}");
+    assert!(matches!(app.screen(), Screen::Starting));
+    assert!(app.session.is_none(), "never guessed a role");
+    let s = app.status.clone().unwrap();
+    assert_eq!(s.tone, Tone::Error);
+    assert!(s.text.contains("role"), "{}", s.text);
 }
 
 #[test]
 fn a_queue_opens_a_case_and_goes_back() {
-    let (mut app, _) = queue_app(pb::Role::Supervisor);
-    let rows: Vec<pb::Case> = (1..=3)
-        .map(|i| pb::Case {
-            id: i,
-            number: format!("1405-00000{i}"),
-            ..Default::default()
-        })
-        .collect();
-    update(
-        &mut app,
-        Msg::reply(Reply::Cases {
-            list: ListKind::AllOpen,
-            append: false,
-            result: Ok(pb::ListCasesResponse {
-                cases: rows,
-                next_page_token: String::new(),
-            }),
-        }),
-    );
+    let (mut app, cmds) = queue_app(pb::Role::Supervisor);
+    let first = sent(&cmds, "list_cases").clone();
+    answer(&mut app, &first, page(rows(1..=3), ""));
     press(&mut app, KeyCode::Down);
     update(&mut app, key(KeyCode::Char('j'), KeyModifiers::NONE));
     press(&mut app, KeyCode::Down);
     let cmds = press(&mut app, KeyCode::Enter);
-    assert_eq!(cmds, vec![Command::Send(Request::GetCase { id: 3 })]);
-    let Screen::Queue(q) = &app.screen else {
+    let get = sent(&cmds, "get_case").clone();
+    assert_eq!(
+        get.call,
+        Call::GetCase(pb::GetCaseRequest {
+            key: Some(pb::get_case_request::Key::Id(3))
+        })
+    );
+    let Screen::Detail(d) = app.screen() else {
+        panic!("the case is open")
+    };
+    assert_eq!(d.case, Loadable::Loading);
+    assert_eq!(app.key_contexts(), ["detail", "list"]);
+    answer(
+        &mut app,
+        &get,
+        Answer::GetCase(Ok(pb::Case {
+            id: 3,
+            number: "1405-000003".into(),
+            ..Default::default()
+        })),
+    );
+    let Screen::Detail(d) = app.screen() else {
         unreachable!()
     };
-    assert_eq!(q.detail.as_ref().unwrap().case, Loadable::Loading);
+    assert!(matches!(&d.case, Loadable::Loaded(c) if c.id == 3));
+    // The queue does not refresh itself under an open case.
+    assert!(sends(&update(&mut app, Msg::Tick(NOW + QUEUE_REFRESH_MS))).is_empty());
     press(&mut app, KeyCode::Esc);
-    let Screen::Queue(q) = &app.screen else {
-        unreachable!()
-    };
-    assert!(q.detail.is_none());
+    assert!(matches!(app.screen(), Screen::Queue(_)));
+    assert_eq!(queue(&app).list.selected, 2);
     // The list refreshes itself on the clock.
     let cmds = update(&mut app, Msg::Tick(NOW + QUEUE_REFRESH_MS));
-    assert!(matches!(
-        &cmds[..],
-        [Command::Send(Request::ListCases { .. })]
-    ));
+    sent(&cmds, "list_cases");
+}
+
+#[test]
+fn a_late_page_never_lands_on_a_refreshed_list() {
+    let (mut app, cmds) = queue_app(pb::Role::Supervisor);
+    let first = sent(&cmds, "list_cases").clone();
+    answer(&mut app, &first, page(rows(1..=2), "p2"));
+    // At the end of the list the next page is asked for...
+    let cmds = update(&mut app, key(KeyCode::Char('G'), KeyModifiers::SHIFT));
+    let next = sent(&cmds, "list_cases").clone();
+    assert_eq!(list_request(&next).page_token, "p2");
+    // ...then the list is refreshed before that page comes.
+    let cmds = update(&mut app, key(KeyCode::Char('r'), KeyModifiers::NONE));
+    let fresh = sent(&cmds, "list_cases").clone();
+    assert!(fresh.ticket.generation > next.ticket.generation);
+    answer(&mut app, &fresh, page(rows(10..=11), ""));
+    // The old list's page arrives late: it changes nothing.
+    answer(&mut app, &next, page(rows(3..=4), ""));
+    let ids: Vec<u64> = queue(&app).list.rows.iter().map(|c| c.id).collect();
+    assert_eq!(ids, vec![10, 11]);
+    assert!(!queue(&app).list.loading);
+    // So does a first page asked for before the refresh.
+    answer(&mut app, &first, page(rows(1..=2), "p2"));
+    let ids: Vec<u64> = queue(&app).list.rows.iter().map(|c| c.id).collect();
+    assert_eq!(ids, vec![10, 11]);
+}
+
+#[test]
+fn a_key_bound_in_the_queues_own_table_works_there_only() {
+    let mut s = settings(Lang::Fa);
+    s.keymap = Keymap::with_user("mine.toml", "[queue]\n\"o\" = \"accept\"\n").unwrap();
+    let mut app = App::new(s, NOW);
+    let cmds = session_as(&mut app, who("supervisor1", pb::Role::Supervisor, ""));
+    let first = sent(&cmds, "list_cases").clone();
+    answer(&mut app, &first, page(rows(1..=2), ""));
+    let cmds = update(&mut app, key(KeyCode::Char('o'), KeyModifiers::NONE));
+    sent(&cmds, "get_case");
+    assert!(matches!(app.screen(), Screen::Detail(_)));
+    // On the case itself "o" does nothing.
+    assert!(update(&mut app, key(KeyCode::Char('o'), KeyModifiers::NONE)).is_empty());
+}
+
+fn health(app: &mut App, event: StreamEvent) -> Vec<Command> {
+    update(
+        app,
+        Msg::Stream {
+            id: stream::HEALTH,
+            event,
+        },
+    )
+}
+
+#[test]
+fn the_health_watch_drives_the_connection_shown() {
+    let mut app = agent_app(Lang::En);
+    health(
+        &mut app,
+        StreamEvent::Item(StreamItem::Health(Serving::Serving)),
+    );
+    assert_eq!(app.connection, Connection::Connected);
+    assert_eq!(app.serving, Some(Serving::Serving));
+    let lost = RpcError {
+        code: tonic::Code::Unavailable,
+        message: "connection refused".into(),
+        fault: None,
+    };
+    health(
+        &mut app,
+        StreamEvent::Reconnecting {
+            error: lost,
+            attempt: 1,
+            retry_ms: 500,
+        },
+    );
+    assert_eq!(app.connection, Connection::Disconnected);
+    assert_eq!(app.serving, None);
+    assert_eq!(
+        app.status.clone().unwrap().text,
+        "no connection to the server"
+    );
+    // The watch is back: the screen fetches what it missed.
+    let cmds = health(
+        &mut app,
+        StreamEvent::Item(StreamItem::Health(Serving::Serving)),
+    );
+    assert_eq!(app.connection, Connection::Connected);
+    assert_eq!(app.status.clone().unwrap().text, "connected again");
+    sent(&cmds, "list_cases");
+    health(
+        &mut app,
+        StreamEvent::Item(StreamItem::Health(Serving::NotServing)),
+    );
+    assert_eq!(app.serving, Some(Serving::NotServing));
+}
+
+#[test]
+fn the_deadline_preview_uses_the_servers_service_levels() {
+    let mut app = App::new(settings(Lang::En), NOW);
+    app.start();
+    app.catalog = shipped();
+    let policy = SlaPolicy {
+        first_response_hours: 48,
+        on_site_hours: 1,
+        result_hours: 12,
+    };
+    session_as(
+        &mut app,
+        Answer::WhoAmI(Ok(pb::WhoAmIResponse {
+            sla: Some((&policy).into()),
+            user: "agent1".into(),
+            role: pb::Role::Agent as i32,
+            ..Default::default()
+        })),
+    );
+    assert_eq!(app.sla, Some(policy));
+    // A normal executive topic: the first response is due in the server's
+    // 48 hours, not the default 120.
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "سد مع");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(form(&app).kind(&app.catalog), Some(Kind::Executive));
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 45)).unwrap();
+    terminal.draw(|f| crate::ui::draw(f, &app)).unwrap();
+    let screen = terminal.backend().to_string();
+    let hour = desk137_domain::clock::HOUR_MS;
+    let due = |h: i64| crate::timefmt::datetime(NOW + h * hour, Calendar::Jalali, Lang::En);
+    assert!(screen.contains(&due(48)), "{screen}");
+    assert!(!screen.contains(&due(120)), "{screen}");
 }

@@ -1,7 +1,6 @@
 //! The bottom bar: the last message, then the keys of this screen.
 
-use crate::app::{App, Overlay, Screen, Tone};
-use crate::keymap::Action;
+use crate::app::{App, Tone};
 use crate::ui::text::Ink;
 use crate::ui::theme;
 use ratatui::Frame;
@@ -9,26 +8,6 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-
-fn hint_actions(app: &App) -> &'static [Action] {
-    match (&app.screen, app.overlay) {
-        (_, Some(Overlay::Help { .. })) => &[Action::Back, Action::Quit],
-        (_, Some(Overlay::Confirm(_))) => &[Action::Accept, Action::Back],
-        (Screen::Intake { .. }, None) => &[
-            Action::NewCall,
-            Action::NextField,
-            Action::ToggleUrgent,
-            Action::Save,
-            Action::Help,
-            Action::Quit,
-        ],
-        (Screen::Queue(q), None) if q.detail.is_some() => {
-            &[Action::Back, Action::Refresh, Action::Help, Action::Quit]
-        }
-        (Screen::Queue(_), None) => &[Action::Accept, Action::Refresh, Action::Help, Action::Quit],
-        (Screen::Starting, None) => &[Action::Help, Action::Quit],
-    }
-}
 
 pub fn draw(frame: &mut Frame, status_area: Rect, keys_area: Rect, app: &App, ink: Ink) {
     if let Some(s) = &app.status {
@@ -44,11 +23,11 @@ pub fn draw(frame: &mut Frame, status_area: Rect, keys_area: Rect, app: &App, in
         );
         frame.render_widget(Paragraph::new(line), status_area);
     }
-    let ctx = app.key_context();
+    let ctx = app.key_contexts();
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1;
     let max = keys_area.width as usize;
-    for (i, a) in hint_actions(app).iter().enumerate() {
+    for (i, a) in app.hints().iter().enumerate() {
         let Some(key) = app.keymap.hint(ctx, *a) else {
             continue;
         };

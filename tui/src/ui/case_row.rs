@@ -2,9 +2,10 @@
 //! the screen's language.
 
 use crate::app::App;
-use crate::app::catalog::urgency_from_pb;
 use crate::ui::theme;
 use desk137_domain::model::{CaseStatus, Urgency};
+use desk137_domain::sla::{Deadlines, Due};
+use desk137_proto::convert::required;
 use desk137_proto::v1 as pb;
 use ratatui::style::Style;
 
@@ -37,8 +38,12 @@ pub fn unit(app: &App, id: &str) -> String {
     }
 }
 
+fn status_of(code: i32) -> Option<CaseStatus> {
+    required("status", code).ok()
+}
+
 pub fn status(app: &App, code: i32) -> (String, Style) {
-    let Some(s) = u8::try_from(code).ok().and_then(CaseStatus::from_code) else {
+    let Some(s) = status_of(code) else {
         return ("?".into(), theme::dim());
     };
     let text = app.lang.status(s);
@@ -52,7 +57,7 @@ pub fn status(app: &App, code: i32) -> (String, Style) {
 
 /// A one-column mark: open, closed or false.
 pub fn status_mark(code: i32) -> (&'static str, Style) {
-    match u8::try_from(code).ok().and_then(CaseStatus::from_code) {
+    match status_of(code) {
         Some(CaseStatus::FalseReport) => ("✖", theme::error()),
         Some(s) if !s.is_open() => ("✓", theme::dim()),
         Some(_) => ("●", theme::warn()),
@@ -61,7 +66,7 @@ pub fn status_mark(code: i32) -> (&'static str, Style) {
 }
 
 pub fn is_urgent(c: &pb::Case) -> bool {
-    urgency_from_pb(c.urgency) == Urgency::Urgent
+    required::<Urgency>("urgency", c.urgency) == Ok(Urgency::Urgent)
 }
 
 pub fn urgency(app: &App, c: &pb::Case) -> (&'static str, Style) {
@@ -73,41 +78,26 @@ pub fn urgency(app: &App, c: &pb::Case) -> (&'static str, Style) {
     }
 }
 
-/// The deadline that matters now: on site, then the result, for an urgent
-/// case; the first response for a normal one. None once it no longer applies.
-pub fn current_due(c: &pb::Case) -> Option<(i64, i64)> {
-    let status = u8::try_from(c.status)
-        .ok()
-        .and_then(CaseStatus::from_code)?;
-    if !status.is_open() || status == CaseStatus::Done {
-        return None;
-    }
-    let waiting = matches!(
-        status,
-        CaseStatus::Registered
-            | CaseStatus::Referred
-            | CaseStatus::Acknowledged
-            | CaseStatus::Reopened
-    );
-    // (due, how long the whole allowance was): the share left sets the colour.
-    let pick = |due: i64| (due > 0).then(|| (due, due - c.created_at_ms));
-    if is_urgent(c) {
-        if waiting {
-            pick(c.on_site_due_ms)
-        } else {
-            pick(c.result_due_ms)
-        }
-    } else if waiting {
-        pick(c.first_response_due_ms)
-    } else {
-        None
-    }
+/// The deadline that matters now, by the domain's rule.
+pub fn current_due(c: &pb::Case) -> Option<Due> {
+    let status = status_of(c.status)?;
+    let urgency = required("urgency", c.urgency).ok()?;
+    let d = Deadlines {
+        first_response_ms: c.first_response_due_ms,
+        on_site_ms: c.on_site_due_ms,
+        result_ms: c.result_due_ms,
+    };
+    d.current(status, urgency, c.created_at_ms)
 }
 
 /// Time left as `1:44`, `4d 03h`, or `-0:12` once breached, with the colour
 /// of the dispatcher's board: plain, yellow under a quarter left, red when late.
 pub fn time_left(app: &App, c: &pb::Case) -> (String, Style) {
-    let Some((due, allowance)) = current_due(c) else {
+    let Some(Due {
+        at_ms: due,
+        allowance_ms: allowance,
+    }) = current_due(c)
+    else {
         return (String::new(), Style::new());
     };
     let left = due - app.now_ms;

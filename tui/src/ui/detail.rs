@@ -2,12 +2,14 @@
 //! it, and then only as the server sent it.
 
 use crate::app::App;
-use crate::app::cases::Detail;
 use crate::app::intake::Loadable;
+use crate::app::screens::DetailScreen;
 use crate::timefmt;
 use crate::ui::text::{Ink, wrap};
 use crate::ui::{case_row, theme};
+use desk137_domain::event::EventCode;
 use desk137_domain::model::Role;
+use desk137_proto::convert::required;
 use desk137_proto::v1 as pb;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -124,21 +126,25 @@ fn case_lines(app: &App, c: &pb::Case, cols: usize, ink: Ink) -> Vec<Line<'stati
     out.push(ink.line(&[(l.timeline, theme::title())], cols));
     for e in &c.events {
         let time = when(e.at_ms);
-        let mut text = format!("{} · {}", e.actor, app.lang.event_action(&e.action));
-        if !e.note.is_empty() {
-            // The server notes the unit by id: a name reads better.
-            let note = match app.catalog.unit(&e.note) {
-                Some(_) => case_row::unit(app, &e.note),
-                None => e.note.clone(),
-            };
-            text = format!("{text} — {note}");
+        // A kind this client does not know is shown as a question mark,
+        // never as another kind.
+        let name = required::<EventCode>("events.kind", e.kind).map_or("?", |k| app.lang.event(k));
+        let mut text = format!("{} · {name}", e.actor);
+        // The unit a step names reads better by name; a note only it
+        // repeats (for older clients) is said once.
+        let unit = (!e.unit_id.is_empty()).then(|| case_row::unit(app, &e.unit_id));
+        if let Some(unit) = &unit {
+            text = format!("{text} — {unit}");
+        }
+        if !e.note.is_empty() && e.note != e.unit_id && unit.as_ref() != Some(&e.note) {
+            text = format!("{text} — {}", e.note);
         }
         out.push(ink.row(&[(&time, 16, theme::dim()), (&text, 0, Style::new())], cols));
     }
     out
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, d: &Detail, ink: Ink) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, d: &DetailScreen, ink: Ink) {
     let l = app.lang.labels();
     let title = Line::styled(
         format!(" {} {} ", ink.fit(l.case_title, 20), d.number),

@@ -1,5 +1,6 @@
 //! The top line: who, in what role, the Tehran time, and the connection.
 
+use crate::app::stream::Serving;
 use crate::app::{App, Connection};
 use crate::timefmt;
 use crate::ui::text::{Ink, width};
@@ -24,10 +25,14 @@ pub fn role_label(app: &App, role: Role) -> &'static str {
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, ink: Ink) {
     let l = app.lang.labels();
-    let (dot, state, colour) = match app.connection {
-        Connection::Connected => ("●", l.connected, Color::LightGreen),
-        Connection::Connecting => ("○", l.connecting, Color::Yellow),
-        Connection::Disconnected => ("✖", l.disconnected, Color::LightRed),
+    let (dot, state, colour) = match (app.connection, app.serving) {
+        // Reachable, but the server says it is not taking calls (going down).
+        (Connection::Connected, Some(Serving::NotServing | Serving::Unknown)) => {
+            ("◐", l.not_serving, Color::Yellow)
+        }
+        (Connection::Connected, _) => ("●", l.connected, Color::LightGreen),
+        (Connection::Connecting, _) => ("○", l.connecting, Color::Yellow),
+        (Connection::Disconnected, _) => ("✖", l.disconnected, Color::LightRed),
     };
     let right = format!("{dot} {} ", ink.fit(state, 20));
     let mut parts: Vec<String> = vec!["desk137".into()];

@@ -2,7 +2,7 @@
 //! so that a user's rebinding shows here too.
 
 use crate::app::App;
-use crate::keymap::{Action, Context};
+use crate::keymap::{Action, EDIT, GLOBAL, LIST, SHARED};
 use crate::ui::text::{Ink, width, wrap};
 use crate::ui::{centered, theme};
 use ratatui::Frame;
@@ -13,12 +13,22 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 pub fn lines(app: &App, inner: usize, ink: Ink) -> Vec<Line<'static>> {
     let l = app.lang.labels();
+    // The shared tables, then the screen's own where the keymap fills it.
+    let own = app
+        .screen()
+        .contexts()
+        .iter()
+        .copied()
+        .filter(|c| !SHARED.contains(c))
+        .filter(|c| !app.keymap.table(c).is_empty())
+        .map(|c| (c, l.help_screen));
     let tables: Vec<(&str, Vec<(Action, String)>)> = [
-        (Context::Global, l.help_global),
-        (Context::Edit, l.help_edit),
-        (Context::List, l.help_list),
+        (GLOBAL, l.help_global),
+        (EDIT, l.help_edit),
+        (LIST, l.help_list),
     ]
     .into_iter()
+    .chain(own)
     .map(|(ctx, heading)| {
         let rows = app
             .keymap

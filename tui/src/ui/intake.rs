@@ -12,7 +12,6 @@ use crate::timefmt;
 use crate::ui::text::{self, Ink, width};
 use crate::ui::{case_row, history, theme};
 use desk137_domain::model::{Kind, Urgency};
-use desk137_domain::sla::SlaPolicy;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::Style;
@@ -219,7 +218,11 @@ fn deadline_line(app: &App, form: &Intake, cols: usize, ink: Ink) -> Line<'stati
     let Some(kind) = form.kind(&app.catalog) else {
         return Line::default();
     };
-    let d = SlaPolicy::default().deadlines(kind, form.urgency, app.now_ms);
+    // The server's service levels; until it has said them, no figure.
+    let Some(sla) = app.sla else {
+        return Line::default();
+    };
+    let d = sla.deadlines(kind, form.urgency, app.now_ms);
     let when = |ms| timefmt::datetime(ms, app.calendar, app.lang);
     let label = format!("{}: ", l.deadline);
     let text = match (kind, form.urgency) {

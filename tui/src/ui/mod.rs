@@ -13,7 +13,8 @@ mod queue;
 pub mod text;
 pub mod theme;
 
-use crate::app::{App, Connection, Overlay, Screen};
+use crate::app::screens::Screen;
+use crate::app::{App, Connection, Overlay};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::Paragraph;
@@ -30,13 +31,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
     .areas(area);
     let ink = Ink { bidi: app.bidi };
     header::draw(frame, top, app, ink);
-    match &app.screen {
+    match app.screen() {
         Screen::Starting => starting(frame, body, app, ink),
-        Screen::Intake { form, recent } => intake::draw(frame, body, app, form, recent, ink),
-        Screen::Queue(q) => match &q.detail {
-            Some(d) => detail::draw(frame, body, app, d, ink),
-            None => queue::draw(frame, body, app, &q.list, ink),
-        },
+        Screen::Intake(s) => intake::draw(frame, body, app, &s.form, &s.recent, ink),
+        Screen::Queue(s) => queue::draw(frame, body, app, &s.list, ink),
+        Screen::Detail(s) => detail::draw(frame, body, app, s, ink),
     }
     bottom::draw(frame, status, keys, app, ink);
     match app.overlay {

@@ -1,0 +1,172 @@
+//! The screens. Each owns its state, turns key actions and answers into
+//! [`Command`]s without I/O, names its key tables and its key hints; `App`
+//! routes to the one on top and keeps what they share ([`Ctx`]).
+
+pub mod detail;
+pub mod intake;
+pub mod queue;
+
+use crate::app::Confirm;
+use crate::app::Session;
+use crate::app::catalog::ClientCatalog;
+use crate::app::msg::{Command, Reply, To};
+use crate::keymap::{Action, Context, EDIT, Keymap, LIST};
+use crate::messages::Lang;
+use desk137_domain::clock::Millis;
+use desk137_domain::sla::SlaPolicy;
+pub use detail::DetailScreen;
+pub use intake::IntakeScreen;
+pub use queue::QueueScreen;
+use tui_input::InputRequest;
+
+/// The key tables of the screens, besides the shared ones.
+pub const SCREEN_CONTEXTS: [Context; 3] = [intake::CONTEXT, queue::CONTEXT, detail::CONTEXT];
+
+/// Makes request ids unique among all clients: the session's prefix and a
+/// counter.
+#[derive(Debug, Clone)]
+pub struct RequestIds {
+    prefix: String,
+    next: u64,
+}
+
+impl RequestIds {
+    pub fn new(prefix: String) -> Self {
+        Self { prefix, next: 1 }
+    }
+
+    pub fn next_id(&mut self) -> String {
+        let id = format!("{}-{}", self.prefix, self.next);
+        self.next += 1;
+        id
+    }
+}
+
+/// What every screen may read of the app, and the one thing it may change:
+/// the request ids.
+pub struct Ctx<'a> {
+    pub lang: Lang,
+    pub keymap: &'a Keymap,
+    pub catalog: &'a ClientCatalog,
+    pub session: &'a Session,
+    /// The server's service levels, once it has said them.
+    pub sla: Option<&'a SlaPolicy>,
+    pub now_ms: Millis,
+    /// The terminal's rows, for paging.
+    pub rows: u16,
+    pub ids: &'a mut RequestIds,
+}
+
+#[derive(Debug, Clone)]
+pub enum Screen {
+    /// Waiting to learn who the user is.
+    Starting,
+    Intake(Box<IntakeScreen>),
+    Queue(Box<QueueScreen>),
+    Detail(Box<DetailScreen>),
+}
+
+impl Screen {
+    /// Whose answers this screen takes.
+    pub fn to(&self) -> Option<To> {
+        match self {
+            Screen::Starting => None,
+            Screen::Intake(_) => Some(To::Intake),
+            Screen::Queue(_) => Some(To::Queue),
+            Screen::Detail(_) => Some(To::Detail),
+        }
+    }
+
+    /// The key tables that apply, the most particular first; [global] comes
+    /// after them all.
+    pub fn contexts(&self) -> &'static [Context] {
+        match self {
+            Screen::Starting => &[LIST],
+            Screen::Intake(_) => &[intake::CONTEXT, EDIT],
+            Screen::Queue(_) => &[queue::CONTEXT, LIST],
+            Screen::Detail(_) => &[detail::CONTEXT, LIST],
+        }
+    }
+
+    /// The actions the bottom bar names, in order.
+    pub fn hints(&self) -> &'static [Action] {
+        match self {
+            Screen::Starting => &[Action::Help, Action::Quit],
+            Screen::Intake(_) => IntakeScreen::HINTS,
+            Screen::Queue(_) => QueueScreen::HINTS,
+            Screen::Detail(_) => DetailScreen::HINTS,
+        }
+    }
+
+    pub fn act(&mut self, a: Action, ctx: &mut Ctx) -> Vec<Command> {
+        match self {
+            Screen::Starting => Vec::new(),
+            Screen::Intake(s) => s.act(a, ctx),
+            Screen::Queue(s) => s.act(a, ctx),
+            Screen::Detail(s) => s.act(a, ctx),
+        }
+    }
+
+    /// Text typed or pasted; only text fields take it.
+    pub fn edit(&mut self, req: InputRequest, ctx: &mut Ctx) -> Vec<Command> {
+        match self {
+            Screen::Intake(s) => s.edit(req, ctx),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn paste(&mut self, text: &str, ctx: &mut Ctx) -> Vec<Command> {
+        match self {
+            Screen::Intake(s) => s.paste(text, ctx),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn reply(&mut self, r: Reply, ctx: &mut Ctx) -> Vec<Command> {
+        match self {
+            Screen::Starting => Vec::new(),
+            Screen::Intake(s) => s.reply(r, ctx),
+            Screen::Queue(s) => s.reply(r, ctx),
+            Screen::Detail(s) => s.reply(r, ctx),
+        }
+    }
+
+    /// The clock moved; `connected` says whether timers may call out.
+    pub fn tick(&mut self, ctx: &mut Ctx, connected: bool) -> Vec<Command> {
+        match self {
+            Screen::Queue(s) if connected => s.tick(ctx),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Fetch again what the screen shows: on opening, and after a lost
+    /// connection came back.
+    pub fn refresh(&mut self, ctx: &mut Ctx) -> Vec<Command> {
+        match self {
+            Screen::Starting => Vec::new(),
+            Screen::Intake(s) => s.recent.request(ctx, false).into_iter().collect(),
+            Screen::Queue(s) => s.list.request(ctx, false).into_iter().collect(),
+            Screen::Detail(s) => s.act(Action::Refresh, ctx),
+        }
+    }
+
+    /// The catalog grew: suggestions wanted before it came may appear now.
+    pub fn catalog_changed(&mut self, ctx: &mut Ctx) {
+        if let Screen::Intake(s) = self {
+            s.catalog_changed(ctx);
+        }
+    }
+
+    /// Something typed that leaving would lose.
+    pub fn is_dirty(&self) -> bool {
+        matches!(self, Screen::Intake(s) if s.form.is_dirty())
+    }
+
+    /// The user said yes to a question this screen asked.
+    pub fn confirmed(&mut self, what: Confirm, ctx: &mut Ctx) -> Vec<Command> {
+        match (self, what) {
+            (Screen::Intake(s), Confirm::Discard) => s.discard(ctx),
+            _ => Vec::new(),
+        }
+    }
+}
