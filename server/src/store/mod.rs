@@ -398,6 +398,22 @@ pub(crate) mod test_support {
     use crate::domain::model::{CaseStatus, Channel, Kind, Urgency};
     use crate::domain::sla::Deadlines;
 
+    /// Opens a store just closed in this process. sled's background threads
+    /// may hold the directory's lock a moment after the last handle is gone.
+    pub fn reopen(path: &std::path::Path) -> Store {
+        for _ in 0..100 {
+            match Store::open(path, StoreOptions::default()) {
+                Err(StoreError::Sled(sled::Error::Io(e)))
+                    if e.to_string().contains("could not acquire lock") =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => return other.unwrap(),
+            }
+        }
+        panic!("the store stays locked after it was closed");
+    }
+
     pub fn open() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
@@ -583,7 +599,7 @@ mod tests {
                 .unwrap();
             store.close().unwrap();
         }
-        let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+        let store = test_support::reopen(dir.path());
         assert_eq!(store.trees().by_unit_status.len(), 2);
         let open = store
             .list_cases(
@@ -621,7 +637,7 @@ mod tests {
             ));
             made.case
         };
-        let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+        let store = test_support::reopen(dir.path());
         assert_eq!(store.get_case(made.id).unwrap(), Some(made.clone()));
         let next = store
             .create_case_blocking(case("r3", "09131234567", "u", AUTUMN_1405))

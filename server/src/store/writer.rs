@@ -544,4 +544,303 @@ mod tests {
             codec::decode(&store.trees().topic_usage.get("T1").unwrap().unwrap()).unwrap();
         assert_eq!(usage, 2);
     }
+
+    use crate::domain::event::EventKind;
+    use crate::domain::model::CaseStatus;
+    use crate::store::{Store, StoreOptions};
+    use std::sync::{Arc, Mutex};
+
+    fn acknowledge(case: &Case, _: &[Event]) -> Result<CaseChange> {
+        let mut next = case.clone();
+        next.status = CaseStatus::Acknowledged;
+        Ok(CaseChange {
+            case: next,
+            events: vec![Event::new(
+                AUTUMN_1405 + 60_000,
+                "unit1",
+                EventKind::Acknowledged,
+                "",
+            )],
+        })
+    }
+
+    fn has(store: &Store, index: Index, key: &[u8]) -> bool {
+        index.tree(store.trees()).contains_key(key).unwrap()
+    }
+
+    #[test]
+    fn an_update_moves_its_index_entries_and_appends_its_events() {
+        let (_dir, store) = open();
+        let made = store
+            .create_case_blocking(case("u", "09131234567", "r03-urban_services", AUTUMN_1405))
+            .unwrap()
+            .case;
+        let id = made.id;
+        let updated = store
+            .update_case_blocking(id, |case, events| {
+                let mut change = acknowledge(case, events)?;
+                change.case.unit_id = "r04-urban_services".into();
+                Ok(change)
+            })
+            .unwrap();
+        assert_eq!(updated.case.status, CaseStatus::Acknowledged);
+        assert_eq!(store.get_case(id).unwrap(), Some(updated.case.clone()));
+        let old_unit = "r03-urban_services";
+        let new_unit = "r04-urban_services";
+        assert!(!has(
+            &store,
+            Index::Status,
+            &keys::status_id(CaseStatus::Referred, id)
+        ));
+        assert!(has(
+            &store,
+            Index::Status,
+            &keys::status_id(CaseStatus::Acknowledged, id)
+        ));
+        assert!(!has(
+            &store,
+            Index::UnitStatus,
+            &keys::unit_status_id(old_unit, CaseStatus::Referred, id)
+        ));
+        assert!(has(
+            &store,
+            Index::UnitStatus,
+            &keys::unit_status_id(new_unit, CaseStatus::Acknowledged, id)
+        ));
+        assert!(!has(&store, Index::Unit, &keys::text_id(old_unit, id)));
+        assert!(has(&store, Index::Unit, &keys::text_id(new_unit, id)));
+        assert!(has(&store, Index::Phone, &keys::text_id("09131234567", id)));
+        // Exactly one entry per index, as a fresh create of the new head has.
+        for index in Index::all() {
+            let want = case_index_keys(&updated.case)
+                .iter()
+                .filter(|(i, _)| *i == index)
+                .count();
+            assert_eq!(index.tree(store.trees()).len(), want, "{index:?}");
+        }
+        let timeline = store.timeline(id).unwrap();
+        assert_eq!(timeline.len(), 2);
+        assert_eq!(timeline[1], updated.appended[0]);
+        // The lists follow the new head.
+        let queue = store
+            .list_cases(
+                &crate::store::CaseFilter {
+                    unit_id: Some(new_unit.into()),
+                    status: Some(CaseStatus::Acknowledged),
+                    ..Default::default()
+                },
+                None,
+                10,
+            )
+            .unwrap();
+        assert_eq!(queue.cases, [updated.case]);
+    }
+
+    #[test]
+    fn a_refused_or_missing_update_writes_nothing() {
+        let (_dir, store) = open();
+        let made = store
+            .create_case_blocking(case("r", "09131234567", "r03-urban_services", AUTUMN_1405))
+            .unwrap();
+        let before = store.trees().by_status.iter().keys().count();
+        let refused = store.update_case_blocking(made.case.id, |_, _| {
+            Err(StoreError::Refused("not in this state".into()))
+        });
+        assert!(matches!(refused, Err(StoreError::Refused(m)) if m == "not in this state"));
+        let renumbered = store.update_case_blocking(made.case.id, |case, _| {
+            let mut case = case.clone();
+            case.number = "1405-999999".into();
+            Ok(CaseChange {
+                case,
+                events: vec![],
+            })
+        });
+        assert!(matches!(renumbered, Err(StoreError::Refused(_))));
+        assert!(matches!(
+            store.update_case_blocking(99, acknowledge),
+            Err(StoreError::NotFound(99))
+        ));
+        assert_eq!(store.get_case(made.case.id).unwrap(), Some(made.case));
+        assert_eq!(store.timeline(1).unwrap(), made.events);
+        assert_eq!(store.trees().by_status.iter().keys().count(), before);
+    }
+
+    #[test]
+    fn updates_in_one_batch_read_each_others_writes() {
+        let (_dir, store) = open();
+        let jobs = [
+            Mutation::CreateCase(case("a", "09131234567", "u", AUTUMN_1405)),
+            Mutation::UpdateCase {
+                id: 1,
+                change: Box::new(acknowledge),
+            },
+            Mutation::UpdateCase {
+                id: 1,
+                change: Box::new(|case, events| {
+                    // Sees the create and the first update of this batch.
+                    assert_eq!(case.status, CaseStatus::Acknowledged);
+                    assert_eq!(events.len(), 2);
+                    let mut next = case.clone();
+                    next.status = CaseStatus::OnSite;
+                    Ok(CaseChange {
+                        case: next,
+                        events: vec![Event::new(AUTUMN_1405 + 1, "unit1", EventKind::OnSite, "")],
+                    })
+                }),
+            },
+        ];
+        let refs: Vec<&Mutation> = jobs.iter().collect();
+        let (results, committed) = apply_batch(store.trees(), &refs);
+        assert!(results.iter().all(Result::is_ok));
+        let seqs: Vec<(u64, Option<u32>)> = committed
+            .iter()
+            .map(|c| match c {
+                Committed::CaseCreated { case, .. } => (case.id, None),
+                Committed::CaseUpdated { first_seq, .. } => (c.case_id(), Some(*first_seq)),
+            })
+            .collect();
+        assert_eq!(seqs, [(1, None), (1, Some(1)), (1, Some(2))]);
+        let Committed::CaseUpdated { before, after, .. } = &committed[2] else {
+            panic!("an update");
+        };
+        assert_eq!(
+            (before.status, after.status),
+            (CaseStatus::Acknowledged, CaseStatus::OnSite)
+        );
+        let t = store.trees();
+        assert_eq!(t.by_status.len(), 1);
+        assert_eq!(t.by_unit_status.len(), 1);
+        assert!(
+            t.by_status
+                .contains_key(keys::status_id(CaseStatus::OnSite, 1))
+                .unwrap()
+        );
+        assert_eq!(store.timeline(1).unwrap().len(), 3);
+    }
+
+    /// What the writer did, in order: flushes and hook calls.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    enum Step {
+        Flushed,
+        FlushFailed,
+        Hook(Vec<(u64, &'static str)>),
+    }
+
+    fn open_logged(
+        dir: &std::path::Path,
+        fail: Arc<std::sync::atomic::AtomicBool>,
+    ) -> (Store, Arc<Mutex<Vec<Step>>>) {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let flush_log = log.clone();
+        let flush = Flush::Seam(Arc::new(move |db: &sled::Db| {
+            if fail.load(std::sync::atomic::Ordering::SeqCst) {
+                flush_log.lock().unwrap().push(Step::FlushFailed);
+                return Err(sled::Error::Unsupported("the disk is gone".into()));
+            }
+            db.flush()?;
+            flush_log.lock().unwrap().push(Step::Flushed);
+            Ok(())
+        }));
+        let hook_log = log.clone();
+        let hook: CommitHook = Arc::new(move |changes: &[Committed]| {
+            let seen = changes
+                .iter()
+                .map(|c| match c {
+                    Committed::CaseCreated { case, .. } => (case.id, "created"),
+                    Committed::CaseUpdated { after, .. } => (after.id, "updated"),
+                })
+                .collect();
+            hook_log.lock().unwrap().push(Step::Hook(seen));
+        });
+        let store = Store::open_inner(dir, StoreOptions::default(), flush, Some(hook)).unwrap();
+        (store, log)
+    }
+
+    #[test]
+    fn the_hook_sees_each_batch_after_its_flush_and_never_a_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let fail = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (store, log) = open_logged(dir.path(), fail.clone());
+        store
+            .create_case_blocking(case("a", "09131234567", "u", AUTUMN_1405))
+            .unwrap();
+        store.update_case_blocking(1, acknowledge).unwrap();
+        // A replay changes nothing: flushed, but nothing to report.
+        assert!(
+            store
+                .create_case_blocking(case("a", "09131234567", "u", AUTUMN_1405))
+                .unwrap()
+                .replayed
+        );
+        // A refused update alone is not flushed and not reported.
+        assert!(store.update_case_blocking(7, acknowledge).is_err());
+        fail.store(true, std::sync::atomic::Ordering::SeqCst);
+        let lost = store.create_case_blocking(case("b", "09131234567", "u", AUTUMN_1405));
+        assert!(matches!(lost, Err(StoreError::Sled(_))));
+        fail.store(false, std::sync::atomic::Ordering::SeqCst);
+        store.close().unwrap();
+        assert_eq!(
+            *log.lock().unwrap(),
+            [
+                Step::Flushed,
+                Step::Hook(vec![(1, "created")]),
+                Step::Flushed,
+                Step::Hook(vec![(1, "updated")]),
+                Step::Flushed,
+                Step::FlushFailed,
+            ]
+        );
+    }
+
+    #[test]
+    fn the_hook_sees_every_change_in_commit_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let fail = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (store, log) = open_logged(dir.path(), fail);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let tasks: Vec<_> = (0..64)
+                .map(|i| {
+                    let store = store.clone();
+                    tokio::spawn(async move {
+                        let made = store
+                            .create_case(case(&format!("c{i}"), "09131234567", "u", AUTUMN_1405))
+                            .await
+                            .unwrap();
+                        store.update_case(made.case.id, acknowledge).await.unwrap();
+                    })
+                })
+                .collect();
+            for task in tasks {
+                task.await.unwrap();
+            }
+        });
+        store.close().unwrap();
+        let log = log.lock().unwrap();
+        let mut created = Vec::new();
+        let mut acknowledged = std::collections::HashSet::new();
+        for (i, step) in log.iter().enumerate() {
+            let Step::Hook(changes) = step else { continue };
+            // Every hook call comes right after a flush that succeeded.
+            assert_eq!(log[i - 1], Step::Flushed);
+            for (id, what) in changes {
+                if *what == "created" {
+                    created.push(*id);
+                } else {
+                    // An update is reported after its case's create.
+                    assert!(created.contains(id));
+                    assert!(acknowledged.insert(*id));
+                }
+            }
+        }
+        // Ids are given in commit order, so the creates come out 1, 2, 3, ...
+        assert_eq!(created, (1..=64).collect::<Vec<u64>>());
+        assert_eq!(acknowledged.len(), 64);
+        // Several creates shared a flush at least once: the group commit holds.
+        let flushes = log.iter().filter(|s| **s == Step::Flushed).count();
+        assert!(flushes < 128, "{flushes} flushes for 128 jobs");
+    }
 }
