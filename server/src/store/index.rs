@@ -50,9 +50,12 @@ impl Index {
     }
 }
 
+/// One index entry: which index, and the key in it.
+pub type IndexEntry = (Index, Vec<u8>);
+
 /// Every index entry of `case`. A case without a phone or a unit has no
 /// entry in those indexes.
-pub fn case_index_keys(case: &Case) -> Vec<(Index, Vec<u8>)> {
+pub fn case_index_keys(case: &Case) -> Vec<IndexEntry> {
     let mut entries = Vec::with_capacity(5);
     if !case.phone.is_empty() {
         entries.push((Index::Phone, keys::text_id(&case.phone, case.id)));

@@ -54,7 +54,7 @@ pub(crate) fn migrate_batches(
 ) -> Result<u64> {
     let mut moved = 0u64;
     let mut batches = 0usize;
-    let mut pending: Vec<(u64, Vec<u8>, Vec<(u32, Vec<u8>)>)> = Vec::with_capacity(batch);
+    let mut pending: Vec<Rewrite> = Vec::with_capacity(batch);
     let mut cases = trees.cases.iter();
     loop {
         let entry = cases.next().transpose()?;
@@ -66,7 +66,11 @@ pub(crate) fn migrate_batches(
                     .zip(&events)
                     .map(|(seq, e)| (seq, records::encode_event(e)))
                     .collect();
-                pending.push((id, records::encode_case(&case), events));
+                pending.push(Rewrite {
+                    id,
+                    head: records::encode_case(&case),
+                    events,
+                });
             }
         }
         let full = pending.len() >= batch.max(1);
@@ -85,15 +89,21 @@ pub(crate) fn migrate_batches(
     }
 }
 
-#[allow(clippy::type_complexity)]
-fn write(trees: &Trees, pending: &[(u64, Vec<u8>, Vec<(u32, Vec<u8>)>)]) -> Result<()> {
+/// One case's head and events in layout 2, encoded.
+struct Rewrite {
+    id: u64,
+    head: Vec<u8>,
+    events: Vec<(u32, Vec<u8>)>,
+}
+
+fn write(trees: &Trees, pending: &[Rewrite]) -> Result<()> {
     (&trees.cases, &trees.events)
         .transaction(|(cases, events)| {
-            for (id, head, timeline) in pending {
-                for (seq, value) in timeline {
-                    events.insert(&keys::event(*id, *seq), value.as_slice())?;
+            for rewrite in pending {
+                for (seq, value) in &rewrite.events {
+                    events.insert(&keys::event(rewrite.id, *seq), value.as_slice())?;
                 }
-                cases.insert(&keys::id(*id), head.as_slice())?;
+                cases.insert(&keys::id(rewrite.id), rewrite.head.as_slice())?;
             }
             Ok::<_, ConflictableTransactionError<StoreError>>(())
         })

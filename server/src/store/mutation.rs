@@ -27,6 +27,9 @@ pub struct CaseChange {
 }
 
 /// One job of the writer.
+// A create carries the whole case; boxing it would only add an allocation
+// to every write.
+#[allow(clippy::large_enum_variant)]
 pub enum Mutation {
     CreateCase(Opened),
     UpdateCase { id: u64, change: CaseChangeFn },
@@ -64,6 +67,8 @@ pub enum Applied {
 }
 
 /// One change a committed batch made, as the after-commit hook sees it.
+// Lives one batch long, in one Vec: size matters less than plain fields.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Committed {
     /// A new case and its first events (sequence 0 on).

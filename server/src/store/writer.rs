@@ -8,7 +8,7 @@
 //! and one flush per batch keeps many concurrent writers from each waiting
 //! on `flush_async` (sled issue 1308).
 
-use super::index::{Index, case_index_keys, index_changes};
+use super::index::{Index, IndexEntry, case_index_keys, index_changes};
 use super::mutation::{Applied, CaseChange, CommitHook, Committed, Mutation, Updated};
 use super::{Created, Result, StoreError, Trees, codec, keys, records};
 use crate::domain::event::Event;
@@ -40,6 +40,9 @@ impl Job {
     }
 }
 
+#[cfg(test)]
+pub(crate) type FlushSeam = std::sync::Arc<dyn Fn(&sled::Db) -> sled::Result<()> + Send + Sync>;
+
 /// How a batch is made durable.
 #[derive(Clone)]
 pub(crate) enum Flush {
@@ -48,7 +51,7 @@ pub(crate) enum Flush {
     Disk,
     /// Flushes through a test's function, which sees every flush.
     #[cfg(test)]
-    Seam(std::sync::Arc<dyn Fn(&sled::Db) -> sled::Result<()> + Send + Sync>),
+    Seam(FlushSeam),
 }
 
 impl Flush {
@@ -144,6 +147,7 @@ fn run(
 }
 
 /// What one job of a batch came to.
+#[allow(clippy::large_enum_variant)]
 enum Outcome {
     New(Case, Vec<Event>),
     Existing(Case, Vec<Event>),
@@ -204,14 +208,14 @@ impl<'a> Tx<'a> {
         &self.indexes[index.position()]
     }
 
-    fn insert_keys(&self, entries: &[(Index, Vec<u8>)]) -> TxResult<()> {
+    fn insert_keys(&self, entries: &[IndexEntry]) -> TxResult<()> {
         for (index, key) in entries {
             self.index(*index).insert(key.as_slice(), &[])?;
         }
         Ok(())
     }
 
-    fn remove_keys(&self, entries: &[(Index, Vec<u8>)]) -> TxResult<()> {
+    fn remove_keys(&self, entries: &[IndexEntry]) -> TxResult<()> {
         for (index, key) in entries {
             self.index(*index).remove(key.as_slice())?;
         }
