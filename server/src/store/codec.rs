@@ -1,13 +1,15 @@
-//! How records are laid out as sled values: one version byte, then postcard.
+//! How scalars and catalog rows are laid out as sled values: one version
+//! byte, then postcard.
 //!
-//! postcard is not self-describing, so a change to a stored type must bump
-//! [`VERSION`] and teach [`decode`] the old layout; the byte makes that
-//! possible without guessing.
+//! postcard is not self-describing, so it is kept for values whose shape
+//! never changes (counters, ids) and for the catalog rows, which are replaced
+//! whole from their file. Case heads and events are protobuf
+//! ([`super::records`]), which survives added fields.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-/// The layout version written in front of every value.
+/// The layout version written in front of every scalar and catalog row.
 pub const VERSION: u8 = 1;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -18,6 +20,9 @@ pub enum CodecError {
     Version(u8),
     #[error("the value does not encode or decode: {0}")]
     Postcard(String),
+    /// A record decoded but holds what this build cannot take.
+    #[error("the value is malformed: {0}")]
+    Value(String),
 }
 
 pub fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, CodecError> {

@@ -1,13 +1,19 @@
 //! Cases, their indexes and the catalog on disk, in sled.
 //!
-//! One tree per record kind or index (see [`Trees`]). Every value is a version
-//! byte and postcard ([`codec`]); keys are big-endian ([`keys`]). A case and
-//! all its index entries are written in one multi-tree transaction.
+//! One tree per record kind or index (see [`Trees`]); keys are big-endian
+//! ([`keys`]). Case heads and events are protobuf behind a layout byte
+//! ([`records`]), which survives added fields; older layouts keep a decoder
+//! ([`legacy`]) and are rewritten once at open ([`migrate`]). Counters and
+//! catalog rows are a version byte and postcard ([`codec`]). A case's
+//! timeline is its own tree, keyed by case and sequence, so a change appends
+//! events and rewrites only the small head.
 //!
-//! All case writes go through one writer thread ([`writer`]): it applies the
-//! queued requests in order, each in its own transaction, so idempotency
-//! checks and number sequences never race, then flushes once for the whole
-//! batch before it answers. A write is acknowledged only once it is on disk.
+//! Every change goes through one writer thread ([`writer`]) as a
+//! [`Mutation`]: it applies the queued jobs in order, read-modify-write in
+//! one transaction per batch, so idempotency checks, number sequences and
+//! updates never race, then flushes once for the whole batch, calls the
+//! after-commit hook, and answers. A change is acknowledged only once it is
+//! on disk. Which index entries a case has is decided once ([`index`]).
 //! Reads go straight to sled from the caller's thread.
 //!
 //! The store knows nothing of gRPC: a load generator or a crash test can drive
@@ -15,13 +21,19 @@
 //! [`Store::list_cases`] and [`Store::caller_history`].
 
 pub mod codec;
+pub mod index;
 pub mod keys;
+pub mod records;
 
 mod catalog;
+mod legacy;
+mod migrate;
+mod mutation;
 mod query;
 mod writer;
 
 pub use catalog::ImportOutcome;
+pub use mutation::{Applied, CaseChange, CaseChangeFn, CommitHook, Committed, Mutation, Updated};
 pub use query::{CallerHistory, CaseFilter, CasePage};
 
 use crate::domain::catalog::CatalogError;
@@ -48,6 +60,11 @@ pub enum StoreError {
     SequenceExhausted(i32),
     #[error("the store is closed")]
     Closed,
+    #[error("no case has id {0}")]
+    NotFound(u64),
+    /// A change refused to apply to the case as it is; nothing was written.
+    #[error("the change was refused: {0}")]
+    Refused(String),
     #[error("catalog: {0}")]
     Catalog(#[from] CatalogError),
 }
@@ -99,6 +116,9 @@ pub(crate) struct Trees {
     pub numbers: sled::Tree,
     /// request id → id
     pub request_ids: sled::Tree,
+    /// Every tree a writer job may write, in the order its transaction
+    /// view holds them (see `writer::Tx`).
+    pub write_set: Vec<sled::Tree>,
     /// phone + 0 + id → ()
     pub by_phone: sled::Tree,
     /// unit id + 0 + id → ()
@@ -123,7 +143,8 @@ pub(crate) struct Trees {
 
 impl Trees {
     fn open(db: &sled::Db) -> Result<Self> {
-        Ok(Self {
+        let mut trees = Self {
+            write_set: Vec::new(),
             cases: db.open_tree("cases")?,
             events: db.open_tree("events")?,
             numbers: db.open_tree("numbers")?,
@@ -138,7 +159,19 @@ impl Trees {
             topics: db.open_tree("topics")?,
             regions: db.open_tree("regions")?,
             units: db.open_tree("units")?,
-        })
+        };
+        let mut write_set = vec![
+            trees.cases.clone(),
+            trees.events.clone(),
+            trees.numbers.clone(),
+            trees.request_ids.clone(),
+            trees.counters.clone(),
+            trees.topic_usage.clone(),
+        ];
+        debug_assert_eq!(write_set.len(), writer::FIXED_WRITE_TREES);
+        write_set.extend(index::Index::all().map(|i| i.tree(&trees).clone()));
+        trees.write_set = write_set;
+        Ok(trees)
     }
 }
 
@@ -157,15 +190,43 @@ struct Inner {
 
 impl Store {
     /// Opens (or creates) the store in directory `path` and starts its writer
-    /// thread. Fails if another process has the directory open.
+    /// thread. Fails if another process has the directory open. A store of
+    /// an older layout is brought up to date first.
     pub fn open(path: &Path, options: StoreOptions) -> Result<Self> {
+        Self::open_with(path, options, None)
+    }
+
+    /// [`Store::open`] with an after-commit hook: the writer calls it after
+    /// each batch is on disk, with what the batch changed, in commit order
+    /// (see [`CommitHook`]).
+    pub fn open_with(path: &Path, options: StoreOptions, hook: Option<CommitHook>) -> Result<Self> {
+        let flush = if options.flush {
+            writer::Flush::Disk
+        } else {
+            writer::Flush::Off
+        };
+        Self::open_inner(path, options, flush, hook)
+    }
+
+    fn open_inner(
+        path: &Path,
+        options: StoreOptions,
+        flush: writer::Flush,
+        hook: Option<CommitHook>,
+    ) -> Result<Self> {
         let db = sled::Config::new()
             .path(path)
             .cache_capacity(options.cache_capacity_bytes)
             .open()?;
         let trees = Trees::open(&db)?;
-        build_unit_status_index(&db, &trees)?;
-        let writer = writer::Handle::spawn(db.clone(), trees.clone(), options.flush)?;
+        migrate::migrate(&db, &trees)?;
+        index::build_once(
+            &db,
+            &trees,
+            index::Index::UnitStatus,
+            keys::UNIT_STATUS_INDEX_BUILT,
+        )?;
+        let writer = writer::Handle::spawn(db.clone(), trees.clone(), flush, hook)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 db,
@@ -184,6 +245,23 @@ impl Store {
         guard.as_ref().map(|w| w.sender()).ok_or(StoreError::Closed)
     }
 
+    async fn submit(&self, mutation: Mutation) -> Result<Applied> {
+        let (job, reply) = writer::Job::new(mutation);
+        self.writer_sender()?
+            .send(job)
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        reply.await.map_err(|_| StoreError::Closed)?
+    }
+
+    fn submit_blocking(&self, mutation: Mutation) -> Result<Applied> {
+        let (job, reply) = writer::Job::new(mutation);
+        self.writer_sender()?
+            .blocking_send(job)
+            .map_err(|_| StoreError::Closed)?;
+        reply.blocking_recv().map_err(|_| StoreError::Closed)?
+    }
+
     /// Writes a new case, or finds the one its request id already made.
     ///
     /// `case` is complete but for `id` and `number`, which the writer gives it:
@@ -193,42 +271,69 @@ impl Store {
     /// case from the same content returns that case with `replayed`; from other
     /// content, [`StoreError::RequestIdConflict`].
     pub async fn create_case(&self, case: Opened) -> Result<Created> {
-        let (job, reply) = writer::Job::new(case);
-        self.writer_sender()?
-            .send(job)
-            .await
-            .map_err(|_| StoreError::Closed)?;
-        reply.await.map_err(|_| StoreError::Closed)?
+        created(self.submit(Mutation::CreateCase(case)).await?)
     }
 
     /// [`Store::create_case`] for code outside an async runtime (a load
     /// generator, a crash test). Must not be called from inside one.
     pub fn create_case_blocking(&self, case: Opened) -> Result<Created> {
-        let (job, reply) = writer::Job::new(case);
-        self.writer_sender()?
-            .blocking_send(job)
-            .map_err(|_| StoreError::Closed)?;
-        reply.blocking_recv().map_err(|_| StoreError::Closed)?
+        created(self.submit_blocking(Mutation::CreateCase(case))?)
+    }
+
+    /// Changes case `id`: the writer reads its head and timeline inside the
+    /// batch's transaction, `change` works out the new head and the events to
+    /// append, and the index entries move from the old head's to the new
+    /// one's in the same transaction. Returns the new head and the appended
+    /// events once they are on disk. A missing case is
+    /// [`StoreError::NotFound`]; an `Err` from `change` comes back as is,
+    /// with nothing written. `change` may run more than once (see
+    /// [`CaseChangeFn`]).
+    pub async fn update_case<F>(&self, id: u64, change: F) -> Result<Updated>
+    where
+        F: Fn(&Case, &[Event]) -> Result<CaseChange> + Send + 'static,
+    {
+        let change: CaseChangeFn = Box::new(change);
+        updated(self.submit(Mutation::UpdateCase { id, change }).await?)
+    }
+
+    /// [`Store::update_case`] for code outside an async runtime.
+    pub fn update_case_blocking<F>(&self, id: u64, change: F) -> Result<Updated>
+    where
+        F: Fn(&Case, &[Event]) -> Result<CaseChange> + Send + 'static,
+    {
+        let change: CaseChangeFn = Box::new(change);
+        updated(self.submit_blocking(Mutation::UpdateCase { id, change })?)
     }
 
     /// The case with this id.
     pub fn get_case(&self, id: u64) -> Result<Option<Case>> {
         match self.trees().cases.get(keys::id(id))? {
-            Some(bytes) => Ok(Some(codec::decode(&bytes)?)),
+            Some(bytes) => Ok(Some(records::decode_case(&bytes)?)),
             None => Ok(None),
         }
     }
 
     /// The timeline of the case with this id, oldest first.
     pub fn timeline(&self, id: u64) -> Result<Vec<Event>> {
-        self.trees()
+        let events = self
+            .trees()
             .events
             .scan_prefix(keys::id(id))
             .map(|entry| {
                 let (_, value) = entry?;
-                Ok(codec::decode(&value)?)
+                Ok(records::decode_event(&value)?)
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        if !events.is_empty() {
+            return Ok(events);
+        }
+        // A head of layout 1 not yet rewritten still holds its timeline.
+        match self.trees().cases.get(keys::id(id))? {
+            Some(bytes) => Ok(records::decode_legacy_case(&bytes)?
+                .map(|(_, events)| events)
+                .unwrap_or_default()),
+            None => Ok(events),
+        }
     }
 
     /// The case with this number (`1405-000123`).
@@ -268,48 +373,22 @@ impl Store {
     }
 }
 
-/// Fills the `by_unit_status` index from the cases of a store made before it
-/// existed, once; a new store only gets the marker.
-fn build_unit_status_index(db: &sled::Db, trees: &Trees) -> Result<()> {
-    if trees.counters.contains_key(keys::UNIT_STATUS_INDEX_BUILT)? {
-        return Ok(());
+fn created(applied: Applied) -> Result<Created> {
+    match applied {
+        Applied::Created(created) => Ok(created),
+        Applied::Updated(_) => Err(StoreError::Corrupt(
+            "the writer answered a create with an update".into(),
+        )),
     }
-    let began = std::time::Instant::now();
-    let mut batch = sled::Batch::default();
-    let (mut pending, mut indexed) = (0usize, 0u64);
-    for entry in trees.cases.iter() {
-        let (_, value) = entry?;
-        let case: Case = codec::decode(&value)?;
-        if !case.unit_id.is_empty() {
-            batch.insert(
-                keys::unit_status_id(&case.unit_id, case.status, case.id),
-                &[],
-            );
-            pending += 1;
-            indexed += 1;
-        }
-        if pending == 10_000 {
-            trees
-                .by_unit_status
-                .apply_batch(std::mem::take(&mut batch))?;
-            pending = 0;
-        }
+}
+
+fn updated(applied: Applied) -> Result<Updated> {
+    match applied {
+        Applied::Updated(updated) => Ok(updated),
+        Applied::Created(_) => Err(StoreError::Corrupt(
+            "the writer answered an update with a create".into(),
+        )),
     }
-    trees.by_unit_status.apply_batch(batch)?;
-    db.flush()?;
-    // Only once every entry is on disk does the marker say so.
-    trees
-        .counters
-        .insert(keys::UNIT_STATUS_INDEX_BUILT, codec::encode(&indexed)?)?;
-    db.flush()?;
-    if indexed > 0 {
-        tracing::info!(
-            cases = indexed,
-            seconds = began.elapsed().as_secs_f64(),
-            "built the index of cases by unit and status"
-        );
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -318,6 +397,22 @@ pub(crate) mod test_support {
     use crate::domain::event::EventKind;
     use crate::domain::model::{CaseStatus, Channel, Kind, Urgency};
     use crate::domain::sla::Deadlines;
+
+    /// Opens a store just closed in this process. sled's background threads
+    /// may hold the directory's lock a moment after the last handle is gone.
+    pub fn reopen(path: &std::path::Path) -> Store {
+        for _ in 0..100 {
+            match Store::open(path, StoreOptions::default()) {
+                Err(StoreError::Sled(sled::Error::Io(e)))
+                    if e.to_string().contains("could not acquire lock") =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => return other.unwrap(),
+            }
+        }
+        panic!("the store stays locked after it was closed");
+    }
 
     pub fn open() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
@@ -454,13 +549,13 @@ mod tests {
         assert_eq!(by_number, id);
         let usage: u64 = codec::decode(&t.topic_usage.get("T1").unwrap().unwrap()).unwrap();
         assert_eq!(usage, 1);
-        for tree in [
-            &t.cases,
-            &t.numbers,
-            &t.request_ids,
-            &t.counters,
-            &t.topic_usage,
-        ] {
+        for tree in [&t.cases, &t.events] {
+            for entry in tree.iter() {
+                let (_, value) = entry.unwrap();
+                assert_eq!(value[0], records::LAYOUT);
+            }
+        }
+        for tree in [&t.numbers, &t.request_ids, &t.counters, &t.topic_usage] {
             for entry in tree.iter() {
                 let (_, value) = entry.unwrap();
                 assert_eq!(value[0], codec::VERSION);
@@ -504,7 +599,7 @@ mod tests {
                 .unwrap();
             store.close().unwrap();
         }
-        let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+        let store = test_support::reopen(dir.path());
         assert_eq!(store.trees().by_unit_status.len(), 2);
         let open = store
             .list_cases(
@@ -542,7 +637,7 @@ mod tests {
             ));
             made.case
         };
-        let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+        let store = test_support::reopen(dir.path());
         assert_eq!(store.get_case(made.id).unwrap(), Some(made.clone()));
         let next = store
             .create_case_blocking(case("r3", "09131234567", "u", AUTUMN_1405))

@@ -6,7 +6,7 @@
 //! filter on each case; with no indexed filter it walks the cases
 //! themselves. Ids grow with time, so descending ids are newest first.
 
-use super::{Result, Store, codec, keys};
+use super::{Result, Store, keys, records};
 use crate::domain::model::{Case, CaseStatus, Urgency};
 
 /// Which cases to list; `None` and `false` mean "any".
@@ -211,7 +211,7 @@ impl Store {
             let bytes = self.trees().cases.get(keys::id(id))?.ok_or_else(|| {
                 super::StoreError::Corrupt(format!("an index points at missing case {id}"))
             })?;
-            let case: Case = codec::decode(&bytes)?;
+            let case = records::decode_case(&bytes)?;
             history.total += 1;
             if case.status.is_open() {
                 history.open += 1;

@@ -1,13 +1,16 @@
-//! The one thread that writes cases.
+//! The one thread that changes the store.
 //!
-//! Handlers queue create requests; the thread takes whatever is queued (up to
+//! Callers queue [`Mutation`]s; the thread takes whatever is queued (up to
 //! [`MAX_BATCH`]), applies them in order in one transaction, flushes once
-//! for the whole batch (group commit), and only then answers every request.
-//! One writer means idempotency checks and per-year counters never race, and
-//! one flush per batch keeps many concurrent writers from each waiting on
-//! `flush_async` (sled issue 1308).
+//! for the whole batch (group commit), hands the batch's changes to the
+//! after-commit hook, and only then answers every job. One writer means
+//! idempotency checks, per-year counters and read-modify-write never race,
+//! and one flush per batch keeps many concurrent writers from each waiting
+//! on `flush_async` (sled issue 1308).
 
-use super::{Created, Result, StoreError, Trees, codec, keys};
+use super::index::{Index, IndexEntry, case_index_keys, index_changes};
+use super::mutation::{Applied, CaseChange, CommitHook, Committed, Mutation, Updated};
+use super::{Created, Result, StoreError, Trees, codec, keys, records};
 use crate::domain::event::Event;
 use crate::domain::jalali::to_jalali;
 use crate::domain::lifecycle::Opened;
@@ -16,24 +19,49 @@ use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use tokio::sync::{mpsc, oneshot};
 
-/// The most requests applied before one flush.
+/// The most jobs applied before one flush.
 pub const MAX_BATCH: usize = 256;
-/// Requests waiting beyond this make their senders wait: back-pressure
-/// instead of unbounded memory.
+/// Jobs waiting beyond this make their senders wait: back-pressure instead
+/// of unbounded memory.
 const QUEUE: usize = 4096;
 
 pub(crate) type Sender = mpsc::Sender<Job>;
 
 #[derive(Debug)]
 pub(crate) struct Job {
-    case: Opened,
-    reply: oneshot::Sender<Result<Created>>,
+    mutation: Mutation,
+    reply: oneshot::Sender<Result<Applied>>,
 }
 
 impl Job {
-    pub fn new(case: Opened) -> (Self, oneshot::Receiver<Result<Created>>) {
+    pub fn new(mutation: Mutation) -> (Self, oneshot::Receiver<Result<Applied>>) {
         let (reply, rx) = oneshot::channel();
-        (Self { case, reply }, rx)
+        (Self { mutation, reply }, rx)
+    }
+}
+
+#[cfg(test)]
+pub(crate) type FlushSeam = std::sync::Arc<dyn Fn(&sled::Db) -> sled::Result<()> + Send + Sync>;
+
+/// How a batch is made durable.
+#[derive(Clone)]
+pub(crate) enum Flush {
+    /// Not at all: only a benchmark comparison runs so.
+    Off,
+    Disk,
+    /// Flushes through a test's function, which sees every flush.
+    #[cfg(test)]
+    Seam(FlushSeam),
+}
+
+impl Flush {
+    fn run(&self, db: &sled::Db) -> sled::Result<()> {
+        match self {
+            Flush::Off => Ok(()),
+            Flush::Disk => db.flush().map(drop),
+            #[cfg(test)]
+            Flush::Seam(f) => f(db),
+        }
     }
 }
 
@@ -44,11 +72,16 @@ pub(crate) struct Handle {
 }
 
 impl Handle {
-    pub fn spawn(db: sled::Db, trees: Trees, flush: bool) -> Result<Self> {
+    pub fn spawn(
+        db: sled::Db,
+        trees: Trees,
+        flush: Flush,
+        hook: Option<CommitHook>,
+    ) -> Result<Self> {
         let (sender, receiver) = mpsc::channel(QUEUE);
         let thread = std::thread::Builder::new()
             .name("desk137-writer".into())
-            .spawn(move || run(&db, &trees, receiver, flush))
+            .spawn(move || run(&db, &trees, receiver, &flush, hook.as_ref()))
             .map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
         Ok(Self { sender, thread })
     }
@@ -57,7 +90,7 @@ impl Handle {
         self.sender.clone()
     }
 
-    /// Closes the queue and waits until every queued request is answered.
+    /// Closes the queue and waits until every queued job is answered.
     pub fn join(self) {
         drop(self.sender);
         if self.thread.join().is_err() {
@@ -66,7 +99,13 @@ impl Handle {
     }
 }
 
-fn run(db: &sled::Db, trees: &Trees, mut receiver: mpsc::Receiver<Job>, flush: bool) {
+fn run(
+    db: &sled::Db,
+    trees: &Trees,
+    mut receiver: mpsc::Receiver<Job>,
+    flush: &Flush,
+    hook: Option<&CommitHook>,
+) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while let Some(job) = receiver.blocking_recv() {
         batch.push(job);
@@ -76,21 +115,28 @@ fn run(db: &sled::Db, trees: &Trees, mut receiver: mpsc::Receiver<Job>, flush: b
                 Err(_) => break,
             }
         }
-        let drafts: Vec<&Opened> = batch.iter().map(|job| &job.case).collect();
-        let results = apply_batch(trees, &drafts);
+        let mutations: Vec<&Mutation> = batch.iter().map(|job| &job.mutation).collect();
+        let (results, committed) = apply_batch(trees, &mutations);
         // A replayed case needs the flush too: the request that made it may
         // have failed to flush and never been acknowledged.
-        let flushed = if flush && results.iter().any(Result::is_ok) {
-            db.flush().map(drop)
+        let flushed = if results.iter().any(Result::is_ok) {
+            flush.run(db)
         } else {
             Ok(())
         };
+        if let (Ok(()), Some(hook), false) = (&flushed, hook, committed.is_empty()) {
+            // A failing hook must not take the writer down with it.
+            let call = std::panic::AssertUnwindSafe(|| hook(&committed));
+            if std::panic::catch_unwind(call).is_err() {
+                tracing::error!("the after-commit hook panicked");
+            }
+        }
         for (job, result) in batch.drain(..).zip(results) {
             let result = match (&flushed, result) {
                 (Err(e), Ok(_)) => Err(StoreError::Sled(e.clone())),
                 (_, result) => result,
             };
-            // The requester may have gone away (a cancelled call); the case
+            // The requester may have gone away (a cancelled call); the change
             // stays written and a retry finds it by its request id.
             let _ = job.reply.send(result);
         }
@@ -100,160 +146,271 @@ fn run(db: &sled::Db, trees: &Trees, mut receiver: mpsc::Receiver<Job>, flush: b
     }
 }
 
-/// What one request of a batch came to.
+/// What one job of a batch came to.
+#[allow(clippy::large_enum_variant)]
 enum Outcome {
     New(Case, Vec<Event>),
     Existing(Case, Vec<Event>),
-    /// This request fails alone; the rest of the batch goes on.
+    Updated {
+        before: Case,
+        after: Case,
+        first_seq: u32,
+        appended: Vec<Event>,
+    },
+    /// This job fails alone; the rest of the batch goes on.
     Failed(StoreError),
 }
 
 type TxResult<T> = std::result::Result<T, ConflictableTransactionError<StoreError>>;
 
-/// The view of every tree a create writes, inside one transaction.
-type TxTrees = (
-    TransactionalTree,
-    TransactionalTree,
-    TransactionalTree,
-    TransactionalTree,
-    TransactionalTree,
-    TransactionalTree,
-    TransactionalTree,
-    TransactionalTree,
-    TransactionalTree,
-    TransactionalTree,
-    TransactionalTree,
-);
+/// The trees every job may write, in the order of [`Trees::write_set`]:
+/// these six, then one per [`Index`] in [`Index::ALL`] order.
+pub(crate) const FIXED_WRITE_TREES: usize = 6;
+
+/// The view of the write trees inside one transaction.
+struct Tx<'a> {
+    cases: &'a TransactionalTree,
+    events: &'a TransactionalTree,
+    numbers: &'a TransactionalTree,
+    request_ids: &'a TransactionalTree,
+    counters: &'a TransactionalTree,
+    topic_usage: &'a TransactionalTree,
+    indexes: &'a [TransactionalTree],
+}
+
+impl<'a> Tx<'a> {
+    fn new(view: &'a [TransactionalTree]) -> Option<Self> {
+        let [
+            cases,
+            events,
+            numbers,
+            request_ids,
+            counters,
+            topic_usage,
+            indexes @ ..,
+        ] = view
+        else {
+            return None;
+        };
+        (indexes.len() == Index::ALL.len()).then_some(Self {
+            cases,
+            events,
+            numbers,
+            request_ids,
+            counters,
+            topic_usage,
+            indexes,
+        })
+    }
+
+    fn index(&self, index: Index) -> &TransactionalTree {
+        // In range: `new` checked there is one tree per index.
+        &self.indexes[index.position()]
+    }
+
+    fn insert_keys(&self, entries: &[IndexEntry]) -> TxResult<()> {
+        for (index, key) in entries {
+            self.index(*index).insert(key.as_slice(), &[])?;
+        }
+        Ok(())
+    }
+
+    fn remove_keys(&self, entries: &[IndexEntry]) -> TxResult<()> {
+        for (index, key) in entries {
+            self.index(*index).remove(key.as_slice())?;
+        }
+        Ok(())
+    }
+
+    /// A case's head and timeline as stored, `None` if there is no case.
+    /// A head of layout 1 brings its embedded timeline and says so.
+    fn read_case(&self, id: u64) -> TxResult<Option<Result<StoredCase>>> {
+        let Some(bytes) = self.cases.get(keys::id(id))? else {
+            return Ok(None);
+        };
+        match records::decode_legacy_case(&bytes) {
+            Ok(Some((case, events))) => {
+                return Ok(Some(Ok(StoredCase {
+                    case,
+                    events,
+                    legacy: true,
+                })));
+            }
+            Ok(None) => {}
+            Err(e) => return Ok(Some(Err(e.into()))),
+        }
+        let case = match records::decode_case(&bytes) {
+            Ok(case) => case,
+            Err(e) => return Ok(Some(Err(e.into()))),
+        };
+        let mut events = Vec::new();
+        for seq in 0u32.. {
+            let Some(bytes) = self.events.get(keys::event(id, seq))? else {
+                break;
+            };
+            match records::decode_event(&bytes) {
+                Ok(event) => events.push(event),
+                Err(e) => return Ok(Some(Err(e.into()))),
+            }
+        }
+        Ok(Some(Ok(StoredCase {
+            case,
+            events,
+            legacy: false,
+        })))
+    }
+
+    fn append_events(&self, id: u64, first_seq: u32, events: &[Event]) -> TxResult<()> {
+        for (seq, event) in (first_seq..).zip(events) {
+            self.events
+                .insert(&keys::event(id, seq), records::encode_event(event))?;
+        }
+        Ok(())
+    }
+}
+
+struct StoredCase {
+    case: Case,
+    events: Vec<Event>,
+    /// The head is of layout 1: its events are not in the events tree yet.
+    legacy: bool,
+}
 
 fn read_counter<T: serde::de::DeserializeOwned + Default>(
     tree: &TransactionalTree,
     key: &[u8],
-) -> TxResult<std::result::Result<T, StoreError>> {
+) -> TxResult<Result<T>> {
     Ok(match tree.get(key)? {
         Some(bytes) => codec::decode(&bytes).map_err(StoreError::from),
         None => Ok(T::default()),
     })
 }
 
-/// Writes every case of a batch and all their index entries in one
-/// transaction, or finds the case a request id already made (also earlier
-/// in the same batch: the transaction reads its own writes). One
-/// transaction per batch, not per case: sled holds a lock over the whole
-/// database during each transaction, so fewer, larger ones leave readers
-/// far more room. A request that fails on its own (a reused request id,
-/// an exhausted year) fails alone, before it writes anything.
-fn apply_batch(trees: &Trees, drafts: &[&Opened]) -> Vec<Result<Created>> {
-    let tx_trees = (
-        &trees.cases,
-        &trees.events,
-        &trees.numbers,
-        &trees.request_ids,
-        &trees.by_phone,
-        &trees.by_unit,
-        &trees.by_status,
-        &trees.by_unit_status,
-        &trees.by_creator,
-        &trees.counters,
-        &trees.topic_usage,
-    );
-    let outcomes = tx_trees.transaction(|tx: &TxTrees| {
-        drafts
+/// Applies every job of a batch in one transaction: a create writes a case
+/// and its index entries, or finds the case its request id already made
+/// (also earlier in the same batch: the transaction reads its own writes);
+/// an update reads the case, asks its change function for the new head and
+/// events, and moves the index entries from the old head's to the new one's.
+/// One transaction per batch, not per job: sled holds a lock over the whole
+/// database during each transaction, so fewer, larger ones leave readers far
+/// more room. A job that fails on its own fails alone, before it writes
+/// anything. Returns each job's answer and, in order, what was committed.
+pub(crate) fn apply_batch(
+    trees: &Trees,
+    mutations: &[&Mutation],
+) -> (Vec<Result<Applied>>, Vec<Committed>) {
+    let outcomes = trees.write_set[..].transaction(|view: &Vec<TransactionalTree>| {
+        let tx = Tx::new(view).ok_or_else(|| {
+            ConflictableTransactionError::Abort(StoreError::Corrupt(
+                "the writer's trees are not as it expects".into(),
+            ))
+        })?;
+        mutations
             .iter()
-            .map(|draft| apply_one(tx, draft))
+            .map(|mutation| match mutation {
+                Mutation::CreateCase(opened) => create(&tx, opened),
+                Mutation::UpdateCase { id, change } => update(&tx, *id, change),
+            })
             .collect::<TxResult<Vec<Outcome>>>()
     });
-    match outcomes {
-        Ok(outcomes) => outcomes
-            .into_iter()
-            .zip(drafts)
-            .map(|(outcome, draft)| match outcome {
-                Outcome::New(case, events) => Ok(Created {
+    let outcomes = match outcomes {
+        Ok(outcomes) => outcomes,
+        Err(TransactionError::Storage(e)) => {
+            let results = mutations
+                .iter()
+                .map(|_| Err(StoreError::Sled(e.clone())))
+                .collect();
+            return (results, Vec::new());
+        }
+        Err(TransactionError::Abort(e)) => {
+            let reason = e.to_string();
+            let results = mutations
+                .iter()
+                .map(|_| Err(StoreError::Corrupt(reason.clone())))
+                .collect();
+            return (results, Vec::new());
+        }
+    };
+    let mut committed = Vec::new();
+    let results = outcomes
+        .into_iter()
+        .zip(mutations)
+        .map(|(outcome, mutation)| match (outcome, mutation) {
+            (Outcome::New(case, events), _) => {
+                committed.push(Committed::CaseCreated {
+                    case: case.clone(),
+                    events: events.clone(),
+                });
+                Ok(Applied::Created(Created {
                     case,
                     events,
                     replayed: false,
-                }),
-                Outcome::Existing(case, events) if case.same_request(&draft.case.request()) => {
-                    Ok(Created {
-                        case,
-                        events,
-                        replayed: true,
-                    })
-                }
-                Outcome::Existing(..) => {
-                    Err(StoreError::RequestIdConflict(draft.case.request_id.clone()))
-                }
-                Outcome::Failed(e) => Err(e),
-            })
-            .collect(),
-        Err(TransactionError::Storage(e)) => drafts
-            .iter()
-            .map(|_| Err(StoreError::Sled(e.clone())))
-            .collect(),
-        // Nothing aborts the batch's transaction; were it to, every request fails.
-        Err(TransactionError::Abort(e)) => {
-            let reason = e.to_string();
-            drafts
-                .iter()
-                .map(|_| Err(StoreError::Corrupt(reason.clone())))
-                .collect()
-        }
-    }
+                }))
+            }
+            (Outcome::Existing(case, events), Mutation::CreateCase(draft))
+                if case.same_request(&draft.case.request()) =>
+            {
+                Ok(Applied::Created(Created {
+                    case,
+                    events,
+                    replayed: true,
+                }))
+            }
+            (Outcome::Existing(case, _), _) => Err(StoreError::RequestIdConflict(case.request_id)),
+            (
+                Outcome::Updated {
+                    before,
+                    after,
+                    first_seq,
+                    appended,
+                },
+                _,
+            ) => {
+                committed.push(Committed::CaseUpdated {
+                    before,
+                    after: after.clone(),
+                    first_seq,
+                    appended: appended.clone(),
+                });
+                Ok(Applied::Updated(Updated {
+                    case: after,
+                    appended,
+                }))
+            }
+            (Outcome::Failed(e), _) => Err(e),
+        })
+        .collect();
+    (results, committed)
 }
 
-/// One case of a batch, inside its transaction.
-fn apply_one(tx: &TxTrees, opened: &Opened) -> TxResult<Outcome> {
+/// One create of a batch, inside its transaction.
+fn create(tx: &Tx<'_>, opened: &Opened) -> TxResult<Outcome> {
     let draft = &opened.case;
-    let (
-        cases,
-        events,
-        numbers,
-        request_ids,
-        by_phone,
-        by_unit,
-        by_status,
-        by_unit_status,
-        by_creator,
-        counters,
-        topic_usage,
-    ) = tx;
-    if let Some(bytes) = request_ids.get(draft.request_id.as_bytes())? {
+    if let Some(bytes) = tx.request_ids.get(draft.request_id.as_bytes())? {
         let id: u64 = match codec::decode(&bytes) {
             Ok(id) => id,
             Err(e) => return Ok(Outcome::Failed(e.into())),
         };
-        let Some(stored) = cases.get(keys::id(id))? else {
-            return Ok(Outcome::Failed(StoreError::Corrupt(format!(
+        return Ok(match tx.read_case(id)? {
+            Some(Ok(stored)) => Outcome::Existing(stored.case, stored.events),
+            Some(Err(e)) => Outcome::Failed(e),
+            None => Outcome::Failed(StoreError::Corrupt(format!(
                 "request id points at missing case {id}"
-            ))));
-        };
-        let case: Case = match codec::decode(&stored) {
-            Ok(case) => case,
-            Err(e) => return Ok(Outcome::Failed(e.into())),
-        };
-        let mut timeline = Vec::new();
-        for seq in 0u32.. {
-            let Some(bytes) = events.get(keys::event(id, seq))? else {
-                break;
-            };
-            match codec::decode(&bytes) {
-                Ok(event) => timeline.push(event),
-                Err(e) => return Ok(Outcome::Failed(e.into())),
-            }
-        }
-        return Ok(Outcome::Existing(case, timeline));
+            ))),
+        });
     }
     let year = to_jalali(draft.created_at_ms).year;
     let year_key = keys::year_counter(year);
     // Everything that can fail on its own is worked out before any write.
-    let last_id = match read_counter::<u64>(counters, keys::CASE_ID_COUNTER)? {
+    let last_id = match read_counter::<u64>(tx.counters, keys::CASE_ID_COUNTER)? {
         Ok(n) => n,
         Err(e) => return Ok(Outcome::Failed(e)),
     };
-    let last_seq = match read_counter::<u32>(counters, &year_key)? {
+    let last_seq = match read_counter::<u32>(tx.counters, &year_key)? {
         Ok(n) => n,
         Err(e) => return Ok(Outcome::Failed(e)),
     };
-    let uses = match read_counter::<u64>(topic_usage, draft.topic_id.as_bytes())? {
+    let uses = match read_counter::<u64>(tx.topic_usage, draft.topic_id.as_bytes())? {
         Ok(n) => n + 1,
         Err(e) => return Ok(Outcome::Failed(e)),
     };
@@ -268,39 +425,77 @@ fn apply_one(tx: &TxTrees, opened: &Opened) -> TxResult<Outcome> {
         Ok::<_, codec::CodecError>((
             codec::encode(&id)?,
             codec::encode(&seq)?,
-            codec::encode(&case)?,
             codec::encode(&uses)?,
-            opened
-                .events
-                .iter()
-                .map(codec::encode)
-                .collect::<std::result::Result<Vec<_>, _>>()?,
         ))
     })();
-    let (id_value, seq_value, case_value, uses_value, event_values) = match encoded {
+    let (id_value, seq_value, uses_value) = match encoded {
         Ok(values) => values,
         Err(e) => return Ok(Outcome::Failed(e.into())),
     };
 
-    counters.insert(keys::CASE_ID_COUNTER, id_value.clone())?;
-    counters.insert(year_key, seq_value)?;
-    cases.insert(&keys::id(id), case_value)?;
-    for (seq, value) in (0u32..).zip(event_values) {
-        events.insert(&keys::event(id, seq), value)?;
-    }
-    numbers.insert(case.number.as_bytes(), id_value.clone())?;
-    request_ids.insert(case.request_id.as_bytes(), id_value)?;
-    if !case.phone.is_empty() {
-        by_phone.insert(keys::text_id(&case.phone, id), &[])?;
-    }
-    if !case.unit_id.is_empty() {
-        by_unit.insert(keys::text_id(&case.unit_id, id), &[])?;
-        by_unit_status.insert(keys::unit_status_id(&case.unit_id, case.status, id), &[])?;
-    }
-    by_status.insert(&keys::status_id(case.status, id), &[])?;
-    by_creator.insert(keys::text_id(&case.created_by, id), &[])?;
-    topic_usage.insert(case.topic_id.as_bytes(), uses_value)?;
+    tx.counters
+        .insert(keys::CASE_ID_COUNTER, id_value.clone())?;
+    tx.counters.insert(year_key, seq_value)?;
+    tx.cases
+        .insert(&keys::id(id), records::encode_case(&case))?;
+    tx.append_events(id, 0, &opened.events)?;
+    tx.numbers
+        .insert(case.number.as_bytes(), id_value.clone())?;
+    tx.request_ids
+        .insert(case.request_id.as_bytes(), id_value)?;
+    tx.insert_keys(&case_index_keys(&case))?;
+    tx.topic_usage
+        .insert(case.topic_id.as_bytes(), uses_value)?;
     Ok(Outcome::New(case, opened.events.clone()))
+}
+
+/// One update of a batch, inside its transaction.
+fn update(
+    tx: &Tx<'_>,
+    id: u64,
+    change: &(dyn Fn(&Case, &[Event]) -> Result<CaseChange> + Send),
+) -> TxResult<Outcome> {
+    let stored = match tx.read_case(id)? {
+        Some(Ok(stored)) => stored,
+        Some(Err(e)) => return Ok(Outcome::Failed(e)),
+        None => return Ok(Outcome::Failed(StoreError::NotFound(id))),
+    };
+    let CaseChange {
+        case: after,
+        events: appended,
+    } = match change(&stored.case, &stored.events) {
+        Ok(change) => change,
+        Err(e) => return Ok(Outcome::Failed(e)),
+    };
+    let before = stored.case;
+    if (after.id, &after.number, &after.request_id)
+        != (before.id, &before.number, &before.request_id)
+    {
+        return Ok(Outcome::Failed(StoreError::Refused(
+            "an update may not change a case's id, number or request id".into(),
+        )));
+    }
+    let Ok(first_seq) = u32::try_from(stored.events.len()) else {
+        return Ok(Outcome::Failed(StoreError::Refused(format!(
+            "case {id} has no room for more events"
+        ))));
+    };
+    if stored.legacy {
+        // The head leaves layout 1: its embedded events move out first.
+        tx.append_events(id, 0, &stored.events)?;
+    }
+    let (removed, added) = index_changes(&before, &after);
+    tx.remove_keys(&removed)?;
+    tx.insert_keys(&added)?;
+    tx.cases
+        .insert(&keys::id(id), records::encode_case(&after))?;
+    tx.append_events(id, first_seq, &appended)?;
+    Ok(Outcome::Updated {
+        before,
+        after,
+        first_seq,
+        appended,
+    })
 }
 
 #[cfg(test)]
@@ -311,31 +506,345 @@ mod tests {
     /// 2026-11-28, in Jalali year 1405.
     const AUTUMN_1405: i64 = 1_795_860_000_000;
 
+    fn created(result: &Result<Applied>) -> &Created {
+        match result {
+            Ok(Applied::Created(c)) => c,
+            other => panic!("not a create: {other:?}"),
+        }
+    }
+
     #[test]
     fn one_batch_replays_its_own_requests_and_a_conflict_fails_alone() {
         let (_dir, store) = open();
-        let a = case("a", "09131234567", "u", AUTUMN_1405);
-        let retry = case("a", "09131234567", "u", AUTUMN_1405 + 1);
-        let other = case("a", "09130000000", "u", AUTUMN_1405);
-        let b = case("b", "09131234567", "u", AUTUMN_1405);
-        let results = apply_batch(store.trees(), &[&a, &retry, &other, &b]);
-        let made = results[0].as_ref().unwrap();
+        let jobs = [
+            Mutation::CreateCase(case("a", "09131234567", "u", AUTUMN_1405)),
+            Mutation::CreateCase(case("a", "09131234567", "u", AUTUMN_1405 + 1)),
+            Mutation::CreateCase(case("a", "09130000000", "u", AUTUMN_1405)),
+            Mutation::CreateCase(case("b", "09131234567", "u", AUTUMN_1405)),
+        ];
+        let refs: Vec<&Mutation> = jobs.iter().collect();
+        let (results, committed) = apply_batch(store.trees(), &refs);
+        let made = created(&results[0]);
         assert_eq!(
             (made.case.id, made.case.number.as_str(), made.replayed),
             (1, "1405-000001", false)
         );
-        let replayed = results[1].as_ref().unwrap();
+        let replayed = created(&results[1]);
         assert_eq!((replayed.case.id, replayed.replayed), (1, true));
         assert!(matches!(&results[2], Err(StoreError::RequestIdConflict(id)) if id == "a"));
-        let next = results[3].as_ref().unwrap();
+        let next = created(&results[3]);
         assert_eq!(
             (next.case.id, next.case.number.as_str()),
             (2, "1405-000002")
+        );
+        // Only what changed is committed: no replay, no conflict.
+        assert_eq!(
+            committed.iter().map(Committed::case_id).collect::<Vec<_>>(),
+            [1, 2]
         );
         assert_eq!(store.case_count(), 2);
         assert_eq!(store.get_case(2).unwrap().as_ref(), Some(&next.case));
         let usage: u64 =
             codec::decode(&store.trees().topic_usage.get("T1").unwrap().unwrap()).unwrap();
         assert_eq!(usage, 2);
+    }
+
+    use crate::domain::event::EventKind;
+    use crate::domain::model::CaseStatus;
+    use crate::store::{Store, StoreOptions};
+    use std::sync::{Arc, Mutex};
+
+    fn acknowledge(case: &Case, _: &[Event]) -> Result<CaseChange> {
+        let mut next = case.clone();
+        next.status = CaseStatus::Acknowledged;
+        Ok(CaseChange {
+            case: next,
+            events: vec![Event::new(
+                AUTUMN_1405 + 60_000,
+                "unit1",
+                EventKind::Acknowledged,
+                "",
+            )],
+        })
+    }
+
+    fn has(store: &Store, index: Index, key: &[u8]) -> bool {
+        index.tree(store.trees()).contains_key(key).unwrap()
+    }
+
+    #[test]
+    fn an_update_moves_its_index_entries_and_appends_its_events() {
+        let (_dir, store) = open();
+        let made = store
+            .create_case_blocking(case("u", "09131234567", "r03-urban_services", AUTUMN_1405))
+            .unwrap()
+            .case;
+        let id = made.id;
+        let updated = store
+            .update_case_blocking(id, |case, events| {
+                let mut change = acknowledge(case, events)?;
+                change.case.unit_id = "r04-urban_services".into();
+                Ok(change)
+            })
+            .unwrap();
+        assert_eq!(updated.case.status, CaseStatus::Acknowledged);
+        assert_eq!(store.get_case(id).unwrap(), Some(updated.case.clone()));
+        let old_unit = "r03-urban_services";
+        let new_unit = "r04-urban_services";
+        assert!(!has(
+            &store,
+            Index::Status,
+            &keys::status_id(CaseStatus::Referred, id)
+        ));
+        assert!(has(
+            &store,
+            Index::Status,
+            &keys::status_id(CaseStatus::Acknowledged, id)
+        ));
+        assert!(!has(
+            &store,
+            Index::UnitStatus,
+            &keys::unit_status_id(old_unit, CaseStatus::Referred, id)
+        ));
+        assert!(has(
+            &store,
+            Index::UnitStatus,
+            &keys::unit_status_id(new_unit, CaseStatus::Acknowledged, id)
+        ));
+        assert!(!has(&store, Index::Unit, &keys::text_id(old_unit, id)));
+        assert!(has(&store, Index::Unit, &keys::text_id(new_unit, id)));
+        assert!(has(&store, Index::Phone, &keys::text_id("09131234567", id)));
+        // Exactly one entry per index, as a fresh create of the new head has.
+        for index in Index::all() {
+            let want = case_index_keys(&updated.case)
+                .iter()
+                .filter(|(i, _)| *i == index)
+                .count();
+            assert_eq!(index.tree(store.trees()).len(), want, "{index:?}");
+        }
+        let timeline = store.timeline(id).unwrap();
+        assert_eq!(timeline.len(), 2);
+        assert_eq!(timeline[1], updated.appended[0]);
+        // The lists follow the new head.
+        let queue = store
+            .list_cases(
+                &crate::store::CaseFilter {
+                    unit_id: Some(new_unit.into()),
+                    status: Some(CaseStatus::Acknowledged),
+                    ..Default::default()
+                },
+                None,
+                10,
+            )
+            .unwrap();
+        assert_eq!(queue.cases, [updated.case]);
+    }
+
+    #[test]
+    fn a_refused_or_missing_update_writes_nothing() {
+        let (_dir, store) = open();
+        let made = store
+            .create_case_blocking(case("r", "09131234567", "r03-urban_services", AUTUMN_1405))
+            .unwrap();
+        let before = store.trees().by_status.iter().keys().count();
+        let refused = store.update_case_blocking(made.case.id, |_, _| {
+            Err(StoreError::Refused("not in this state".into()))
+        });
+        assert!(matches!(refused, Err(StoreError::Refused(m)) if m == "not in this state"));
+        let renumbered = store.update_case_blocking(made.case.id, |case, _| {
+            let mut case = case.clone();
+            case.number = "1405-999999".into();
+            Ok(CaseChange {
+                case,
+                events: vec![],
+            })
+        });
+        assert!(matches!(renumbered, Err(StoreError::Refused(_))));
+        assert!(matches!(
+            store.update_case_blocking(99, acknowledge),
+            Err(StoreError::NotFound(99))
+        ));
+        assert_eq!(store.get_case(made.case.id).unwrap(), Some(made.case));
+        assert_eq!(store.timeline(1).unwrap(), made.events);
+        assert_eq!(store.trees().by_status.iter().keys().count(), before);
+    }
+
+    #[test]
+    fn updates_in_one_batch_read_each_others_writes() {
+        let (_dir, store) = open();
+        let jobs = [
+            Mutation::CreateCase(case("a", "09131234567", "u", AUTUMN_1405)),
+            Mutation::UpdateCase {
+                id: 1,
+                change: Box::new(acknowledge),
+            },
+            Mutation::UpdateCase {
+                id: 1,
+                change: Box::new(|case, events| {
+                    // Sees the create and the first update of this batch.
+                    assert_eq!(case.status, CaseStatus::Acknowledged);
+                    assert_eq!(events.len(), 2);
+                    let mut next = case.clone();
+                    next.status = CaseStatus::OnSite;
+                    Ok(CaseChange {
+                        case: next,
+                        events: vec![Event::new(AUTUMN_1405 + 1, "unit1", EventKind::OnSite, "")],
+                    })
+                }),
+            },
+        ];
+        let refs: Vec<&Mutation> = jobs.iter().collect();
+        let (results, committed) = apply_batch(store.trees(), &refs);
+        assert!(results.iter().all(Result::is_ok));
+        let seqs: Vec<(u64, Option<u32>)> = committed
+            .iter()
+            .map(|c| match c {
+                Committed::CaseCreated { case, .. } => (case.id, None),
+                Committed::CaseUpdated { first_seq, .. } => (c.case_id(), Some(*first_seq)),
+            })
+            .collect();
+        assert_eq!(seqs, [(1, None), (1, Some(1)), (1, Some(2))]);
+        let Committed::CaseUpdated { before, after, .. } = &committed[2] else {
+            panic!("an update");
+        };
+        assert_eq!(
+            (before.status, after.status),
+            (CaseStatus::Acknowledged, CaseStatus::OnSite)
+        );
+        let t = store.trees();
+        assert_eq!(t.by_status.len(), 1);
+        assert_eq!(t.by_unit_status.len(), 1);
+        assert!(
+            t.by_status
+                .contains_key(keys::status_id(CaseStatus::OnSite, 1))
+                .unwrap()
+        );
+        assert_eq!(store.timeline(1).unwrap().len(), 3);
+    }
+
+    /// What the writer did, in order: flushes and hook calls.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    enum Step {
+        Flushed,
+        FlushFailed,
+        Hook(Vec<(u64, &'static str)>),
+    }
+
+    fn open_logged(
+        dir: &std::path::Path,
+        fail: Arc<std::sync::atomic::AtomicBool>,
+    ) -> (Store, Arc<Mutex<Vec<Step>>>) {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let flush_log = log.clone();
+        let flush = Flush::Seam(Arc::new(move |db: &sled::Db| {
+            if fail.load(std::sync::atomic::Ordering::SeqCst) {
+                flush_log.lock().unwrap().push(Step::FlushFailed);
+                return Err(sled::Error::Unsupported("the disk is gone".into()));
+            }
+            db.flush()?;
+            flush_log.lock().unwrap().push(Step::Flushed);
+            Ok(())
+        }));
+        let hook_log = log.clone();
+        let hook: CommitHook = Arc::new(move |changes: &[Committed]| {
+            let seen = changes
+                .iter()
+                .map(|c| match c {
+                    Committed::CaseCreated { case, .. } => (case.id, "created"),
+                    Committed::CaseUpdated { after, .. } => (after.id, "updated"),
+                })
+                .collect();
+            hook_log.lock().unwrap().push(Step::Hook(seen));
+        });
+        let store = Store::open_inner(dir, StoreOptions::default(), flush, Some(hook)).unwrap();
+        (store, log)
+    }
+
+    #[test]
+    fn the_hook_sees_each_batch_after_its_flush_and_never_a_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let fail = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (store, log) = open_logged(dir.path(), fail.clone());
+        store
+            .create_case_blocking(case("a", "09131234567", "u", AUTUMN_1405))
+            .unwrap();
+        store.update_case_blocking(1, acknowledge).unwrap();
+        // A replay changes nothing: flushed, but nothing to report.
+        assert!(
+            store
+                .create_case_blocking(case("a", "09131234567", "u", AUTUMN_1405))
+                .unwrap()
+                .replayed
+        );
+        // A refused update alone is not flushed and not reported.
+        assert!(store.update_case_blocking(7, acknowledge).is_err());
+        fail.store(true, std::sync::atomic::Ordering::SeqCst);
+        let lost = store.create_case_blocking(case("b", "09131234567", "u", AUTUMN_1405));
+        assert!(matches!(lost, Err(StoreError::Sled(_))));
+        fail.store(false, std::sync::atomic::Ordering::SeqCst);
+        store.close().unwrap();
+        assert_eq!(
+            *log.lock().unwrap(),
+            [
+                Step::Flushed,
+                Step::Hook(vec![(1, "created")]),
+                Step::Flushed,
+                Step::Hook(vec![(1, "updated")]),
+                Step::Flushed,
+                Step::FlushFailed,
+            ]
+        );
+    }
+
+    #[test]
+    fn the_hook_sees_every_change_in_commit_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let fail = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (store, log) = open_logged(dir.path(), fail);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let tasks: Vec<_> = (0..64)
+                .map(|i| {
+                    let store = store.clone();
+                    tokio::spawn(async move {
+                        let made = store
+                            .create_case(case(&format!("c{i}"), "09131234567", "u", AUTUMN_1405))
+                            .await
+                            .unwrap();
+                        store.update_case(made.case.id, acknowledge).await.unwrap();
+                    })
+                })
+                .collect();
+            for task in tasks {
+                task.await.unwrap();
+            }
+        });
+        store.close().unwrap();
+        let log = log.lock().unwrap();
+        let mut created = Vec::new();
+        let mut acknowledged = std::collections::HashSet::new();
+        for (i, step) in log.iter().enumerate() {
+            let Step::Hook(changes) = step else { continue };
+            // Every hook call comes right after a flush that succeeded.
+            assert_eq!(log[i - 1], Step::Flushed);
+            for (id, what) in changes {
+                if *what == "created" {
+                    created.push(*id);
+                } else {
+                    // An update is reported after its case's create.
+                    assert!(created.contains(id));
+                    assert!(acknowledged.insert(*id));
+                }
+            }
+        }
+        // Ids are given in commit order, so the creates come out 1, 2, 3, ...
+        assert_eq!(created, (1..=64).collect::<Vec<u64>>());
+        assert_eq!(acknowledged.len(), 64);
+        // Several creates shared a flush at least once: the group commit holds.
+        let flushes = log.iter().filter(|s| **s == Step::Flushed).count();
+        assert!(flushes < 128, "{flushes} flushes for 128 jobs");
     }
 }

@@ -1,0 +1,420 @@
+//! Case heads and timeline events as stored: protobuf messages (layout 2).
+//!
+//! Protobuf tolerates change in both directions: a reader skips the fields it
+//! does not know and fills the ones a record lacks with their defaults. So a
+//! field is added by giving it a new tag, never by renumbering; a tag once
+//! used is never reused. Enums are stored as fixed numbers of their own
+//! (the tables below, `CaseStatus::code`, `EventCode::number`), not as
+//! positions, so adding a value or reordering a Rust enum changes nothing on
+//! disk. Zero never names a value: it is what a missing field reads as.
+
+use super::codec::{self, CodecError};
+use super::legacy;
+use crate::domain::event::{Event, EventCode, EventKind};
+use crate::domain::model::{Case, CaseStatus, Channel, Kind, Urgency};
+use crate::domain::sla::Deadlines;
+use prost::Message;
+
+/// The layout byte in front of every case head and event written as protobuf.
+pub const LAYOUT: u8 = 2;
+
+#[derive(Clone, PartialEq, Message)]
+pub struct CaseRecord {
+    #[prost(uint64, tag = "1")]
+    pub id: u64,
+    #[prost(string, tag = "2")]
+    pub number: String,
+    #[prost(string, tag = "3")]
+    pub request_id: String,
+    #[prost(uint32, tag = "4")]
+    pub channel: u32,
+    #[prost(uint32, tag = "5")]
+    pub kind: u32,
+    #[prost(uint32, tag = "6")]
+    pub urgency: u32,
+    #[prost(string, tag = "7")]
+    pub topic_id: String,
+    #[prost(string, tag = "8")]
+    pub description: String,
+    #[prost(string, tag = "9")]
+    pub phone: String,
+    #[prost(uint32, tag = "10")]
+    pub region: u32,
+    #[prost(string, tag = "11")]
+    pub address: String,
+    #[prost(string, tag = "12")]
+    pub landmark: String,
+    #[prost(string, tag = "13")]
+    pub unit_id: String,
+    #[prost(bool, tag = "14")]
+    pub coordination: bool,
+    #[prost(uint32, tag = "15")]
+    pub status: u32,
+    #[prost(int64, tag = "16")]
+    pub created_at_ms: i64,
+    #[prost(string, tag = "17")]
+    pub created_by: String,
+    #[prost(message, optional, tag = "18")]
+    pub deadlines: Option<DeadlinesRecord>,
+}
+
+#[derive(Clone, Copy, PartialEq, Message)]
+pub struct DeadlinesRecord {
+    #[prost(int64, tag = "1")]
+    pub first_response_ms: i64,
+    #[prost(int64, tag = "2")]
+    pub on_site_ms: i64,
+    #[prost(int64, tag = "3")]
+    pub result_ms: i64,
+}
+
+#[derive(Clone, PartialEq, Message)]
+pub struct EventRecord {
+    #[prost(int64, tag = "1")]
+    pub at_ms: i64,
+    #[prost(string, tag = "2")]
+    pub actor: String,
+    /// [`EventCode::number`].
+    #[prost(uint32, tag = "3")]
+    pub code: u32,
+    #[prost(string, tag = "4")]
+    pub note: String,
+    /// The payload of the kinds that name a unit.
+    #[prost(string, tag = "5")]
+    pub unit_id: String,
+}
+
+/// The stored number of each channel. Append only.
+pub fn channel_number(channel: Channel) -> u32 {
+    match channel {
+        Channel::Phone => 1,
+        Channel::App => 2,
+        Channel::Portal => 3,
+        Channel::Social => 4,
+    }
+}
+
+fn channel_from(n: u32) -> Option<Channel> {
+    Some(match n {
+        1 => Channel::Phone,
+        2 => Channel::App,
+        3 => Channel::Portal,
+        4 => Channel::Social,
+        _ => return None,
+    })
+}
+
+/// The stored number of each kind. Append only.
+pub fn kind_number(kind: Kind) -> u32 {
+    match kind {
+        Kind::Informational => 1,
+        Kind::Executive => 2,
+    }
+}
+
+fn kind_from(n: u32) -> Option<Kind> {
+    Some(match n {
+        1 => Kind::Informational,
+        2 => Kind::Executive,
+        _ => return None,
+    })
+}
+
+/// The stored number of each urgency. Append only.
+pub fn urgency_number(urgency: Urgency) -> u32 {
+    match urgency {
+        Urgency::Normal => 1,
+        Urgency::Urgent => 2,
+    }
+}
+
+fn urgency_from(n: u32) -> Option<Urgency> {
+    Some(match n {
+        1 => Urgency::Normal,
+        2 => Urgency::Urgent,
+        _ => return None,
+    })
+}
+
+fn unknown(what: &str, n: u32) -> CodecError {
+    CodecError::Value(format!(
+        "{what} number {n} is unknown to this build (written by a newer one?)"
+    ))
+}
+
+impl From<&Case> for CaseRecord {
+    fn from(case: &Case) -> Self {
+        Self {
+            id: case.id,
+            number: case.number.clone(),
+            request_id: case.request_id.clone(),
+            channel: channel_number(case.channel),
+            kind: kind_number(case.kind),
+            urgency: urgency_number(case.urgency),
+            topic_id: case.topic_id.clone(),
+            description: case.description.clone(),
+            phone: case.phone.clone(),
+            region: case.region,
+            address: case.address.clone(),
+            landmark: case.landmark.clone(),
+            unit_id: case.unit_id.clone(),
+            coordination: case.coordination,
+            status: u32::from(case.status.code()),
+            created_at_ms: case.created_at_ms,
+            created_by: case.created_by.clone(),
+            deadlines: Some(DeadlinesRecord {
+                first_response_ms: case.deadlines.first_response_ms,
+                on_site_ms: case.deadlines.on_site_ms,
+                result_ms: case.deadlines.result_ms,
+            }),
+        }
+    }
+}
+
+impl TryFrom<CaseRecord> for Case {
+    type Error = CodecError;
+
+    fn try_from(r: CaseRecord) -> Result<Self, CodecError> {
+        let status = u8::try_from(r.status)
+            .ok()
+            .and_then(CaseStatus::from_code)
+            .ok_or_else(|| unknown("status", r.status))?;
+        let deadlines = r.deadlines.unwrap_or_default();
+        Ok(Case {
+            id: r.id,
+            number: r.number,
+            request_id: r.request_id,
+            channel: channel_from(r.channel).ok_or_else(|| unknown("channel", r.channel))?,
+            kind: kind_from(r.kind).ok_or_else(|| unknown("kind", r.kind))?,
+            urgency: urgency_from(r.urgency).ok_or_else(|| unknown("urgency", r.urgency))?,
+            topic_id: r.topic_id,
+            description: r.description,
+            phone: r.phone,
+            region: r.region,
+            address: r.address,
+            landmark: r.landmark,
+            unit_id: r.unit_id,
+            coordination: r.coordination,
+            status,
+            created_at_ms: r.created_at_ms,
+            created_by: r.created_by,
+            deadlines: Deadlines {
+                first_response_ms: deadlines.first_response_ms,
+                on_site_ms: deadlines.on_site_ms,
+                result_ms: deadlines.result_ms,
+            },
+        })
+    }
+}
+
+impl From<&Event> for EventRecord {
+    fn from(event: &Event) -> Self {
+        Self {
+            at_ms: event.at_ms,
+            actor: event.actor.clone(),
+            code: u32::from(event.kind.code().number()),
+            note: event.note.clone(),
+            unit_id: event.kind.unit_id().unwrap_or_default().to_owned(),
+        }
+    }
+}
+
+impl TryFrom<EventRecord> for Event {
+    type Error = CodecError;
+
+    fn try_from(r: EventRecord) -> Result<Self, CodecError> {
+        let code = EventCode::from_number(r.code).ok_or_else(|| unknown("event code", r.code))?;
+        let kind = EventKind::from_parts(code, &r.unit_id).ok_or_else(|| {
+            CodecError::Value(format!("a {} event without its unit", code.as_str()))
+        })?;
+        Ok(Event {
+            at_ms: r.at_ms,
+            actor: r.actor,
+            kind,
+            note: r.note,
+        })
+    }
+}
+
+fn encode_message(message: &impl Message) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(1 + message.encoded_len());
+    bytes.push(LAYOUT);
+    // Encoding into a Vec only fails for want of capacity, which a Vec grows.
+    let _ = message.encode(&mut bytes);
+    bytes
+}
+
+pub fn encode_case(case: &Case) -> Vec<u8> {
+    encode_message(&CaseRecord::from(case))
+}
+
+pub fn encode_event(event: &Event) -> Vec<u8> {
+    encode_message(&EventRecord::from(event))
+}
+
+/// A stored case head, whichever layout wrote it.
+pub fn decode_case(bytes: &[u8]) -> Result<Case, CodecError> {
+    match bytes.split_first() {
+        None => Err(CodecError::Empty),
+        Some((&LAYOUT, body)) => CaseRecord::decode(body)
+            .map_err(|e| CodecError::Value(e.to_string()))?
+            .try_into(),
+        Some((&legacy::LAYOUT, body)) => Ok(legacy::decode_case(body)?.0),
+        Some((&other, _)) => Err(CodecError::Version(other)),
+    }
+}
+
+/// A case head of layout 1 with the timeline it embeds; `None` for any
+/// other layout (its timeline is in the events tree).
+pub fn decode_legacy_case(bytes: &[u8]) -> Result<Option<(Case, Vec<Event>)>, CodecError> {
+    match bytes.split_first() {
+        Some((&legacy::LAYOUT, body)) => legacy::decode_case(body).map(Some),
+        Some(_) => Ok(None),
+        None => Err(CodecError::Empty),
+    }
+}
+
+/// One stored timeline event. Only layout 2 ever wrote events on their own.
+pub fn decode_event(bytes: &[u8]) -> Result<Event, CodecError> {
+    match bytes.split_first() {
+        None => Err(CodecError::Empty),
+        Some((&LAYOUT, body)) => EventRecord::decode(body)
+            .map_err(|e| CodecError::Value(e.to_string()))?
+            .try_into(),
+        Some((&other, _)) => Err(CodecError::Version(other)),
+    }
+}
+
+/// Whether a stored case head is of the current layout.
+pub fn is_current(bytes: &[u8]) -> bool {
+    bytes.first() == Some(&LAYOUT)
+}
+
+// Counters and catalog rows stay in the scalar layout of `codec`; a case
+// head must never be mistaken for one.
+const _: () = assert!(LAYOUT != codec::VERSION);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::case;
+
+    /// The case record as a later build might have it: one field more.
+    #[derive(Clone, PartialEq, Message)]
+    struct CaseRecordNext {
+        #[prost(uint64, tag = "1")]
+        id: u64,
+        #[prost(string, tag = "2")]
+        number: String,
+        #[prost(string, tag = "3")]
+        request_id: String,
+        #[prost(uint32, tag = "4")]
+        channel: u32,
+        #[prost(uint32, tag = "5")]
+        kind: u32,
+        #[prost(uint32, tag = "6")]
+        urgency: u32,
+        #[prost(string, tag = "7")]
+        topic_id: String,
+        #[prost(string, tag = "8")]
+        description: String,
+        #[prost(string, tag = "9")]
+        phone: String,
+        #[prost(uint32, tag = "10")]
+        region: u32,
+        #[prost(string, tag = "11")]
+        address: String,
+        #[prost(string, tag = "12")]
+        landmark: String,
+        #[prost(string, tag = "13")]
+        unit_id: String,
+        #[prost(bool, tag = "14")]
+        coordination: bool,
+        #[prost(uint32, tag = "15")]
+        status: u32,
+        #[prost(int64, tag = "16")]
+        created_at_ms: i64,
+        #[prost(string, tag = "17")]
+        created_by: String,
+        #[prost(message, optional, tag = "18")]
+        deadlines: Option<DeadlinesRecord>,
+        /// The new field.
+        #[prost(string, tag = "19")]
+        citizen_ref: String,
+    }
+
+    fn sample() -> Case {
+        let mut c = case("r1", "09131234567", "r03-urban_services", 1_795_860_000_000).case;
+        c.id = 7;
+        c.number = "1405-000007".into();
+        c.deadlines.first_response_ms = 1_795_860_000_000 + 3_600_000;
+        c
+    }
+
+    #[test]
+    fn a_head_and_an_event_round_trip_in_layout_2() {
+        let c = sample();
+        let bytes = encode_case(&c);
+        assert_eq!(bytes[0], LAYOUT);
+        assert_eq!(decode_case(&bytes), Ok(c));
+        for kind in EventCode::all().filter_map(|code| EventKind::from_parts(code, "occ")) {
+            let event = Event::new(5, "agent1", kind, "یادداشت");
+            assert_eq!(decode_event(&encode_event(&event)), Ok(event));
+        }
+    }
+
+    #[test]
+    fn old_bytes_read_with_a_new_field_and_new_bytes_with_the_old_type() {
+        let c = sample();
+        // Today's bytes, read by the later type: the new field is empty.
+        let today = encode_case(&c);
+        let next = CaseRecordNext::decode(&today[1..]).unwrap();
+        assert_eq!(next.citizen_ref, "");
+        assert_eq!((next.id, next.phone.as_str()), (7, "09131234567"));
+        assert_eq!(next.deadlines, CaseRecord::from(&c).deadlines);
+
+        // The later type's bytes, read by today's code: the field is skipped.
+        let mut later = vec![LAYOUT];
+        CaseRecordNext {
+            citizen_ref: "citizen-42".into(),
+            ..next
+        }
+        .encode(&mut later)
+        .unwrap();
+        assert_ne!(later, today);
+        assert_eq!(decode_case(&later), Ok(c));
+    }
+
+    #[test]
+    fn an_enum_value_from_a_later_build_is_an_error_not_a_guess() {
+        let mut record = CaseRecord::from(&sample());
+        record.channel = 9;
+        let bytes = encode_message(&record);
+        // The record itself still reads; only its unknown channel is refused.
+        assert_eq!(CaseRecord::decode(&bytes[1..]).unwrap().channel, 9);
+        assert!(matches!(decode_case(&bytes), Err(CodecError::Value(m)) if m.contains("channel")));
+        let event = EventRecord {
+            code: 200,
+            ..EventRecord::default()
+        };
+        assert!(matches!(
+            decode_event(&encode_message(&event)),
+            Err(CodecError::Value(_))
+        ));
+        let referred = EventRecord {
+            code: u32::from(EventCode::Referred.number()),
+            ..EventRecord::default()
+        };
+        assert!(decode_event(&encode_message(&referred)).is_err());
+    }
+
+    #[test]
+    fn broken_bytes_are_an_error_not_a_panic() {
+        assert_eq!(decode_case(&[]), Err(CodecError::Empty));
+        assert_eq!(decode_case(&[9, 1, 2]), Err(CodecError::Version(9)));
+        assert!(decode_case(&[LAYOUT, 0xff, 0xff, 0xff]).is_err());
+        assert!(decode_case(&[legacy::LAYOUT, 0xff]).is_err());
+        assert!(decode_event(&[legacy::LAYOUT, 0]).is_err());
+        assert_eq!(decode_legacy_case(&encode_case(&sample())), Ok(None));
+    }
+}
