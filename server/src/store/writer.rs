@@ -843,8 +843,75 @@ mod tests {
         // Ids are given in commit order, so the creates come out 1, 2, 3, ...
         assert_eq!(created, (1..=64).collect::<Vec<u64>>());
         assert_eq!(acknowledged.len(), 64);
-        // Several creates shared a flush at least once: the group commit holds.
-        let flushes = log.iter().filter(|s| **s == Step::Flushed).count();
-        assert!(flushes < 128, "{flushes} flushes for 128 jobs");
+    }
+
+    #[test]
+    fn jobs_queued_during_a_flush_share_the_next_one_and_are_answered_after_it() {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        use std::sync::mpsc as std_mpsc;
+        use std::time::Duration;
+
+        let dir = tempfile::tempdir().unwrap();
+        let (entered_tx, entered) = std_mpsc::channel::<()>();
+        let (release, release_rx) = std_mpsc::channel::<()>();
+        let release_rx = Mutex::new(release_rx);
+        let flushes = Arc::new(AtomicUsize::new(0));
+        let second_flush_done = Arc::new(AtomicBool::new(false));
+        let (count, done) = (flushes.clone(), second_flush_done.clone());
+        // The first flush holds the writer until the test lets it go.
+        let flush = Flush::Seam(Arc::new(move |db: &sled::Db| {
+            let n = count.fetch_add(1, Ordering::SeqCst);
+            if n == 0 {
+                let _ = entered_tx.send(());
+                let _ = release_rx
+                    .lock()
+                    .unwrap()
+                    .recv_timeout(Duration::from_secs(30));
+            }
+            db.flush()?;
+            if n == 1 {
+                done.store(true, Ordering::SeqCst);
+            }
+            Ok(())
+        }));
+        let store = Store::open_inner(dir.path(), StoreOptions::default(), flush, None).unwrap();
+        let first = {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                store.create_case_blocking(case("first", "09131234567", "u", AUTUMN_1405))
+            })
+        };
+        entered.recv_timeout(Duration::from_secs(30)).unwrap();
+        let waiting: Vec<_> = (0..10)
+            .map(|i| {
+                let (store, done) = (store.clone(), second_flush_done.clone());
+                std::thread::spawn(move || {
+                    let made = store
+                        .create_case_blocking(case(
+                            &format!("w{i}"),
+                            "09131234567",
+                            "u",
+                            AUTUMN_1405,
+                        ))
+                        .unwrap();
+                    // Answered only once the batch holding it is on disk.
+                    assert!(done.load(Ordering::SeqCst));
+                    made.case.id
+                })
+            })
+            .collect();
+        let sender = store.writer_sender().unwrap();
+        while QUEUE - sender.capacity() < 10 {
+            std::thread::yield_now();
+        }
+        release.send(()).unwrap();
+        assert_eq!(first.join().unwrap().unwrap().case.id, 1);
+        let mut ids: Vec<u64> = waiting.into_iter().map(|t| t.join().unwrap()).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, (2..=11).collect::<Vec<u64>>());
+        // Ten jobs, one flush: the group commit.
+        assert_eq!(flushes.load(Ordering::SeqCst), 2);
+        drop(sender);
+        store.close().unwrap();
     }
 }
