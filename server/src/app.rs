@@ -8,6 +8,7 @@ use crate::domain::clock::SharedClock;
 use crate::domain::sla::SlaPolicy;
 use crate::in_flight::InFlight;
 use crate::listener::{self, Limits};
+use crate::refusals::Refusals;
 use crate::service::{CaseApi, CatalogApi, Context, SessionApi};
 use crate::store::{DEFAULT_CACHE_CAPACITY_BYTES, Store, StoreOptions};
 use anyhow::Context as _;
@@ -239,6 +240,7 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         .context("building reflection v1alpha")?;
 
     let in_flight = InFlight::default();
+    let refusals = Refusals::new(ctx.clock.clone());
     let mut builder = tonic::transport::Server::builder();
     if let Some(tls) = &config.tls {
         let identity = tonic::transport::Identity::from_pem(&tls.cert_pem, &tls.key_pem);
@@ -255,6 +257,7 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         .http2_keepalive_timeout(Some(h2::KEEPALIVE_TIMEOUT))
         .timeout(h2::CALL_TIMEOUT)
         .layer(in_flight.clone())
+        .layer(refusals)
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)

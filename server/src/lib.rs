@@ -6,6 +6,7 @@ pub mod auth;
 pub mod config;
 pub mod in_flight;
 pub mod listener;
+pub mod refusals;
 /// The pure rules, from their own crate; `crate::domain::...` reads as before.
 pub use desk137_domain as domain;
 pub mod service;

@@ -325,11 +325,18 @@ async fn a_unit_sees_only_its_own_cases() -> anyhow::Result<()> {
             .get_case(pb::GetCaseRequest { key: Some(key) })
             .await
             .unwrap_err();
-        assert_eq!(err.code(), Code::PermissionDenied);
-        let info = err.get_details_error_info();
+        // Exactly what a case that does not exist gets: nothing to probe.
+        let missing = unit
+            .cases
+            .get_case(pb::GetCaseRequest {
+                key: Some(Key::Id(theirs.id + 1000)),
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Code::NotFound);
         assert_eq!(
-            info.map(|i| i.reason).as_deref(),
-            Some("CASE_OF_ANOTHER_UNIT")
+            (err.code(), err.message(), err.details()),
+            (missing.code(), missing.message(), missing.details())
         );
     }
     unit.cases
@@ -411,7 +418,7 @@ async fn the_coordination_center_sees_the_urgent_cases_it_follows() -> anyhow::R
         })
         .await
         .unwrap_err();
-    assert_eq!(err.code(), Code::PermissionDenied);
+    assert_eq!(err.code(), Code::NotFound);
     // The region's own unit sees the urgent case as well.
     let mut unit = server.as_user("unit1").await?;
     let own = unit

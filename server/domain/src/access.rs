@@ -4,7 +4,7 @@
 //! join here when they come, so no handler learns a rule of its own.
 
 use crate::model::{Case, Role};
-use crate::phone::mask_phone;
+use crate::phone::{mask_numbers_in_text, mask_phone};
 
 /// Every RPC of desk137.v1, named as the contract names it.
 #[derive(
@@ -47,8 +47,10 @@ pub struct Caller {
 pub enum Denied {
     #[error("role {} may not call {}", role.as_str(), rpc.name())]
     Call { role: Role, rpc: Rpc },
-    #[error("case {number} belongs to another unit")]
-    Case { number: String },
+    /// The case is not one the caller may see. Answered exactly as a case
+    /// that does not exist, so ids and numbers cannot be probed.
+    #[error("no such case")]
+    Case,
 }
 
 impl Denied {
@@ -57,7 +59,7 @@ impl Denied {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Call { .. } => "CALL_NOT_ALLOWED",
-            Self::Case { .. } => "CASE_OF_ANOTHER_UNIT",
+            Self::Case => "NO_SUCH_CASE",
         }
     }
 }
@@ -104,9 +106,7 @@ pub fn check_case(
     if may_see(caller, case, coordination_unit) {
         Ok(())
     } else {
-        Err(Denied::Case {
-            number: case.number.clone(),
-        })
+        Err(Denied::Case)
     }
 }
 
@@ -183,15 +183,37 @@ pub fn phone_view(role: Role) -> PhoneView {
 
 /// Which fields of a case reach a caller: conversions to the wire take one,
 /// so no field leaves without the policy's word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct View {
     pub phone: PhoneView,
+    viewer: String,
 }
 
 impl View {
     pub fn of(caller: &Caller) -> Self {
         Self {
             phone: phone_view(caller.role),
+            viewer: caller.name.clone(),
+        }
+    }
+
+    /// Free text (a description, an address, a note) as this viewer may read
+    /// it: a number the agent typed into it, perhaps the caller's own, is
+    /// hidden from everyone who may not see the caller's number whole.
+    pub fn text(&self, text: &str) -> String {
+        match self.phone {
+            PhoneView::Whole => text.to_owned(),
+            PhoneView::Masked | PhoneView::Absent => mask_numbers_in_text(text),
+        }
+    }
+
+    /// A case's request id, shown only to the user who sent it: to anyone
+    /// else it is only a key to probe the case's content with.
+    pub fn request_id(&self, case: &Case) -> String {
+        if case.created_by == self.viewer {
+            case.request_id.clone()
+        } else {
+            String::new()
         }
     }
 }
@@ -253,10 +275,7 @@ mod tests {
         };
         assert_eq!(refusal.to_string(), "role unit may not call CreateCase");
         assert_eq!(refusal.code(), "CALL_NOT_ALLOWED");
-        let case = Denied::Case {
-            number: "1405-000001".into(),
-        };
-        assert_eq!(case.code(), "CASE_OF_ANOTHER_UNIT");
+        assert_eq!(Denied::Case.code(), "NO_SUCH_CASE");
     }
 
     fn case(unit: &str, coordination: bool) -> Case {
@@ -313,9 +332,7 @@ mod tests {
         }
         assert_eq!(
             check_case(&unit, &case("r05-traffic", false), OCC),
-            Err(Denied::Case {
-                number: "1405-000001".into()
-            })
+            Err(Denied::Case)
         );
     }
 

@@ -45,7 +45,7 @@ pub fn open_case(
         FieldError::new(
             "topic_id",
             Reason::UnknownTopic,
-            format!("no topic has id {:?}", new.topic_id),
+            format!("no topic has id {}", crate::text::quote(&new.topic_id)),
         )
     })?;
     let mut events = vec![Event::new(now, user, EventKind::Registered, "")];

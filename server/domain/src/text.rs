@@ -83,9 +83,75 @@ pub fn persian_digits(s: &str) -> String {
         .collect()
 }
 
+/// The most characters of a value an error message quotes.
+pub const QUOTE_MAX: usize = 40;
+
+/// A value as an error message may quote it: at most [`QUOTE_MAX`]
+/// characters, cut on a character boundary, escaped, in quotes. An error
+/// never repeats a whole input back: common clients drop large trailers.
+pub fn quote(s: &str) -> String {
+    let mut out = String::from('"');
+    for (i, c) in s.chars().enumerate() {
+        if i == QUOTE_MAX {
+            out.push('…');
+            break;
+        }
+        out.extend(c.escape_debug());
+    }
+    out.push('"');
+    out
+}
+
+/// A key a person typed (a case number, an id): trimmed, digits of any
+/// script made ASCII, the invisible marks of right-to-left text dropped, and
+/// the dashes people type made `-`.
+pub fn typed_key(s: &str) -> String {
+    s.trim()
+        .chars()
+        .filter(|c| !is_invisible_mark(*c))
+        .map(|c| match c {
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' | '\u{FF0D}' => '-',
+            c => ascii_digit(c).unwrap_or(c),
+        })
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+/// Zero-width and direction marks: they change how text is drawn, not what it says.
+pub fn is_invisible_mark(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}'
+            | '\u{2060}'
+            | '\u{FEFF}'
+            | '\u{061C}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2066}'..='\u{2069}'
+    )
+}
+
 /// Trims the text a user typed for storage, without changing its letters.
+/// Text made only of invisible marks (zero-width space, ZWNJ, ZWJ, word
+/// joiner, direction marks) counts as empty.
 pub fn tidy(s: &str) -> String {
-    s.trim().to_owned()
+    let s = s.trim();
+    if s.chars().all(|c| is_invisible_mark(c) || c.is_whitespace()) {
+        String::new()
+    } else {
+        s.to_owned()
+    }
+}
+
+/// The first character of `s` that must never be stored in free text, or
+/// drawn on another person's terminal: a C0 or C1 control other than tab
+/// and newline (NUL, BEL, backspace, ESC, DEL, ...), or a bidi override or
+/// isolate that would reorder what others read.
+pub fn forbidden_char(s: &str) -> Option<char> {
+    s.chars().find(|&c| {
+        (c.is_control() && c != '\t' && c != '\n')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    })
 }
 
 #[cfg(test)]

@@ -179,7 +179,7 @@ pub fn validate(draft: &CaseDraft, catalog: &Catalog) -> Result<NewCase, FieldEr
                 id => FieldError::new(
                     "topic_id",
                     Reason::UnknownTopic,
-                    format!("no topic has id {id:?}"),
+                    format!("no topic has id {}", crate::text::quote(id)),
                 ),
             })?;
     let kind = draft.kind.unwrap_or(topic.kind);
@@ -190,6 +190,22 @@ pub fn validate(draft: &CaseDraft, catalog: &Catalog) -> Result<NewCase, FieldEr
             Reason::UrgentInformational,
             "an informational case cannot be urgent",
         ));
+    }
+    for (field, text) in [
+        ("description", &draft.description),
+        ("address", &draft.address),
+        ("landmark", &draft.landmark),
+    ] {
+        if let Some(c) = crate::text::forbidden_char(text) {
+            return Err(FieldError::new(
+                field,
+                Reason::BadCharacters,
+                format!(
+                    "holds U+{:04X}, a control or direction-override character; type plain text",
+                    u32::from(c)
+                ),
+            ));
+        }
     }
     let description = tidy(&draft.description);
     check_len(
@@ -299,6 +315,25 @@ mod tests {
             ("address", Box::new(|d| d.address = String::new())),
             ("address", Box::new(|d| d.address = "آ".repeat(301))),
             ("landmark", Box::new(|d| d.landmark = "آ".repeat(201))),
+            (
+                "description",
+                Box::new(|d| d.description = "چراغ\u{1b}[2J خاموش".into()),
+            ),
+            (
+                "description",
+                Box::new(|d| d.description = "\u{200b}\u{200c}\u{2060}".into()),
+            ),
+            ("address", Box::new(|d| d.address = "خیابان\u{0}صفه".into())),
+            (
+                "address",
+                Box::new(|d| d.address = "خیابان \u{202E}معکوس".into()),
+            ),
+            ("landmark", Box::new(|d| d.landmark = "زنگ\u{7}".into())),
+            ("landmark", Box::new(|d| d.landmark = "\u{9b}31m".into())),
+            (
+                "landmark",
+                Box::new(|d| d.landmark = "\u{1b}]0;title\u{7}".into()),
+            ),
             (
                 "urgency",
                 Box::new(|d| {

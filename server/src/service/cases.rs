@@ -4,6 +4,7 @@ use super::{Context, Error, convert};
 use crate::domain::access::{self, Rpc, View};
 use crate::domain::lifecycle::open_case;
 use crate::domain::phone::normalize_phone;
+use crate::domain::text;
 use crate::domain::validate::{CaseDraft, FieldError, Reason, validate};
 use crate::store::CaseFilter;
 use desk137_proto::v1::case_service_server::CaseService;
@@ -73,15 +74,15 @@ impl CaseApi {
             .into_inner()
             .key
             .ok_or_else(|| Error::field("key", Reason::Required, "give the case id or number"))?;
-        let (found, what) = match key {
-            Key::Id(id) => (ctx.read_point(|s| s.get_case(id))?, format!("id {id}")),
+        let found = match key {
+            Key::Id(id) => ctx.read_point(|s| s.get_case(id))?,
             Key::Number(number) => {
-                let number = number.trim().to_owned();
-                let what = format!("number {number:?}");
-                (ctx.read_point(|s| s.get_case_by_number(&number))?, what)
+                // As the Persian screens show it, ۱۴۰۵-۰۰۰۰۰۱, or as typed.
+                let number = text::typed_key(&number);
+                ctx.read_point(|s| s.get_case_by_number(&number))?
             }
         };
-        let case = found.ok_or_else(|| Error::NotFound(format!("no case has {what}")))?;
+        let case = found.ok_or(Error::NoSuchCase)?;
         access::check_case(&caller, &case, ctx.coordination_unit())?;
         let events = ctx.read_point(|s| s.timeline(case.id))?;
         Ok(convert::case_to(&case, &events, &View::of(&caller)))

@@ -34,16 +34,16 @@ pub fn case_to(c: &Case, events: &[Event], view: &View) -> pb::Case {
     pb::Case {
         id: c.id,
         number: c.number.clone(),
-        request_id: c.request_id.clone(),
+        request_id: view.request_id(c),
         channel: c.channel.to_wire(),
         kind: c.kind.to_wire(),
         urgency: c.urgency.to_wire(),
         topic_id: c.topic_id.clone(),
-        description: c.description.clone(),
+        description: view.text(&c.description),
         phone: view.phone.show(&c.phone),
         region: c.region,
-        address: c.address.clone(),
-        landmark: c.landmark.clone(),
+        address: view.text(&c.address),
+        landmark: view.text(&c.landmark),
         unit_id: c.unit_id.clone(),
         coordination: c.coordination,
         status: c.status.to_wire(),
@@ -52,7 +52,14 @@ pub fn case_to(c: &Case, events: &[Event], view: &View) -> pb::Case {
         first_response_due_ms: c.deadlines.first_response_ms,
         on_site_due_ms: c.deadlines.on_site_ms,
         result_due_ms: c.deadlines.result_ms,
-        events: events.iter().map(event_to_pb).collect(),
+        events: events
+            .iter()
+            .map(|e| {
+                let mut e = event_to_pb(e);
+                e.note = view.text(&e.note);
+                e
+            })
+            .collect(),
     }
 }
 

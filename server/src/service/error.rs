@@ -13,13 +13,18 @@ use tonic_types::{ErrorDetails, FieldViolation, StatusExt};
 /// The `google.rpc.ErrorInfo` domain of every reason this server gives.
 pub const ERROR_DOMAIN: &str = "desk137.v1";
 
+/// The one answer for a case that is missing or hidden from the caller.
+pub const NO_SUCH_CASE: &str = "no case has that id or number, or it is not one you may see";
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A request field is wrong: the message names it.
     #[error(transparent)]
     Field(#[from] FieldError),
-    #[error("{0}")]
-    NotFound(String),
+    /// No case has the id or number asked for, or none the caller may see:
+    /// both get the same answer.
+    #[error("{NO_SUCH_CASE}")]
+    NoSuchCase,
     #[error(transparent)]
     Unauthenticated(#[from] AuthError),
     #[error(transparent)]
@@ -54,7 +59,8 @@ impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::RequestIdConflict(id) => Self::Conflict(format!(
-                "request_id: {id:?} was already used for a case with other content; a retry must send the same fields"
+                "request_id: {} was already used for a case with other content; a retry must send the same fields",
+                crate::domain::text::quote(&id)
             )),
             e => Self::Store(e),
         }
@@ -65,7 +71,7 @@ impl From<Error> for Status {
     fn from(e: Error) -> Self {
         match e {
             Error::Field(e) => field_status(&e),
-            Error::NotFound(m) => Status::not_found(m),
+            Error::NoSuchCase | Error::Denied(Denied::Case) => Status::not_found(NO_SUCH_CASE),
             Error::Unauthenticated(e) => Status::unauthenticated(e.to_string()),
             Error::Denied(e) => denied_status(&e),
             Error::Conflict(m) => Status::already_exists(m),
@@ -113,7 +119,7 @@ fn denied_status(e: &Denied) -> Status {
             ("role".to_owned(), role.as_str().to_owned()),
             ("rpc".to_owned(), rpc.name().to_owned()),
         ]),
-        Denied::Case { number } => HashMap::from([("case".to_owned(), number.clone())]),
+        Denied::Case => HashMap::new(),
     };
     let mut details = ErrorDetails::new();
     details.set_error_info(e.code(), ERROR_DOMAIN, metadata);
@@ -153,15 +159,17 @@ mod tests {
             info.metadata.get("rpc").map(String::as_str),
             Some("CreateCase")
         );
-        let other_unit: Status = Error::from(Denied::Case {
-            number: "1405-000001".into(),
-        })
-        .into();
-        assert_eq!(other_unit.code(), Code::PermissionDenied);
-        let info = other_unit
-            .get_details_error_info()
-            .expect("ErrorInfo details");
-        assert_eq!(info.reason, "CASE_OF_ANOTHER_UNIT");
+        let other_unit: Status = Error::from(Denied::Case).into();
+        let missing: Status = Error::NoSuchCase.into();
+        assert_eq!(
+            (
+                other_unit.code(),
+                other_unit.message(),
+                other_unit.details()
+            ),
+            (missing.code(), missing.message(), missing.details())
+        );
+        assert_eq!(missing.code(), Code::NotFound);
         let store: Status = Error::from(StoreError::Corrupt("secret detail".into())).into();
         assert_eq!(store.code(), Code::Internal);
         assert!(!store.message().contains("secret"));
@@ -169,10 +177,6 @@ mod tests {
         assert_eq!(
             (task.code(), task.message()),
             (Code::Internal, "internal error")
-        );
-        assert_eq!(
-            Status::from(Error::NotFound("x".into())).code(),
-            Code::NotFound
         );
         assert_eq!(
             Status::from(Error::Unroutable("x".into())).code(),

@@ -38,9 +38,12 @@ impl Context {
     /// The caller of `request`, if the access policy lets them make `rpc`.
     /// Every handler calls this first.
     pub fn admit<T>(&self, request: &tonic::Request<T>, rpc: Rpc) -> Result<Caller, Error> {
-        let header = match request.metadata().get("authorization") {
-            Some(v) => Some(v.to_str().map_err(|_| AuthError::Malformed)?),
-            None => None,
+        let mut headers = request.metadata().get_all("authorization").iter();
+        let header = match (headers.next(), headers.next()) {
+            (Some(v), None) => Some(v.to_str().map_err(|_| AuthError::Malformed)?),
+            (None, _) => None,
+            // Two credentials: which one counts would be a guess; refuse both.
+            (Some(_), Some(_)) => return Err(AuthError::Malformed.into()),
         };
         let caller = self.users.authenticate(header)?;
         Ok(access::admit(caller, rpc)?)

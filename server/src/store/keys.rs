@@ -30,6 +30,15 @@ pub fn id_suffix(key: &[u8]) -> Option<u64> {
     Some(u64::from_be_bytes(bytes))
 }
 
+/// `user + 0x00 + request id`: a request id is unique only among one user's
+/// requests. Keys written before this have no separator (request ids never
+/// hold a NUL), so the two layouts cannot be confused.
+pub fn request(user: &str, request_id: &str) -> Vec<u8> {
+    let mut key = text_prefix(user);
+    key.extend_from_slice(request_id.as_bytes());
+    key
+}
+
 /// The prefix of every index key of one text value.
 pub fn text_prefix(text: &str) -> Vec<u8> {
     let mut key = Vec::with_capacity(text.len() + 9);

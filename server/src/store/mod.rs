@@ -543,7 +543,13 @@ mod tests {
                 .contains_key(keys::text_id("agent1", id))
                 .unwrap()
         );
-        let by_request: u64 = codec::decode(&t.request_ids.get("i").unwrap().unwrap()).unwrap();
+        let by_request: u64 = codec::decode(
+            &t.request_ids
+                .get(keys::request("agent1", "i"))
+                .unwrap()
+                .unwrap(),
+        )
+        .unwrap();
         assert_eq!(by_request, id);
         let by_number: u64 = codec::decode(&t.numbers.get(&made.number).unwrap().unwrap()).unwrap();
         assert_eq!(by_number, id);

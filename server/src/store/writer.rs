@@ -386,12 +386,24 @@ pub(crate) fn apply_batch(
 /// One create of a batch, inside its transaction.
 fn create(tx: &Tx<'_>, opened: &Opened) -> TxResult<Outcome> {
     let draft = &opened.case;
-    if let Some(bytes) = tx.request_ids.get(draft.request_id.as_bytes())? {
+    // A request id belongs to the user who sent it: another user's key never
+    // finds their case, so a replay cannot be used to test guesses about it.
+    // Stores written before the scoping hold bare keys; one of those counts
+    // only for its own creator.
+    let scoped = keys::request(&draft.created_by, &draft.request_id);
+    for (key, legacy) in [
+        (scoped.as_slice(), false),
+        (draft.request_id.as_bytes(), true),
+    ] {
+        let Some(bytes) = tx.request_ids.get(key)? else {
+            continue;
+        };
         let id: u64 = match codec::decode(&bytes) {
             Ok(id) => id,
             Err(e) => return Ok(Outcome::Failed(e.into())),
         };
         return Ok(match tx.read_case(id)? {
+            Some(Ok(stored)) if legacy && stored.case.created_by != draft.created_by => continue,
             Some(Ok(stored)) => Outcome::Existing(stored.case, stored.events),
             Some(Err(e)) => Outcome::Failed(e),
             None => Outcome::Failed(StoreError::Corrupt(format!(
@@ -441,8 +453,7 @@ fn create(tx: &Tx<'_>, opened: &Opened) -> TxResult<Outcome> {
     tx.append_events(id, 0, &opened.events)?;
     tx.numbers
         .insert(case.number.as_bytes(), id_value.clone())?;
-    tx.request_ids
-        .insert(case.request_id.as_bytes(), id_value)?;
+    tx.request_ids.insert(scoped, id_value)?;
     tx.insert_keys(&case_index_keys(&case))?;
     tx.topic_usage
         .insert(case.topic_id.as_bytes(), uses_value)?;

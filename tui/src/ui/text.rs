@@ -14,8 +14,29 @@ pub fn width(s: &str) -> usize {
     s.graphemes(true).map(UnicodeWidthStr::width).sum()
 }
 
+/// What may reach the terminal of `s`: a control character (ESC, BEL,
+/// backspace, ...) becomes a visible `�`, and the bidi overrides and isolates,
+/// which would reorder what the reader sees, become `�` too. Text stored
+/// before the server refused them, or sent by another server, is drawn
+/// harmless whatever it holds. Tab and newline are layout, not content.
+pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if !s.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| if bad(c) { '\u{FFFD}' } else { c })
+            .collect(),
+    )
+}
+
 /// `s` cut to `max` columns, ending in "…" when cut.
 pub fn fit(s: &str, max: usize) -> String {
+    let s = &*visible(s);
     if width(s) <= max {
         return s.to_owned();
     }
@@ -38,6 +59,7 @@ pub fn fit(s: &str, max: usize) -> String {
 
 /// The graphemes of `s` that fall in columns `skip .. skip + max`.
 pub fn window(s: &str, skip: usize, max: usize) -> (String, usize) {
+    let s = &*visible(s);
     let mut out = String::new();
     let mut col = 0;
     let mut start_byte = s.len();
@@ -59,6 +81,7 @@ pub fn window(s: &str, skip: usize, max: usize) -> (String, usize) {
 
 /// Word-wraps `s` to lines of at most `max` columns, in logical order.
 pub fn wrap(s: &str, max: usize) -> Vec<String> {
+    let s = &*visible(s);
     let max = max.max(1);
     let mut lines = Vec::new();
     for para in s.split('\n') {
@@ -213,6 +236,21 @@ impl Ink {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn stored_control_characters_never_reach_the_terminal() {
+        let hostile = "چراغ\u{1b}[2J\u{1b}]0;owned\u{7} خاموش\u{202e}است\u{8}";
+        for drawn in [
+            fit(hostile, 80),
+            window(hostile, 0, 80).0,
+            wrap(hostile, 80).concat(),
+        ] {
+            assert!(!drawn.contains(|c: char| c.is_control()), "{drawn:?}");
+            assert!(!drawn.contains('\u{202e}'), "{drawn:?}");
+            assert!(drawn.contains('\u{FFFD}'), "{drawn:?}");
+        }
+        assert_eq!(fit("خط\tیک", 80), "خط\tیک");
+    }
+
     use super::*;
 
     #[test]
