@@ -26,6 +26,8 @@ pub struct Config {
     /// A keymap file merged on top of the shipped one.
     pub keymap: Option<PathBuf>,
     pub calendar: Calendar,
+    /// The certificate (PEM) an `https://` server's chain must lead to.
+    pub ca: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,10 +74,15 @@ impl Config {
             Ok(text) => {
                 let mut config = Self::parse(&path, &text)?;
                 // A relative keymap path is relative to the config file.
-                if let (Some(k), Some(dir)) = (&config.keymap, path.parent())
-                    && k.is_relative()
-                {
-                    config.keymap = Some(dir.join(k));
+                // So is the CA file's.
+                if let Some(dir) = path.parent() {
+                    for file in [&mut config.keymap, &mut config.ca] {
+                        if let Some(f) = file.as_mut()
+                            && f.is_relative()
+                        {
+                            *f = dir.join(&*f);
+                        }
+                    }
                 }
                 Ok(config)
             }

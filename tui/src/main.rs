@@ -24,6 +24,10 @@ struct Cli {
     /// The server, e.g. http://10.0.0.5:7137 [default: from the config, else 127.0.0.1:7137]
     #[arg(long, global = true)]
     server: Option<String>,
+    /// The certificate (PEM) an https:// server's chain must lead to
+    /// [default: from the config, else the system's roots]
+    #[arg(long, global = true, value_name = "FILE")]
+    ca: Option<PathBuf>,
     /// The config file [default: desk137/config.toml in the user's config directory]
     #[arg(long, global = true)]
     config: Option<PathBuf>,
@@ -110,12 +114,18 @@ fn real_main() -> anyhow::Result<()> {
         .clone()
         .or(config.server.clone())
         .unwrap_or(DEFAULT_SERVER.into());
+    let ca = match cli.ca.as_ref().or(config.ca.as_ref()) {
+        Some(path) => {
+            Some(std::fs::read(path).with_context(|| format!("reading {}", path.display()))?)
+        }
+        None => None,
+    };
     let _log = logging::init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the runtime")?;
-    runtime.block_on(session(settings, demo_user.is_some(), server, token))
+    runtime.block_on(session(settings, demo_user.is_some(), server, token, ca))
 }
 
 async fn session(
@@ -123,6 +133,7 @@ async fn session(
     demo: bool,
     server: String,
     token: String,
+    ca: Option<Vec<u8>>,
 ) -> anyhow::Result<()> {
     let clock: SharedClock = Arc::new(SystemClock);
     let demo_server = if demo {
@@ -135,7 +146,9 @@ async fn session(
         .map_or(server, |s| format!("http://{}", s.addr()));
     tracing::info!(%server, "desk137 starting");
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let client = Client::new(&server, &token, tx)?;
+    // The demo serves plaintext on loopback: a CA has nothing to check there.
+    let ca = if demo_server.is_some() { None } else { ca };
+    let client = Client::with_ca(&server, &token, ca.as_deref(), tx)?;
     let mut app = App::new(settings, clock.now_ms());
     if let Some(s) = &demo_server {
         // Another terminal can join the same demo as another role.

@@ -106,3 +106,40 @@ async fn the_health_watch_follows_the_server_down_and_back() {
         "an unsubscribed stream stays quiet: {more:?}"
     );
 }
+
+/// Off loopback the server serves TLS: a client given the server's CA (as
+/// `desk137 --ca FILE --server https://...` is) connects and is answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_reaches_a_tls_server_it_trusts() {
+    use desk137_server::app::TlsIdentity;
+    let made = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let cert = made.cert.pem();
+    let clock: SharedClock = Arc::new(SystemClock);
+    let running = start(
+        ServerConfig {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            demo: true,
+            tls: Some(TlsIdentity {
+                cert_pem: cert.clone().into_bytes(),
+                key_pem: made.signing_key.serialize_pem().into_bytes(),
+            }),
+            ..ServerConfig::default()
+        },
+        clock,
+    )
+    .await
+    .unwrap();
+    let url = format!("https://localhost:{}", running.addr.port());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let client = Client::with_ca(&url, "agent1", Some(cert.as_bytes()), tx).unwrap();
+    client.subscribe(HEALTH, StreamSpec::Health);
+    assert_eq!(
+        next_event(&mut rx).await,
+        StreamEvent::Item(StreamItem::Health(Serving::Serving))
+    );
+    client.unsubscribe(HEALTH);
+    // A CA with a plaintext address is a mistake, said at once.
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    assert!(Client::with_ca("http://127.0.0.1:1", "agent1", Some(cert.as_bytes()), tx).is_err());
+    running.shutdown().await.unwrap();
+}
