@@ -94,18 +94,27 @@ impl TestServer {
 
     /// Clients that send `authorization: Bearer <token>`, or nothing for `None`.
     pub async fn clients(&self, token: Option<&str>) -> anyhow::Result<Clients> {
-        let channel = self.channel().await?;
+        Clients::connect(self.addr, token).await
+    }
+
+    /// Clients with `token`.
+    pub async fn as_user(&self, token: &str) -> anyhow::Result<Clients> {
+        self.clients(Some(token)).await
+    }
+}
+
+impl Clients {
+    /// Clients of the server at `addr` (a spawned binary, say) with `token`.
+    pub async fn connect(addr: SocketAddr, token: Option<&str>) -> anyhow::Result<Self> {
+        let channel = Endpoint::from_shared(format!("http://{addr}"))?
+            .connect()
+            .await?;
         let bearer = Bearer::new(token)?;
         Ok(Clients {
             cases: CaseServiceClient::with_interceptor(channel.clone(), bearer.clone()),
             catalog: CatalogServiceClient::with_interceptor(channel.clone(), bearer.clone()),
             session: SessionServiceClient::with_interceptor(channel, bearer),
         })
-    }
-
-    /// Clients with `token`.
-    pub async fn as_user(&self, token: &str) -> anyhow::Result<Clients> {
-        self.clients(Some(token)).await
     }
 }
 
