@@ -136,7 +136,8 @@ where
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         let peer = peer_of(&request);
-        let rpc = request.uri().path().to_owned();
+        // A refcounted clone: the path is read only if the call is refused.
+        let uri = request.uri().clone();
         let refusals = self.refusals.clone();
         let future = self.inner.call(request);
         Box::pin(async move {
@@ -149,11 +150,12 @@ where
                 );
                 code = Some(Code::InvalidArgument);
             }
-            let peer_text = peer.map_or_else(|| "unknown".to_owned(), |p| p.to_string());
+            let rpc = uri.path();
+            let peer_text = || peer.map_or_else(|| "unknown".to_owned(), |p| p.to_string());
             match code {
                 Some(Code::Unauthenticated) => {
                     let delay = peer.map_or(Duration::ZERO, |p| refusals.failed(p.ip()));
-                    tracing::warn!(peer = %peer_text, %rpc, code = "UNAUTHENTICATED", held_ms = delay.as_millis() as u64, "refused");
+                    tracing::warn!(peer = %peer_text(), %rpc, code = "UNAUTHENTICATED", held_ms = delay.as_millis() as u64, "refused");
                     if !delay.is_zero() {
                         tokio::time::sleep(delay).await;
                     }
@@ -165,7 +167,7 @@ where
                     | Code::InvalidArgument
                     | Code::ResourceExhausted),
                 ) => {
-                    tracing::warn!(peer = %peer_text, %rpc, code = ?c, "refused");
+                    tracing::warn!(peer = %peer_text(), %rpc, code = ?c, "refused");
                 }
                 _ => {}
             }

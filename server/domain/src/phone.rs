@@ -81,6 +81,14 @@ pub const NUMBER_IN_TEXT_MIN_DIGITS: usize = 8;
 /// separators people type between digits) hidden: each digit of the run
 /// becomes `*`. Shorter runs (house numbers, alleys) stay as typed.
 pub fn mask_numbers_in_text(text: &str) -> String {
+    // Most text holds no run long enough: answer it without a second pass.
+    let digits = text
+        .chars()
+        .filter(|&c| crate::text::ascii_digit(c).is_some())
+        .count();
+    if digits < NUMBER_IN_TEXT_MIN_DIGITS {
+        return text.to_owned();
+    }
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
