@@ -57,20 +57,7 @@ pub fn normalize_phone(input: &str) -> Result<String, PhoneError> {
 /// dashes, dots, brackets, and the invisible marks a right-to-left text
 /// carries (ZWNJ, no-break space, the direction marks and isolates).
 fn is_separator(c: char) -> bool {
-    matches!(
-        c,
-        ' ' | '-'
-            | '.'
-            | '('
-            | ')'
-            | '\u{200C}'
-            | '\u{00A0}'
-            | '\u{200E}'
-            | '\u{200F}'
-            | '\u{061C}'
-            | '\u{2066}'..='\u{2069}'
-            | '\u{202A}'..='\u{202E}'
-    )
+    matches!(c, ' ' | '-' | '.' | '(' | ')' | '\u{00A0}') || crate::text::is_invisible_mark(c)
 }
 
 /// The fewest digits in a run of free text that make it look like a phone

@@ -148,10 +148,13 @@ pub fn tidy(s: &str) -> String {
 /// and newline (NUL, BEL, backspace, ESC, DEL, ...), or a bidi override or
 /// isolate that would reorder what others read.
 pub fn forbidden_char(s: &str) -> Option<char> {
-    s.chars().find(|&c| {
-        (c.is_control() && c != '\t' && c != '\n')
-            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-    })
+    s.chars().find(|&c| is_forbidden(c))
+}
+
+/// See [`forbidden_char`].
+pub fn is_forbidden(c: char) -> bool {
+    (c.is_control() && c != '\t' && c != '\n')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 #[cfg(test)]

@@ -20,10 +20,7 @@ pub fn width(s: &str) -> usize {
 /// before the server refused them, or sent by another server, is drawn
 /// harmless whatever it holds. Tab and newline are layout, not content.
 pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
-    let bad = |c: char| {
-        (c.is_control() && c != '\n' && c != '\t')
-            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-    };
+    let bad = desk137_domain::text::is_forbidden;
     if !s.chars().any(bad) {
         return std::borrow::Cow::Borrowed(s);
     }
