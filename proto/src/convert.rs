@@ -97,10 +97,14 @@ wire_enum!(
         Acknowledged,
         OnSite,
         InProgress,
-        Done,
+        Resolved,
         Closed,
         Reopened,
-        FalseReport,
+        Rejected,
+        AwaitingFeedback,
+        Answered,
+        Deferred,
+        Transferred,
     }
 );
 wire_enum!(
@@ -113,10 +117,22 @@ wire_enum!(
         Acknowledged,
         OnSite,
         InProgress,
-        Done,
+        Resolved,
         Feedback,
         Reopened,
-        FalseReport,
+        Rejected,
+        Deferred,
+        Transferred,
+        Rerouted,
+        FollowUp,
+        Note,
+        Escalated,
+        SlaWarning,
+        SlaBreached,
+        Closed,
+        Resumed,
+        Attachment,
+        SlaChanged,
     }
 );
 
@@ -133,6 +149,7 @@ pub fn event_to_pb(e: &Event) -> pb::CaseEvent {
         note: note.to_owned(),
         kind: code.to_wire(),
         unit_id: unit_id.to_owned(),
+        ..Default::default()
     }
 }
 
@@ -327,7 +344,9 @@ mod tests {
         for c in EventCode::all() {
             assert_eq!(required::<EventCode>("e", c.to_wire()), Ok(c));
             assert_eq!(c.to_wire(), i32::from(c.number()));
-            let kind = EventKind::from_parts(c, "u1").unwrap();
+            let Some(kind) = EventKind::from_parts(c, "u1") else {
+                continue;
+            };
             for note in ["", "n"] {
                 let event = Event::new(5, "agent1", kind.clone(), note);
                 assert_eq!(event_from_pb(&event_to_pb(&event)), Ok(event));

@@ -385,9 +385,9 @@ fn live(rng: &mut StdRng, opened: &mut Opened, end: Millis, agent: &str) {
         t += rng.random_range(1..48) * HOUR_MS;
         step(
             t,
-            CaseStatus::FalseReport,
+            CaseStatus::Rejected,
             &unit,
-            EventKind::FalseReport,
+            EventKind::Rejected,
             "گزارش واقعی نبود".into(),
         );
     } else {
@@ -414,7 +414,13 @@ fn live(rng: &mut StdRng, opened: &mut Opened, end: Millis, agent: &str) {
         }
         if !stuck {
             t += rng.random_range(1..if urgent { 20 } else { 100 }) * HOUR_MS;
-            step(t, CaseStatus::Done, &unit, EventKind::Done, String::new());
+            step(
+                t,
+                CaseStatus::Resolved,
+                &unit,
+                EventKind::Resolved,
+                String::new(),
+            );
             t += rng.random_range(12..96) * HOUR_MS;
             let score = rng.random_range(1..=5u8);
             step(
@@ -434,7 +440,13 @@ fn live(rng: &mut StdRng, opened: &mut Opened, end: Millis, agent: &str) {
                     "شهروند درخواست اصلاح کرد".into(),
                 );
                 t += rng.random_range(24..120) * HOUR_MS;
-                step(t, CaseStatus::Done, &unit, EventKind::Done, String::new());
+                step(
+                    t,
+                    CaseStatus::Resolved,
+                    &unit,
+                    EventKind::Resolved,
+                    String::new(),
+                );
                 t += rng.random_range(12..72) * HOUR_MS;
                 step(
                     t,

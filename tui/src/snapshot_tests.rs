@@ -116,14 +116,7 @@ fn filled(lang: Lang) -> App {
             false,
             900,
         ),
-        case(
-            &app,
-            97,
-            "دستفروشی",
-            pb::CaseStatus::FalseReport,
-            false,
-            3000,
-        ),
+        case(&app, 97, "دستفروشی", pb::CaseStatus::Rejected, false, 3000),
     ];
     let asked = Request::new(
         To::Intake,
@@ -326,6 +319,7 @@ fn case_detail_with_timeline_80x24() {
             note: String::new(),
             kind: pb::EventKind::Registered.into(),
             unit_id: String::new(),
+            ..Default::default()
         },
         pb::CaseEvent {
             at_ms: c.created_at_ms,
@@ -334,6 +328,7 @@ fn case_detail_with_timeline_80x24() {
             note: "مرکز هماهنگی عملیات".into(),
             kind: pb::EventKind::Coordination.into(),
             unit_id: "occ".into(),
+            ..Default::default()
         },
         pb::CaseEvent {
             at_ms: c.created_at_ms + 600_000,
@@ -342,6 +337,7 @@ fn case_detail_with_timeline_80x24() {
             note: String::new(),
             kind: pb::EventKind::Acknowledged.into(),
             unit_id: String::new(),
+            ..Default::default()
         },
     ];
     answer(&mut app, &get, Answer::GetCase(Ok(c)));

@@ -123,10 +123,14 @@ pub enum CaseStatus {
     Acknowledged = 3,
     OnSite = 4,
     InProgress = 5,
-    Done = 6,
+    Resolved = 6,
     Closed = 7,
     Reopened = 8,
-    FalseReport = 9,
+    Rejected = 9,
+    AwaitingFeedback = 10,
+    Answered = 11,
+    Deferred = 12,
+    Transferred = 13,
 }
 
 impl CaseStatus {
@@ -147,9 +151,10 @@ impl CaseStatus {
         self.into()
     }
 
-    /// Still in the work cycle: neither closed nor dismissed as false.
+    /// Still in the work cycle: not closed, answered or rejected. A deferred
+    /// or transferred case stays open and counts as unfinished.
     pub fn is_open(self) -> bool {
-        !matches!(self, Self::Closed | Self::FalseReport)
+        !matches!(self, Self::Closed | Self::Answered | Self::Rejected)
     }
 }
 

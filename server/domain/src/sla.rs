@@ -66,7 +66,7 @@ impl Deadlines {
     /// for an urgent case; the first response for a normal one. `None` once no
     /// deadline applies.
     pub fn current(&self, status: CaseStatus, urgency: Urgency, created_ms: Millis) -> Option<Due> {
-        if !status.is_open() || status == CaseStatus::Done {
+        if !status.is_open() || status == CaseStatus::Resolved {
             return None;
         }
         let waiting = matches!(
@@ -116,7 +116,7 @@ mod tests {
         let due = |status| urgent.current(status, Urgency::Urgent, 0).map(|d| d.at_ms);
         assert_eq!(due(CaseStatus::Referred), Some(2 * HOUR_MS));
         assert_eq!(due(CaseStatus::OnSite), Some(24 * HOUR_MS));
-        assert_eq!(due(CaseStatus::Done), None);
+        assert_eq!(due(CaseStatus::Resolved), None);
         assert_eq!(due(CaseStatus::Closed), None);
         let normal = p.deadlines(Kind::Executive, Urgency::Normal, 0);
         let first = normal.current(CaseStatus::Referred, Urgency::Normal, 0);

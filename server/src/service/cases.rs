@@ -11,7 +11,7 @@ use desk137_proto::v1::case_service_server::CaseService;
 use desk137_proto::v1::get_case_request::Key;
 use desk137_proto::v1::{
     CallerHistoryRequest, CallerHistoryResponse, Case, CreateCaseRequest, CreateCaseResponse,
-    GetCaseRequest, ListCasesRequest, ListCasesResponse,
+    GetCaseRequest, ListCasesRequest, ListCasesResponse, MoveCaseRequest, MoveCaseResponse,
 };
 use tonic::{Request, Response, Status};
 
@@ -184,6 +184,13 @@ impl CaseService for CaseApi {
         request: Request<CallerHistoryRequest>,
     ) -> Result<Response<CallerHistoryResponse>, Status> {
         Ok(Response::new(self.history(request).await?))
+    }
+
+    async fn move_case(
+        &self,
+        _request: Request<MoveCaseRequest>,
+    ) -> Result<Response<MoveCaseResponse>, Status> {
+        Err(Status::unimplemented("MoveCase is not served yet"))
     }
 }
 

@@ -60,6 +60,7 @@ pub fn case_to(c: &Case, events: &[Event], view: &View) -> pb::Case {
                 e
             })
             .collect(),
+        ..Default::default()
     }
 }
 

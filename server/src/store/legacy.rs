@@ -132,10 +132,10 @@ impl OldCase {
                 OldStatus::Acknowledged => CaseStatus::Acknowledged,
                 OldStatus::OnSite => CaseStatus::OnSite,
                 OldStatus::InProgress => CaseStatus::InProgress,
-                OldStatus::Done => CaseStatus::Done,
+                OldStatus::Done => CaseStatus::Resolved,
                 OldStatus::Closed => CaseStatus::Closed,
                 OldStatus::Reopened => CaseStatus::Reopened,
-                OldStatus::FalseReport => CaseStatus::FalseReport,
+                OldStatus::FalseReport => CaseStatus::Rejected,
             },
             created_at_ms: self.created_at_ms,
             created_by: self.created_by,
@@ -175,10 +175,10 @@ impl OldEvent {
             "acknowledged" => EventKind::Acknowledged,
             "on_site" => EventKind::OnSite,
             "in_progress" => EventKind::InProgress,
-            "done" => EventKind::Done,
+            "done" => EventKind::Resolved,
             "feedback" => EventKind::Feedback,
             "reopened" => EventKind::Reopened,
-            "false_report" => EventKind::FalseReport,
+            "false_report" => EventKind::Rejected,
             other => {
                 // The step name is code-made, never user text: safe to show.
                 return Err(CodecError::Value(format!(
@@ -249,7 +249,7 @@ mod tests {
                 EventKind::InProgress,
                 "نیاز به زمان بیشتر",
             ),
-            ("done", "", EventKind::Done, ""),
+            ("done", "", EventKind::Resolved, ""),
             (
                 "feedback",
                 "رضایت ۴ از ۵",
@@ -257,7 +257,7 @@ mod tests {
                 "رضایت ۴ از ۵",
             ),
             ("reopened", "", EventKind::Reopened, ""),
-            ("false_report", "", EventKind::FalseReport, ""),
+            ("false_report", "", EventKind::Rejected, ""),
         ] {
             let event = old_event(action, note).into_domain(1).unwrap();
             assert_eq!((event.kind, event.note.as_str()), (kind, kept), "{action}");

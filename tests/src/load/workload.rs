@@ -62,10 +62,10 @@ const STATUSES: [pb::CaseStatus; 9] = [
     pb::CaseStatus::Acknowledged,
     pb::CaseStatus::OnSite,
     pb::CaseStatus::InProgress,
-    pb::CaseStatus::Done,
+    pb::CaseStatus::Resolved,
     pb::CaseStatus::Closed,
     pb::CaseStatus::Reopened,
-    pb::CaseStatus::FalseReport,
+    pb::CaseStatus::Rejected,
 ];
 
 /// What every agent shares: the catalog, the clock of the run, counters.

@@ -48,8 +48,8 @@ pub fn status(app: &App, code: i32) -> (String, Style) {
     };
     let text = app.lang.status(s);
     let style = match s {
-        CaseStatus::FalseReport => theme::error(),
-        CaseStatus::Closed | CaseStatus::Done => theme::dim(),
+        CaseStatus::Rejected => theme::error(),
+        CaseStatus::Closed | CaseStatus::Resolved => theme::dim(),
         _ => Style::new(),
     };
     (text.to_owned(), style)
@@ -58,7 +58,7 @@ pub fn status(app: &App, code: i32) -> (String, Style) {
 /// A one-column mark: open, closed or false.
 pub fn status_mark(code: i32) -> (&'static str, Style) {
     match status_of(code) {
-        Some(CaseStatus::FalseReport) => ("✖", theme::error()),
+        Some(CaseStatus::Rejected) => ("✖", theme::error()),
         Some(s) if !s.is_open() => ("✓", theme::dim()),
         Some(_) => ("●", theme::warn()),
         None => ("?", theme::dim()),

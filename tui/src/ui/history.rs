@@ -61,7 +61,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &Intake, ink: Ink) {
             let false_reports = h
                 .cases
                 .iter()
-                .filter(|c| c.status == i32::from(CaseStatus::FalseReport.code()))
+                .filter(|c| c.status == i32::from(CaseStatus::Rejected.code()))
                 .count();
             if false_reports > 0 {
                 lines.push(ink.line(
