@@ -35,10 +35,13 @@ const DRAIN_GRACE: Duration = Duration::from_millis(500);
 /// connection, bounded flow-control windows (what a peer may make the server
 /// buffer), bounded headers and request messages, keep-alive pings that drop
 /// dead peers, and a deadline on every call.
-mod h2 {
+pub(crate) mod h2 {
     use std::time::Duration;
 
-    pub const MAX_CONCURRENT_STREAMS: u32 = 64;
+    /// A screen has a few calls and one or two streams open at once; every
+    /// stream may hold a whole answer that a client does not read, so this
+    /// times the largest answer bounds what one connection can pin.
+    pub const MAX_CONCURRENT_STREAMS: u32 = 32;
     pub const STREAM_WINDOW: u32 = 256 * 1024;
     pub const CONNECTION_WINDOW: u32 = 1024 * 1024;
     pub const MAX_HEADER_LIST: u32 = 16 * 1024;
@@ -258,6 +261,7 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         .timeout(h2::CALL_TIMEOUT)
         .layer(in_flight.clone())
         .layer(refusals)
+        .layer(crate::answers::AnswersLayer)
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)

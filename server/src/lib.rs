@@ -1,6 +1,7 @@
 //! desk137: the server of the 137 municipal contact center, and the domain rules
 //! that its clients share.
 
+pub mod answers;
 pub mod app;
 pub mod auth;
 pub mod config;

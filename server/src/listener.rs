@@ -10,8 +10,10 @@
 //! descriptors, say), the loop backs off instead of spinning.
 
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
@@ -54,14 +56,32 @@ pub struct Conn {
     stream: TcpStream,
     preface: [u8; PREFACE_LEN],
     replayed: usize,
+    answers: Arc<AtomicUsize>,
     _place: OwnedSemaphorePermit,
 }
 
-impl Connected for Conn {
-    type ConnectInfo = TcpConnectInfo;
+/// What the calls of one connection know of it: the peer, and how many of
+/// its answers are being sent.
+#[derive(Debug, Clone)]
+pub struct ConnInfo {
+    pub tcp: TcpConnectInfo,
+    pub answers: Arc<AtomicUsize>,
+}
 
-    fn connect_info(&self) -> TcpConnectInfo {
-        self.stream.connect_info()
+impl ConnInfo {
+    pub fn remote_addr(&self) -> Option<SocketAddr> {
+        self.tcp.remote_addr()
+    }
+}
+
+impl Connected for Conn {
+    type ConnectInfo = ConnInfo;
+
+    fn connect_info(&self) -> ConnInfo {
+        ConnInfo {
+            tcp: self.stream.connect_info(),
+            answers: self.answers.clone(),
+        }
     }
 }
 
@@ -162,6 +182,7 @@ async fn accept_loop(listener: TcpListener, limits: Limits, tx: mpsc::Sender<io:
                         stream,
                         preface,
                         replayed: 0,
+                        answers: Arc::default(),
                         _place: place,
                     };
                     // The server has stopped taking connections: nothing to do.

@@ -6,6 +6,7 @@
 //! authenticate too often.
 
 use crate::domain::clock::{Millis, SharedClock};
+use crate::listener::ConnInfo;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -13,7 +14,6 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 use tonic::Code;
 use tonic::codegen::http;
-use tonic::transport::server::TcpConnectInfo;
 
 /// Failed authentications a peer may make in [`WINDOW_MS`] before its
 /// answers are held back.
@@ -93,12 +93,7 @@ pub struct Watched<S> {
 
 fn peer_of<B>(request: &http::Request<B>) -> Option<SocketAddr> {
     let ext = request.extensions();
-    ext.get::<TcpConnectInfo>()
-        .and_then(TcpConnectInfo::remote_addr)
-        .or_else(|| {
-            ext.get::<tonic::transport::server::TlsConnectInfo<TcpConnectInfo>>()
-                .and_then(|tls| tls.get_ref().remote_addr())
-        })
+    crate::answers::conn_info(ext).and_then(ConnInfo::remote_addr)
 }
 
 /// The status of an answer that carries it in its headers (every refusal).

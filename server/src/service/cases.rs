@@ -13,11 +13,16 @@ use desk137_proto::v1::{
     CallerHistoryRequest, CallerHistoryResponse, Case, CreateCaseRequest, CreateCaseResponse,
     GetCaseRequest, ListCasesRequest, ListCasesResponse, MoveCaseRequest, MoveCaseResponse,
 };
+use prost::Message;
 use tonic::{Request, Response, Status};
 
 pub const PAGE_SIZE_DEFAULT: usize = 50;
 /// Larger requests get this many: a page is a screen, not an export.
 pub const PAGE_SIZE_MAX: usize = 500;
+/// A page stops short of its size once its cases pass this many bytes, so an
+/// answer a client never reads pins at most this much (times the streams a
+/// connection may open), whatever the timelines hold.
+pub const LIST_BUDGET_BYTES: usize = 256 * 1024;
 pub const HISTORY_DEFAULT: usize = 20;
 pub const HISTORY_MAX: usize = 200;
 
@@ -106,17 +111,22 @@ impl CaseApi {
             })
             .await?;
         let view = View::of(&caller);
+        let mut cases = Vec::with_capacity(page.cases.len());
+        let mut bytes = 0;
+        let mut next_before = page.next_before;
+        for (c, events) in page.cases.iter().zip(&timelines) {
+            let case = convert::case_to(c, events, &view);
+            bytes += case.encoded_len();
+            if bytes > LIST_BUDGET_BYTES && !cases.is_empty() {
+                // The rest comes on the next page, from below the last case sent.
+                next_before = cases.last().map(|last: &Case| last.id);
+                break;
+            }
+            cases.push(case);
+        }
         Ok(ListCasesResponse {
-            cases: page
-                .cases
-                .iter()
-                .zip(&timelines)
-                .map(|(c, events)| convert::case_to(c, events, &view))
-                .collect(),
-            next_page_token: page
-                .next_before
-                .map(convert::page_token)
-                .unwrap_or_default(),
+            cases,
+            next_page_token: next_before.map(convert::page_token).unwrap_or_default(),
         })
     }
 

@@ -1,0 +1,289 @@
+//! What one connection's answers may hold.
+//!
+//! A client that sends calls and never reads the answers must not pin the
+//! server's memory. Two things keep it within bounds:
+//!
+//! - Answers leave in small chunks. A unary answer is one body frame holding
+//!   the whole message; the HTTP/2 layer takes a frame whole into its send
+//!   buffer and, once the end of the stream is queued, no longer counts the
+//!   stream against the connection's limit, though its bytes still wait for a
+//!   window the client never opens. Cut into chunks, the body is asked for
+//!   its next chunk only when the client makes room, so the answer is alive
+//!   until the client has read it.
+//! - Each connection may have [`MAX_ANSWERS`] answers alive at once; a call
+//!   past that is refused with RESOURCE_EXHAUSTED at once, before any work.
+//!   HTTP/2's own stream limit is not enough: it applies only once the
+//!   client acknowledges the server's settings, and a client that never does
+//!   could open streams without end.
+//!
+//! So a connection pins at most `MAX_ANSWERS` times the largest answer.
+
+use crate::listener::ConnInfo;
+use bytes::Bytes;
+use http_body::{Body, Frame, SizeHint};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Poll};
+use tonic::codegen::http;
+
+/// The largest data frame an answer is sent in: one HTTP/2 frame.
+pub const CHUNK_BYTES: usize = 16 * 1024;
+/// Answers one connection may have being sent at once: HTTP/2's stream
+/// limit, kept whatever the client acknowledges.
+pub const MAX_ANSWERS: usize = crate::app::h2::MAX_CONCURRENT_STREAMS as usize;
+
+/// The connection a request came on, plain or TLS.
+pub fn conn_info(ext: &http::Extensions) -> Option<&ConnInfo> {
+    ext.get::<ConnInfo>().or_else(|| {
+        ext.get::<tonic::transport::server::TlsConnectInfo<ConnInfo>>()
+            .map(|tls| tls.get_ref())
+    })
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AnswersLayer;
+
+impl<S> tower::Layer<S> for AnswersLayer {
+    type Service = Answers<S>;
+
+    fn layer(&self, inner: S) -> Answers<S> {
+        Answers { inner }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Answers<S> {
+    inner: S,
+}
+
+/// One answer's place among its connection's; given back when the body is
+/// dropped: sent whole, reset, or the connection gone.
+struct Place(Arc<AtomicUsize>);
+
+impl Place {
+    fn take(count: &Arc<AtomicUsize>) -> Option<Self> {
+        let taken = count
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < MAX_ANSWERS).then_some(n + 1)
+            })
+            .is_ok();
+        taken.then(|| Self(count.clone()))
+    }
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+impl<S, ReqBody, B> tower::Service<http::Request<ReqBody>> for Answers<S>
+where
+    S: tower::Service<http::Request<ReqBody>, Response = http::Response<B>>,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
+    B: Send + 'static,
+{
+    type Response = http::Response<Chunked<B>>;
+    type Error = S::Error;
+    type Future = Pin<
+        Box<dyn std::future::Future<Output = Result<Self::Response, S::Error>> + Send + 'static>,
+    >;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<ReqBody>) -> Self::Future {
+        // A connection that did not come through the listener (a test's
+        // in-memory one) has no count to keep.
+        let place = match conn_info(request.extensions()) {
+            Some(info) => match Place::take(&info.answers) {
+                Some(place) => Some(place),
+                None => return Box::pin(std::future::ready(Ok(too_many()))),
+            },
+            None => None,
+        };
+        let future = self.inner.call(request);
+        Box::pin(async move { Ok(future.await?.map(|body| Chunked::new(body, place))) })
+    }
+}
+
+/// A trailers-only gRPC answer: RESOURCE_EXHAUSTED, nothing else to send.
+fn too_many<B>() -> http::Response<Chunked<B>> {
+    let mut response = http::Response::new(Chunked::empty());
+    let headers = response.headers_mut();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/grpc"),
+    );
+    headers.insert(
+        "grpc-status",
+        http::HeaderValue::from_static(RESOURCE_EXHAUSTED),
+    );
+    headers.insert(
+        "grpc-message",
+        http::HeaderValue::from_static("too many calls at once on one connection"),
+    );
+    response
+}
+
+const RESOURCE_EXHAUSTED: &str = "8";
+
+/// A body whose data frames are at most [`CHUNK_BYTES`] long, holding its
+/// connection's place while it lives.
+pub struct Chunked<B> {
+    inner: Option<Pin<Box<B>>>,
+    /// What is left of the last frame; cut from it without copying.
+    rest: Bytes,
+    _place: Option<Place>,
+}
+
+impl<B> Chunked<B> {
+    fn new(inner: B, place: Option<Place>) -> Self {
+        Self {
+            inner: Some(Box::pin(inner)),
+            rest: Bytes::new(),
+            _place: place,
+        }
+    }
+
+    fn empty() -> Self {
+        Self {
+            inner: None,
+            rest: Bytes::new(),
+            _place: None,
+        }
+    }
+}
+
+impl<B> Body for Chunked<B>
+where
+    B: Body<Data = Bytes>,
+{
+    type Data = Bytes;
+    type Error = B::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, B::Error>>> {
+        let this = self.get_mut();
+        if !this.rest.is_empty() {
+            let n = this.rest.len().min(CHUNK_BYTES);
+            return Poll::Ready(Some(Ok(Frame::data(this.rest.split_to(n)))));
+        }
+        let Some(inner) = this.inner.as_mut() else {
+            return Poll::Ready(None);
+        };
+        match inner.as_mut().poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
+                Ok(mut data) => {
+                    if data.len() > CHUNK_BYTES {
+                        this.rest = data.split_off(CHUNK_BYTES);
+                    }
+                    Poll::Ready(Some(Ok(Frame::data(data))))
+                }
+                Err(frame) => Poll::Ready(Some(Ok(frame))),
+            },
+            other => other,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.rest.is_empty() && self.inner.as_ref().is_none_or(|b| b.is_end_stream())
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        let rest = self.rest.len() as u64;
+        let Some(inner) = &self.inner else {
+            return SizeHint::with_exact(rest);
+        };
+        let inner = inner.size_hint();
+        let mut hint = SizeHint::new();
+        hint.set_lower(inner.lower() + rest);
+        if let Some(upper) = inner.upper() {
+            hint.set_upper(upper + rest);
+        }
+        hint
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::convert::Infallible;
+
+    /// A body of the given frames, then trailers.
+    struct Frames(Vec<Frame<Bytes>>);
+
+    impl Body for Frames {
+        type Data = Bytes;
+        type Error = Infallible;
+
+        fn poll_frame(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+        ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+            let frames = &mut self.get_mut().0;
+            Poll::Ready((!frames.is_empty()).then(|| Ok(frames.remove(0))))
+        }
+
+        fn is_end_stream(&self) -> bool {
+            self.0.is_empty()
+        }
+    }
+
+    fn collect(body: Chunked<Frames>) -> (Vec<usize>, Vec<u8>, bool) {
+        let mut body = Box::pin(body);
+        let waker = std::task::Waker::noop();
+        let mut cx = Context::from_waker(waker);
+        let (mut sizes, mut bytes, mut trailers) = (Vec::new(), Vec::new(), false);
+        while let Poll::Ready(Some(Ok(frame))) = body.as_mut().poll_frame(&mut cx) {
+            match frame.into_data() {
+                Ok(data) => {
+                    sizes.push(data.len());
+                    bytes.extend_from_slice(&data);
+                }
+                Err(frame) => trailers = frame.is_trailers(),
+            }
+        }
+        assert!(body.is_end_stream());
+        (sizes, bytes, trailers)
+    }
+
+    #[test]
+    fn a_large_frame_leaves_in_chunks_and_the_trailers_follow() {
+        let message: Vec<u8> = (0..40_000u32).map(|i| (i % 251) as u8).collect();
+        let body = Chunked::new(
+            Frames(vec![
+                Frame::data(Bytes::from(message.clone())),
+                Frame::data(Bytes::from_static(b"tail")),
+                Frame::trailers(http::HeaderMap::new()),
+            ]),
+            None,
+        );
+        let (sizes, bytes, trailers) = collect(body);
+        assert_eq!(
+            sizes,
+            [CHUNK_BYTES, CHUNK_BYTES, 40_000 - 2 * CHUNK_BYTES, 4]
+        );
+        assert_eq!(&bytes[..40_000], &message[..]);
+        assert_eq!(&bytes[40_000..], b"tail");
+        assert!(trailers);
+    }
+
+    #[test]
+    fn a_connection_keeps_its_places_and_gets_them_back() {
+        let count = Arc::new(AtomicUsize::new(0));
+        let places: Vec<Place> = (0..MAX_ANSWERS)
+            .filter_map(|_| Place::take(&count))
+            .collect();
+        assert_eq!(places.len(), MAX_ANSWERS);
+        assert!(Place::take(&count).is_none());
+        drop(places);
+        assert_eq!(count.load(Ordering::Acquire), 0);
+        assert!(Place::take(&count).is_some());
+    }
+}
