@@ -11,10 +11,12 @@
 //!   its next chunk only when the client makes room, so the answer is alive
 //!   until the client has read it.
 //! - Each connection may have [`MAX_ANSWERS`] answers alive at once; a call
-//!   past that is refused with RESOURCE_EXHAUSTED at once, before any work.
+//!   past that waits for a place before any work is done, and past
+//!   [`MAX_WAITING`] waiting calls it is refused with RESOURCE_EXHAUSTED.
 //!   HTTP/2's own stream limit is not enough: it applies only once the
 //!   client acknowledges the server's settings, and a client that never does
-//!   could open streams without end.
+//!   could open streams without end. A client that sends a burst of calls
+//!   as it connects, before that acknowledgement, waits instead of failing.
 //!
 //! So a connection pins at most `MAX_ANSWERS` times the largest answer.
 
@@ -25,6 +27,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tonic::codegen::http;
 
 /// The largest data frame an answer is sent in: one HTTP/2 frame.
@@ -32,6 +35,9 @@ pub const CHUNK_BYTES: usize = 16 * 1024;
 /// Answers one connection may have being sent at once: HTTP/2's stream
 /// limit, kept whatever the client acknowledges.
 pub const MAX_ANSWERS: usize = crate::app::h2::MAX_CONCURRENT_STREAMS as usize;
+/// Calls of one connection that may wait for a place: a waiting call holds
+/// only its request.
+pub const MAX_WAITING: usize = 256;
 
 /// The connection a request came on, plain or TLS.
 pub fn conn_info(ext: &http::Extensions) -> Option<&ConnInfo> {
@@ -57,31 +63,55 @@ pub struct Answers<S> {
     inner: S,
 }
 
-/// One answer's place among its connection's; given back when the body is
-/// dropped: sent whole, reset, or the connection gone.
-struct Place(Arc<AtomicUsize>);
+/// The answer places of one connection.
+#[derive(Debug)]
+pub struct Places {
+    free: Arc<Semaphore>,
+    waiting: AtomicUsize,
+}
 
-impl Place {
-    fn take(count: &Arc<AtomicUsize>) -> Option<Self> {
-        let taken = count
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < MAX_ANSWERS).then_some(n + 1)
-            })
-            .is_ok();
-        taken.then(|| Self(count.clone()))
+impl Default for Places {
+    fn default() -> Self {
+        Self {
+            free: Arc::new(Semaphore::new(MAX_ANSWERS)),
+            waiting: AtomicUsize::new(0),
+        }
     }
 }
 
-impl Drop for Place {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
+/// One answer's place; given back when the body is dropped: sent whole,
+/// reset, or the connection gone.
+type Place = OwnedSemaphorePermit;
+
+impl Places {
+    /// A place now, or once one is free; `None` when too many calls wait.
+    async fn take(&self) -> Option<Place> {
+        if let Ok(place) = self.free.clone().try_acquire_owned() {
+            return Some(place);
+        }
+        let waiting = self
+            .waiting
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < MAX_WAITING).then_some(n + 1)
+            })
+            .is_ok();
+        if !waiting {
+            return None;
+        }
+        let place = self.free.clone().acquire_owned().await.ok();
+        self.waiting.fetch_sub(1, Ordering::AcqRel);
+        place
     }
 }
 
 impl<S, ReqBody, B> tower::Service<http::Request<ReqBody>> for Answers<S>
 where
-    S: tower::Service<http::Request<ReqBody>, Response = http::Response<B>>,
+    S: tower::Service<http::Request<ReqBody>, Response = http::Response<B>>
+        + Clone
+        + Send
+        + 'static,
     S::Future: Send + 'static,
+    ReqBody: Send + 'static,
     S::Error: Send + 'static,
     B: Send + 'static,
 {
@@ -97,16 +127,32 @@ where
 
     fn call(&mut self, request: http::Request<ReqBody>) -> Self::Future {
         // A connection that did not come through the listener (a test's
-        // in-memory one) has no count to keep.
-        let place = match conn_info(request.extensions()) {
-            Some(info) => match Place::take(&info.answers) {
-                Some(place) => Some(place),
-                None => return Box::pin(std::future::ready(Ok(too_many()))),
-            },
-            None => None,
+        // in-memory one) has no places to keep.
+        let places = conn_info(request.extensions()).map(|info| info.answers.clone());
+        let Some(places) = places else {
+            let future = self.inner.call(request);
+            return Box::pin(async move { Ok(future.await?.map(|b| Chunked::new(b, None))) });
         };
-        let future = self.inner.call(request);
-        Box::pin(async move { Ok(future.await?.map(|body| Chunked::new(body, place))) })
+        if let Ok(place) = places.free.clone().try_acquire_owned() {
+            let future = self.inner.call(request);
+            return Box::pin(
+                async move { Ok(future.await?.map(|b| Chunked::new(b, Some(place)))) },
+            );
+        }
+        // The inner service is ready now; calling it later, once a place is
+        // free, keeps to the tower contract by calling a clone made ready
+        // then.
+        let mut inner = self.inner.clone();
+        Box::pin(async move {
+            let Some(place) = places.take().await else {
+                return Ok(too_many());
+            };
+            std::future::poll_fn(|cx| inner.poll_ready(cx)).await?;
+            Ok(inner
+                .call(request)
+                .await?
+                .map(|b| Chunked::new(b, Some(place))))
+        })
     }
 }
 
@@ -274,16 +320,26 @@ mod tests {
         assert!(trailers);
     }
 
-    #[test]
-    fn a_connection_keeps_its_places_and_gets_them_back() {
-        let count = Arc::new(AtomicUsize::new(0));
-        let places: Vec<Place> = (0..MAX_ANSWERS)
-            .filter_map(|_| Place::take(&count))
-            .collect();
-        assert_eq!(places.len(), MAX_ANSWERS);
-        assert!(Place::take(&count).is_none());
-        drop(places);
-        assert_eq!(count.load(Ordering::Acquire), 0);
-        assert!(Place::take(&count).is_some());
+    #[tokio::test]
+    async fn a_connection_keeps_its_places_and_gives_them_back() {
+        let places = Places::default();
+        let mut taken = Vec::new();
+        for _ in 0..MAX_ANSWERS {
+            taken.push(places.take().await.unwrap());
+        }
+        // Past the limit a call waits, and gets the place given back.
+        let places = Arc::new(places);
+        let waiter = {
+            let places = places.clone();
+            tokio::spawn(async move { places.take().await.is_some() })
+        };
+        tokio::task::yield_now().await;
+        assert_eq!(places.waiting.load(Ordering::Acquire), 1);
+        taken.pop();
+        assert!(waiter.await.unwrap());
+        // Past the waiting limit a call is turned away.
+        taken.push(places.take().await.unwrap());
+        places.waiting.store(MAX_WAITING, Ordering::Release);
+        assert!(places.take().await.is_none());
     }
 }

@@ -13,7 +13,6 @@ use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::AtomicUsize;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
@@ -56,16 +55,16 @@ pub struct Conn {
     stream: TcpStream,
     preface: [u8; PREFACE_LEN],
     replayed: usize,
-    answers: Arc<AtomicUsize>,
+    answers: Arc<crate::answers::Places>,
     _place: OwnedSemaphorePermit,
 }
 
-/// What the calls of one connection know of it: the peer, and how many of
-/// its answers are being sent.
+/// What the calls of one connection know of it: the peer, and the places of
+/// its answers (see `answers`).
 #[derive(Debug, Clone)]
 pub struct ConnInfo {
     pub tcp: TcpConnectInfo,
-    pub answers: Arc<AtomicUsize>,
+    pub answers: Arc<crate::answers::Places>,
 }
 
 impl ConnInfo {
