@@ -447,3 +447,33 @@ async fn a_client_gone_midway_or_a_crash_midway_leaves_nothing() -> anyhow::Resu
     assert_eq!(server.stored_files()?, Vec::<PathBuf>::new());
     server.stop()
 }
+
+#[tokio::test]
+async fn the_default_limit_is_20_mib_and_named_when_broken() -> anyhow::Result<()> {
+    let server = desk137_tests::TestServer::demo().await?;
+    let mut agent = server.as_user("agent1").await?;
+    let (own, _) = cases(&mut agent).await?;
+    let limit = 20 * 1024 * 1024;
+    let header = |size| pb::UploadHeader {
+        case_id: own.id,
+        name: "video.mp4".into(),
+        media_type: "video/mp4".into(),
+        size,
+    };
+    let status = agent.upload_parts(header(limit + 1), []).await.unwrap_err();
+    let refused = refused_field(&status)?;
+    assert_eq!(
+        (refused.field.as_str(), refused.reason, refused.limit),
+        ("size", Reason::TooLarge, Some(limit as u32))
+    );
+    assert!(status.message().contains("20 MiB"), "{}", status.message());
+    // The limit itself is allowed: this one is refused only for sending nothing.
+    let status = agent.upload_parts(header(limit), []).await.unwrap_err();
+    assert_eq!(
+        refused_field(&status)?.reason,
+        Reason::SizeMismatch,
+        "{}",
+        status.message()
+    );
+    server.shutdown().await
+}

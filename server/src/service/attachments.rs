@@ -196,10 +196,11 @@ impl AttachmentApi {
             part: Some(download_response::Part::Attachment(to_wire(&attachment))),
         };
         // Two messages in flight at most: a slow reader holds back the file
-        // reads instead of filling memory.
+        // reads instead of filling memory, and waits on a task, not on a
+        // thread of the blocking pool.
         let (sender, receiver) = tokio::sync::mpsc::channel(2);
         let label = (case.number.clone(), attachment.id());
-        tokio::task::spawn_blocking(move || send_chunks(chunks, &sender, &label));
+        tokio::spawn(send_chunks(chunks, sender, label));
         let rest = tokio_stream::wrappers::ReceiverStream::new(receiver);
         Ok(Box::pin(tokio_stream::StreamExt::chain(
             tokio_stream::once(Ok(first)),
@@ -210,15 +211,31 @@ impl AttachmentApi {
 
 type DownloadStream = Pin<Box<dyn Stream<Item = Result<pb::DownloadResponse, Status>> + Send>>;
 
-/// Reads the chunks out to a download until the last or until the client
-/// goes away. Runs on the blocking pool: the reads are file reads.
-fn send_chunks(
+/// Reads the chunks out to a download until the last, a damage, or the
+/// client going away (its stream dropped, at the latest by the call's
+/// deadline). Each read runs on the blocking pool: it is a file read.
+async fn send_chunks(
     mut chunks: Chunks,
-    sender: &tokio::sync::mpsc::Sender<Result<pb::DownloadResponse, Status>>,
-    (case, attachment): &(String, String),
+    sender: tokio::sync::mpsc::Sender<Result<pb::DownloadResponse, Status>>,
+    (case, attachment): (String, String),
 ) {
     loop {
-        let message = match chunks.next_chunk() {
+        let read = tokio::task::spawn_blocking(move || {
+            let next = chunks.next_chunk();
+            (chunks, next)
+        })
+        .await;
+        let next = match read {
+            Ok((back, next)) => {
+                chunks = back;
+                next
+            }
+            Err(e) => {
+                let _ = sender.send(Err(Error::Task(e.to_string()).into())).await;
+                return;
+            }
+        };
+        let message = match next {
             Ok(Some(data)) => Ok(pb::DownloadResponse {
                 part: Some(download_response::Part::Data(data)),
             }),
@@ -232,7 +249,7 @@ fn send_chunks(
             ))),
         };
         let last = message.is_err();
-        if sender.blocking_send(message).is_err() || last {
+        if sender.send(message).await.is_err() || last {
             return;
         }
     }
