@@ -307,9 +307,9 @@ pub fn human_size(bytes: u64) -> String {
 mod tests {
     use super::*;
 
-    /// The first bytes of a real file of each kind (from files made by
-    /// common tools: a camera JPEG, libpng, libwebp, an iPhone HEIC, ffmpeg
-    /// MP4 and M4A, opusenc, LAME, a PDF writer).
+    /// The first bytes of each kind as common tools write them (a camera
+    /// JPEG, libpng, libwebp, an iPhone HEIC, ffmpeg MP4 and M4A, opusenc,
+    /// LAME with and without a tag, a PDF writer).
     fn samples() -> Vec<(MediaType, Vec<u8>)> {
         let mut ogg = b"OggS\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x1d\x9a\x42\x11\x00\x00\x00\x00\xd4\x8b\x66\x64\x01\x13".to_vec();
         ogg.extend_from_slice(b"OpusHead\x01\x01\x38\x01\x80\xbb\x00\x00");
