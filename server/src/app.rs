@@ -9,9 +9,10 @@ use crate::domain::sla::SlaPolicy;
 use crate::in_flight::InFlight;
 use crate::listener::{self, Limits};
 use crate::refusals::Refusals;
-use crate::service::{CaseApi, CatalogApi, Context, SessionApi};
+use crate::service::{AttachmentApi, CaseApi, CatalogApi, Context, SessionApi};
 use crate::store::{DEFAULT_CACHE_CAPACITY_BYTES, Store, StoreOptions};
 use anyhow::Context as _;
+use desk137_proto::v1::attachment_service_server::AttachmentServiceServer;
 use desk137_proto::v1::case_service_server::CaseServiceServer;
 use desk137_proto::v1::catalog_service_server::CatalogServiceServer;
 use desk137_proto::v1::session_service_server::SessionServiceServer;
@@ -67,6 +68,8 @@ pub struct ServerConfig {
     /// Flush before acknowledging a write; off only for benchmark comparisons.
     pub flush: bool,
     pub sla: SlaPolicy,
+    /// The largest attachment accepted, in bytes.
+    pub attachment_max_bytes: u64,
     /// How many connections, and how long a new one may stay silent.
     pub limits: Limits,
     /// The certificate chain and private key, PEM: serve TLS.
@@ -100,6 +103,7 @@ impl Default for ServerConfig {
             cache_capacity_bytes: DEFAULT_CACHE_CAPACITY_BYTES,
             flush: true,
             sla: SlaPolicy::default(),
+            attachment_max_bytes: crate::domain::media::DEFAULT_MAX_BYTES,
             limits: Limits::default(),
             tls: None,
             insecure_plaintext: false,
@@ -142,6 +146,9 @@ impl RunningServer {
             .set_not_serving::<SessionServiceServer<SessionApi>>()
             .await;
         health.set_not_serving::<CaseServiceServer<CaseApi>>().await;
+        health
+            .set_not_serving::<AttachmentServiceServer<AttachmentApi>>()
+            .await;
         health
             .set_service_status("", tonic_health::ServingStatus::NotServing)
             .await;
@@ -232,6 +239,9 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         .set_serving::<SessionServiceServer<SessionApi>>()
         .await;
     health.set_serving::<CaseServiceServer<CaseApi>>().await;
+    health
+        .set_serving::<AttachmentServiceServer<AttachmentApi>>()
+        .await;
     let reflection = || {
         tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(desk137_proto::v1::FILE_DESCRIPTOR_SET)
@@ -272,6 +282,13 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         .add_service(
             SessionServiceServer::new(SessionApi(ctx.clone()))
                 .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            AttachmentServiceServer::new(AttachmentApi::new(
+                ctx.clone(),
+                config.attachment_max_bytes,
+            ))
+            .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
         )
         .add_service(
             CaseServiceServer::new(CaseApi(ctx)).max_decoding_message_size(h2::MAX_REQUEST_BYTES),

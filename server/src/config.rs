@@ -7,6 +7,7 @@
 //! cache_capacity_mb = 64
 //! flush = true
 //! max_connections = 512
+//! attachment_max_mb = 20
 //! [sla]
 //! first_response_hours = 120
 //! on_site_hours = 2
@@ -62,7 +63,13 @@ pub struct FileConfig {
     pub sla: Option<SlaPolicy>,
     /// Most connections served at once.
     pub max_connections: Option<usize>,
+    /// The largest attachment accepted, in MiB.
+    pub attachment_max_mb: Option<u64>,
 }
+
+/// Attachments travel in one call, within its deadline: a gigabyte is far
+/// past any photo or voice note.
+pub const ATTACHMENT_MAX_MB_CAP: u64 = 1024;
 
 fn read(path: &Path) -> Result<String, ConfigError> {
     std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
@@ -101,6 +108,16 @@ impl FileConfig {
                     reason: format!("sla.{name} is {h}; it must be 1 to 8760 hours"),
                 });
             }
+        }
+        if let Some(mb) = config.attachment_max_mb
+            && !(1..=ATTACHMENT_MAX_MB_CAP).contains(&mb)
+        {
+            return Err(ConfigError::Invalid {
+                path: path.to_owned(),
+                reason: format!(
+                    "attachment_max_mb is {mb}; it must be 1 to {ATTACHMENT_MAX_MB_CAP}"
+                ),
+            });
         }
         if config.cache_capacity_mb == Some(0) {
             return Err(ConfigError::Invalid {
@@ -189,6 +206,11 @@ mod tests {
         std::fs::write(&path, "[sla]\nresult_hours = 0\n").unwrap();
         let err = FileConfig::load(&path).unwrap_err().to_string();
         assert!(err.contains("sla.result_hours"), "{err}");
+        std::fs::write(&path, "attachment_max_mb = 0\n").unwrap();
+        let err = FileConfig::load(&path).unwrap_err().to_string();
+        assert!(err.contains("attachment_max_mb"), "{err}");
+        std::fs::write(&path, "attachment_max_mb = 5\n").unwrap();
+        assert_eq!(FileConfig::load(&path).unwrap().attachment_max_mb, Some(5));
         assert!(matches!(
             FileConfig::load(&dir.path().join("missing.toml")),
             Err(ConfigError::Read { .. })

@@ -137,6 +137,11 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
             }),
         flush: !cli.no_flush && file.flush.unwrap_or(true),
         sla: file.sla.unwrap_or(defaults.sla),
+        attachment_max_bytes: file
+            .attachment_max_mb
+            .map_or(defaults.attachment_max_bytes, |mb| {
+                mb.saturating_mul(1024 * 1024)
+            }),
         limits: Limits {
             max_connections: cli
                 .max_connections

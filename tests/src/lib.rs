@@ -20,6 +20,7 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Channel, Endpoint};
 
 pub use desk137_proto::v1 as pb;
+use pb::attachment_service_client::AttachmentServiceClient;
 use pb::case_service_client::CaseServiceClient;
 use pb::catalog_service_client::CatalogServiceClient;
 use pb::session_service_client::SessionServiceClient;
@@ -113,6 +114,7 @@ impl Clients {
         Ok(Clients {
             cases: CaseServiceClient::with_interceptor(channel.clone(), bearer.clone()),
             catalog: CatalogServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+            attachments: AttachmentServiceClient::with_interceptor(channel.clone(), bearer.clone()),
             session: SessionServiceClient::with_interceptor(channel, bearer),
         })
     }
@@ -152,6 +154,87 @@ pub struct Clients {
     pub cases: CaseServiceClient<Authed>,
     pub catalog: CatalogServiceClient<Authed>,
     pub session: SessionServiceClient<Authed>,
+    pub attachments: AttachmentServiceClient<Authed>,
+}
+
+impl Clients {
+    /// Uploads `content` to case `case_id` in 64 KiB messages, declaring its
+    /// real size.
+    pub async fn upload(
+        &mut self,
+        case_id: u64,
+        name: &str,
+        media_type: &str,
+        content: &[u8],
+    ) -> Result<pb::Attachment, tonic::Status> {
+        let header = pb::UploadHeader {
+            case_id,
+            name: name.into(),
+            media_type: media_type.into(),
+            size: content.len() as u64,
+        };
+        self.upload_parts(header, content.chunks(64 * 1024).map(<[u8]>::to_vec))
+            .await
+    }
+
+    /// Uploads with the header as given, then `chunks` as data messages.
+    pub async fn upload_parts(
+        &mut self,
+        header: pb::UploadHeader,
+        chunks: impl IntoIterator<Item = Vec<u8>>,
+    ) -> Result<pb::Attachment, tonic::Status> {
+        use pb::upload_request::Part;
+        let messages: Vec<pb::UploadRequest> = std::iter::once(Part::Header(header))
+            .chain(chunks.into_iter().map(Part::Data))
+            .map(|part| pb::UploadRequest { part: Some(part) })
+            .collect();
+        let response = self
+            .attachments
+            .upload(tokio_stream::iter(messages))
+            .await?;
+        response
+            .into_inner()
+            .attachment
+            .ok_or_else(|| tonic::Status::internal("the upload answered no attachment"))
+    }
+
+    /// Downloads an attachment: its record and its content.
+    pub async fn download(
+        &mut self,
+        case_id: u64,
+        attachment_id: &str,
+    ) -> Result<(pb::Attachment, Vec<u8>), tonic::Status> {
+        use pb::download_response::Part;
+        let mut stream = self
+            .attachments
+            .download(pb::DownloadRequest {
+                case_id,
+                attachment_id: attachment_id.into(),
+            })
+            .await?
+            .into_inner();
+        let Some(pb::DownloadResponse {
+            part: Some(Part::Attachment(attachment)),
+        }) = stream.message().await?
+        else {
+            return Err(tonic::Status::internal(
+                "the first message is not the record",
+            ));
+        };
+        let mut content = Vec::new();
+        while let Some(message) = stream.message().await? {
+            match message.part {
+                Some(Part::Data(data)) => {
+                    if data.len() > 64 * 1024 {
+                        return Err(tonic::Status::internal("a data message over 64 KiB"));
+                    }
+                    content.extend_from_slice(&data);
+                }
+                _ => return Err(tonic::Status::internal("a second record")),
+            }
+        }
+        Ok((attachment, content))
+    }
 }
 
 /// The id of the default catalog's topic with this Persian title.

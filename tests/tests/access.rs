@@ -87,12 +87,17 @@ async fn each_role_is_held_to_its_rpcs() -> anyhow::Result<()> {
     server.shutdown().await
 }
 
+/// A document small enough to upload as every role.
+const SEED_PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
 /// Makes `rpc` with a request the server accepts from anyone allowed to
 /// make it, so the only refusal left is the policy's.
 async fn call(
     c: &mut desk137_tests::Clients,
     rpc: Rpc,
     case_id: u64,
+    attachment_id: &str,
     request_id: &str,
 ) -> Result<(), tonic::Status> {
     match rpc {
@@ -133,6 +138,11 @@ async fn call(
             })
             .await
             .map(drop),
+        Rpc::Upload => c
+            .upload(case_id, "note.pdf", "application/pdf", SEED_PDF)
+            .await
+            .map(drop),
+        Rpc::Download => c.download(case_id, attachment_id).await.map(drop),
     }
 }
 
@@ -149,10 +159,13 @@ async fn every_rpc_as_every_role_follows_the_policy() -> anyhow::Result<()> {
         .r#case
         .unwrap_or_default();
     assert_eq!(case.unit_id, desk137_server::auth::DEMO_UNIT);
+    let seeded = agent
+        .upload(case.id, "seed.pdf", "application/pdf", SEED_PDF)
+        .await?;
     for (name, role) in DEMO_USERS {
         let mut c = server.as_user(name).await?;
         for rpc in Rpc::all() {
-            let got = call(&mut c, rpc, case.id, &format!("{name}-{rpc}")).await;
+            let got = call(&mut c, rpc, case.id, &seeded.id, &format!("{name}-{rpc}")).await;
             match (may_call(role, rpc), got) {
                 (true, Ok(())) => {}
                 (false, Err(status)) if status.code() == Code::PermissionDenied => {

@@ -394,6 +394,8 @@ impl Lang {
     /// number the field broke, where one applies.
     pub fn reason(self, reason: Reason, limit: u32) -> String {
         use Reason::*;
+        /// File sizes are limited in whole mebibytes, and read so.
+        const MIB: u32 = 1024 * 1024;
         let n = self.num(limit);
         match (self, reason) {
             (Lang::Fa, Required) => "لازم است".into(),
@@ -410,6 +412,17 @@ impl Lang {
             (Lang::Fa, PhoneBadLength) => "شمار رقم‌ها درست نیست".into(),
             (Lang::Fa, PhoneNotIranian) => "شمارهٔ ایران نیست".into(),
             (Lang::Fa, BadPageToken) => "نشانی صفحهٔ فهرست کهنه است؛ فهرست را تازه کنید".into(),
+            (Lang::Fa, TooLarge) if limit >= MIB && limit.is_multiple_of(MIB) => {
+                format!(
+                    "حجمش زیاد است؛ بیشتر از {} مگابایت نشود",
+                    self.num(limit / MIB)
+                )
+            }
+            (Lang::Fa, TooLarge) if limit > 0 => format!("حجمش زیاد است؛ بیشتر از {n} بایت نشود"),
+            (Lang::Fa, TooLarge) => "حجمش بیش از اندازه است".into(),
+            (Lang::Fa, UnknownMediaType) => "این نوع پرونده پذیرفته نیست".into(),
+            (Lang::Fa, MediaMismatch) => "محتوای پرونده با نوعی که گفته شده نمی‌خواند".into(),
+            (Lang::Fa, SizeMismatch) => "اندازهٔ پرونده با آنچه گفته شده یکی نیست".into(),
             (Lang::En, Required) => "is required".into(),
             (Lang::En, TooShort) if limit > 0 => format!("is too short: at least {n} characters"),
             (Lang::En, TooShort) => "is too short".into(),
@@ -424,6 +437,14 @@ impl Lang {
             (Lang::En, PhoneBadLength) => "has the wrong number of digits".into(),
             (Lang::En, PhoneNotIranian) => "is not an Iranian number".into(),
             (Lang::En, BadPageToken) => "the list page is stale; refresh the list".into(),
+            (Lang::En, TooLarge) if limit >= MIB && limit.is_multiple_of(MIB) => {
+                format!("is too large: at most {} MiB", limit / MIB)
+            }
+            (Lang::En, TooLarge) if limit > 0 => format!("is too large: at most {n} bytes"),
+            (Lang::En, TooLarge) => "is too large".into(),
+            (Lang::En, UnknownMediaType) => "is not a kind of file accepted here".into(),
+            (Lang::En, MediaMismatch) => "holds content of another kind than it says".into(),
+            (Lang::En, SizeMismatch) => "does not have the size it declared".into(),
         }
     }
 

@@ -19,6 +19,8 @@ pub enum Rpc {
     GetCase,
     ListCases,
     CallerHistory,
+    Upload,
+    Download,
 }
 
 impl Rpc {
@@ -74,6 +76,11 @@ pub fn may_call(role: Role, rpc: Rpc) -> bool {
         Rpc::CreateCase => matches!(role, Agent | Supervisor | Admin),
         // A caller's history is keyed by their number: only the agent on the call.
         Rpc::CallerHistory => matches!(role, Agent),
+        // Those who work a case add its photos and documents; a unit only to
+        // its own cases (`may_see`). Admins run the server, not cases.
+        Rpc::Upload => matches!(role, Agent | Dispatcher | Unit | Supervisor),
+        // Whoever may see a case may see its files.
+        Rpc::Download => true,
     }
 }
 
@@ -244,6 +251,8 @@ mod tests {
             (Rpc::GetCase, [true, true, true, true, true]),
             (Rpc::ListCases, [true, true, true, true, true]),
             (Rpc::CallerHistory, [true, false, false, false, false]),
+            (Rpc::Upload, [true, true, true, true, false]),
+            (Rpc::Download, [true, true, true, true, true]),
         ];
         assert_eq!(ROLES.len(), Role::iter().count(), "a role is missing");
         for rpc in Rpc::all() {

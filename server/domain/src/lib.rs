@@ -9,6 +9,7 @@ pub mod clock;
 pub mod event;
 pub mod jalali;
 pub mod lifecycle;
+pub mod media;
 pub mod model;
 pub mod phone;
 pub mod sla;

@@ -52,6 +52,14 @@ pub enum Reason {
     PhoneNotIranian,
     /// A page token this server did not give.
     BadPageToken,
+    /// More bytes than [`FieldError::limit`] allows.
+    TooLarge,
+    /// A media type that is not on the allow-list.
+    UnknownMediaType,
+    /// A file whose first bytes are not of the media type it declared.
+    MediaMismatch,
+    /// A file whose bytes do not add up to the size it declared.
+    SizeMismatch,
 }
 
 impl Reason {

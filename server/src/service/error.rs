@@ -38,7 +38,22 @@ pub enum Error {
     Store(StoreError),
     #[error("a worker task failed: {0}")]
     Task(String),
+    /// The case has no attachment with that id. Asked only once the case
+    /// is known to be visible, so it tells nothing about other units' cases.
+    #[error("{NO_SUCH_ATTACHMENT}")]
+    NoSuchAttachment,
+    /// A stored file no longer matches its checksum: it is not served.
+    #[error("{DAMAGED_ATTACHMENT}")]
+    DamagedAttachment,
+    /// The client's own stream failed (it went away, or sent what does not
+    /// decode): answered with the transport's status.
+    #[error("{}", .0.message())]
+    Stream(Status),
 }
+
+pub const NO_SUCH_ATTACHMENT: &str = "this case has no attachment with that id";
+pub const DAMAGED_ATTACHMENT: &str =
+    "the attachment's stored content is damaged and is not served; ask for it to be uploaded again";
 
 impl Error {
     pub fn field(field: &'static str, reason: Reason, detail: impl Into<String>) -> Self {
@@ -87,6 +102,10 @@ impl From<Error> for Status {
                 tracing::error!(error = %m, "worker task failed");
                 Status::internal("internal error")
             }
+            Error::NoSuchAttachment => Status::not_found(NO_SUCH_ATTACHMENT),
+            // Logged where the damage was found, with what it was.
+            Error::DamagedAttachment => Status::data_loss(DAMAGED_ATTACHMENT),
+            Error::Stream(status) => status,
         }
     }
 }
@@ -182,6 +201,20 @@ mod tests {
             Status::from(Error::Unroutable("x".into())).code(),
             Code::FailedPrecondition
         );
+        assert_eq!(Status::from(Error::NoSuchAttachment).code(), Code::NotFound);
+        let damaged = Status::from(Error::DamagedAttachment);
+        assert_eq!(
+            (damaged.code(), damaged.message()),
+            (Code::DataLoss, DAMAGED_ATTACHMENT)
+        );
+        let files: Status = Error::from(StoreError::Files(std::io::Error::other(
+            "/srv/desk137/attachments/ab: disk full",
+        )))
+        .into();
+        assert_eq!(files.code(), Code::Internal);
+        assert!(!files.message().contains("/srv"));
+        let gone = Status::from(Error::Stream(Status::cancelled("the client went away")));
+        assert_eq!(gone.code(), Code::Cancelled);
     }
 
     #[test]

@@ -4,12 +4,14 @@
 //! through the caller's view. Every failure is an [`Error`], mapped to a
 //! status in one place.
 
+pub mod attachments;
 pub mod cases;
 pub mod catalog;
 pub mod convert;
 pub mod error;
 pub mod session;
 
+pub use attachments::AttachmentApi;
 pub use cases::CaseApi;
 pub use catalog::CatalogApi;
 pub use error::Error;

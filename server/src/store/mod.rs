@@ -20,6 +20,7 @@
 //! it through [`Store::create_case_blocking`], [`Store::get_case`],
 //! [`Store::list_cases`] and [`Store::caller_history`].
 
+pub mod attachments;
 pub mod codec;
 pub mod index;
 pub mod keys;
@@ -62,6 +63,9 @@ pub enum StoreError {
     Closed,
     #[error("no case has id {0}")]
     NotFound(u64),
+    /// The attachments directory.
+    #[error("attachment files: {0}")]
+    Files(#[from] std::io::Error),
     /// A change refused to apply to the case as it is; nothing was written.
     #[error("the change was refused: {0}")]
     Refused(String),
@@ -139,6 +143,8 @@ pub(crate) struct Trees {
     pub regions: sled::Tree,
     /// position → Unit
     pub units: sled::Tree,
+    /// case id + SHA-256 → Attachment
+    pub attachments: sled::Tree,
 }
 
 impl Trees {
@@ -159,6 +165,7 @@ impl Trees {
             topics: db.open_tree("topics")?,
             regions: db.open_tree("regions")?,
             units: db.open_tree("units")?,
+            attachments: db.open_tree("attachments")?,
         };
         let mut write_set = vec![
             trees.cases.clone(),
@@ -167,6 +174,7 @@ impl Trees {
             trees.request_ids.clone(),
             trees.counters.clone(),
             trees.topic_usage.clone(),
+            trees.attachments.clone(),
         ];
         debug_assert_eq!(write_set.len(), writer::FIXED_WRITE_TREES);
         write_set.extend(index::Index::all().map(|i| i.tree(&trees).clone()));
@@ -186,6 +194,7 @@ struct Inner {
     db: sled::Db,
     trees: Trees,
     writer: Mutex<Option<writer::Handle>>,
+    files: attachments::files::Files,
 }
 
 impl Store {
@@ -226,12 +235,16 @@ impl Store {
             index::Index::UnitStatus,
             keys::UNIT_STATUS_INDEX_BUILT,
         )?;
+        // After sled's lock is taken: the files' cleanup must not run under
+        // a server that has the store open.
+        let files = attachments::files::Files::open(&path.join("attachments"))?;
         let writer = writer::Handle::spawn(db.clone(), trees.clone(), flush, hook)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 db,
                 trees,
                 writer: Mutex::new(Some(writer)),
+                files,
             }),
         })
     }
@@ -376,8 +389,8 @@ impl Store {
 fn created(applied: Applied) -> Result<Created> {
     match applied {
         Applied::Created(created) => Ok(created),
-        Applied::Updated(_) => Err(StoreError::Corrupt(
-            "the writer answered a create with an update".into(),
+        _ => Err(StoreError::Corrupt(
+            "the writer answered a create with something else".into(),
         )),
     }
 }
@@ -385,8 +398,8 @@ fn created(applied: Applied) -> Result<Created> {
 fn updated(applied: Applied) -> Result<Updated> {
     match applied {
         Applied::Updated(updated) => Ok(updated),
-        Applied::Created(_) => Err(StoreError::Corrupt(
-            "the writer answered an update with a create".into(),
+        _ => Err(StoreError::Corrupt(
+            "the writer answered an update with something else".into(),
         )),
     }
 }

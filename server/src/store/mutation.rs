@@ -6,6 +6,7 @@
 use super::{Created, Result};
 use crate::domain::event::Event;
 use crate::domain::lifecycle::Opened;
+use crate::domain::media::Attachment;
 use crate::domain::model::Case;
 use std::sync::Arc;
 
@@ -32,7 +33,12 @@ pub struct CaseChange {
 #[allow(clippy::large_enum_variant)]
 pub enum Mutation {
     CreateCase(Opened),
-    UpdateCase { id: u64, change: CaseChangeFn },
+    UpdateCase {
+        id: u64,
+        change: CaseChangeFn,
+    },
+    /// A file's record on its case; the file is already on disk.
+    AddAttachment(Attachment),
 }
 
 impl std::fmt::Debug for Mutation {
@@ -45,6 +51,10 @@ impl std::fmt::Debug for Mutation {
             Self::UpdateCase { id, .. } => f
                 .debug_struct("UpdateCase")
                 .field("id", id)
+                .finish_non_exhaustive(),
+            Self::AddAttachment(a) => f
+                .debug_struct("AddAttachment")
+                .field("case_id", &a.case_id)
                 .finish_non_exhaustive(),
         }
     }
@@ -64,6 +74,7 @@ pub struct Updated {
 pub enum Applied {
     Created(Created),
     Updated(Updated),
+    Attached(super::attachments::Added),
 }
 
 /// One change a committed batch made, as the after-commit hook sees it.

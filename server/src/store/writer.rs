@@ -157,6 +157,7 @@ enum Outcome {
         first_seq: u32,
         appended: Vec<Event>,
     },
+    Attached(super::attachments::Added),
     /// This job fails alone; the rest of the batch goes on.
     Failed(StoreError),
 }
@@ -164,8 +165,8 @@ enum Outcome {
 type TxResult<T> = std::result::Result<T, ConflictableTransactionError<StoreError>>;
 
 /// The trees every job may write, in the order of [`Trees::write_set`]:
-/// these six, then one per [`Index`] in [`Index::ALL`] order.
-pub(crate) const FIXED_WRITE_TREES: usize = 6;
+/// these seven, then one per [`Index`] in [`Index::ALL`] order.
+pub(crate) const FIXED_WRITE_TREES: usize = 7;
 
 /// The view of the write trees inside one transaction.
 struct Tx<'a> {
@@ -175,6 +176,7 @@ struct Tx<'a> {
     request_ids: &'a TransactionalTree,
     counters: &'a TransactionalTree,
     topic_usage: &'a TransactionalTree,
+    attachments: &'a TransactionalTree,
     indexes: &'a [TransactionalTree],
 }
 
@@ -187,6 +189,7 @@ impl<'a> Tx<'a> {
             request_ids,
             counters,
             topic_usage,
+            attachments,
             indexes @ ..,
         ] = view
         else {
@@ -199,6 +202,7 @@ impl<'a> Tx<'a> {
             request_ids,
             counters,
             topic_usage,
+            attachments,
             indexes,
         })
     }
@@ -310,6 +314,12 @@ pub(crate) fn apply_batch(
             .map(|mutation| match mutation {
                 Mutation::CreateCase(opened) => create(&tx, opened),
                 Mutation::UpdateCase { id, change } => update(&tx, *id, change),
+                Mutation::AddAttachment(a) => Ok(
+                    match super::attachments::add(tx.attachments, tx.cases, a)? {
+                        Ok(added) => Outcome::Attached(added),
+                        Err(e) => Outcome::Failed(e),
+                    },
+                ),
             })
             .collect::<TxResult<Vec<Outcome>>>()
     });
@@ -377,6 +387,7 @@ pub(crate) fn apply_batch(
                     appended,
                 }))
             }
+            (Outcome::Attached(added), _) => Ok(Applied::Attached(added)),
             (Outcome::Failed(e), _) => Err(e),
         })
         .collect();
