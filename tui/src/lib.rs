@@ -4,6 +4,7 @@ pub mod app;
 pub mod bidi;
 pub mod classify;
 pub mod client;
+pub mod complete;
 pub mod config;
 pub mod keymap;
 pub mod logging;

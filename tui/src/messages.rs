@@ -8,6 +8,8 @@ use desk137_domain::text::persian_digits;
 use desk137_domain::validate::Reason;
 use serde::Deserialize;
 
+mod lifecycle;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Lang {

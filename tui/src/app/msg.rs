@@ -22,6 +22,11 @@ pub enum Msg {
         id: SubId,
         event: StreamEvent,
     },
+    /// The entries that may complete a path typed into a form of `to`.
+    Completed {
+        to: To,
+        completion: crate::app::move_form::Completion,
+    },
 }
 
 /// The field a server refused and why, as the stable code it sent.
@@ -186,7 +191,12 @@ impl Msg {
 /// A screen to open over the current one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Open {
-    Detail { id: u64, number: String },
+    Detail {
+        id: u64,
+        number: String,
+    },
+    /// A case by the number a person typed.
+    Number(String),
 }
 
 /// What `update` asks for. The first four leave the app (the event loop runs
@@ -203,6 +213,20 @@ pub enum Command {
         id: SubId,
     },
     Quit,
+    /// List the directory entries that complete `typed` (a path) and
+    /// answer with [`Msg::Completed`].
+    CompletePath {
+        to: To,
+        typed: String,
+    },
+    /// Demo only: speak as another demo user from now on.
+    SwitchUser(String),
+    /// Demo only: one request as another demo user (the admin, to move the
+    /// simulated clock), whoever is signed in.
+    SendAs {
+        user: String,
+        request: Request,
+    },
     /// Put a message on the status bar.
     Say(Tone, String),
     /// Clear the status bar.
@@ -224,6 +248,9 @@ impl Command {
                 | Command::Subscribe { .. }
                 | Command::Unsubscribe { .. }
                 | Command::Quit
+                | Command::CompletePath { .. }
+                | Command::SwitchUser(_)
+                | Command::SendAs { .. }
         )
     }
 }

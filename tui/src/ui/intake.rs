@@ -57,7 +57,7 @@ fn label_width(lang: Lang) -> usize {
 }
 
 /// The visible part of a field and the cursor's column in it.
-fn field_text(input: &Input, cols: usize, focused: bool, ink: Ink) -> (String, usize) {
+pub(crate) fn field_text(input: &Input, cols: usize, focused: bool, ink: Ink) -> (String, usize) {
     let value = input.value();
     if !focused {
         let shown = ink.fit(value, cols.saturating_sub(usize::from(ink.bidi)));
