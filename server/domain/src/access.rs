@@ -19,6 +19,8 @@ pub enum Rpc {
     GetCase,
     ListCases,
     CallerHistory,
+    MoveCase,
+    Advance,
 }
 
 impl Rpc {
@@ -74,6 +76,10 @@ pub fn may_call(role: Role, rpc: Rpc) -> bool {
         Rpc::CreateCase => matches!(role, Agent | Supervisor | Admin),
         // A caller's history is keyed by their number: only the agent on the call.
         Rpc::CallerHistory => matches!(role, Agent),
+        // Every role has a move (a note at least); the table in `moves` says which.
+        Rpc::MoveCase => true,
+        // Moving the simulated clock is the trainer's and the test's.
+        Rpc::Advance => matches!(role, Admin),
     }
 }
 
@@ -244,6 +250,8 @@ mod tests {
             (Rpc::GetCase, [true, true, true, true, true]),
             (Rpc::ListCases, [true, true, true, true, true]),
             (Rpc::CallerHistory, [true, false, false, false, false]),
+            (Rpc::MoveCase, [true, true, true, true, true]),
+            (Rpc::Advance, [false, false, false, false, true]),
         ];
         assert_eq!(ROLES.len(), Role::iter().count(), "a role is missing");
         for rpc in Rpc::all() {
@@ -302,6 +310,15 @@ mod tests {
             created_at_ms: 0,
             created_by: "agent1".into(),
             deadlines: Default::default(),
+            revision: 0,
+            escalation_level: 0,
+            promised_ms: 0,
+            follow_up: String::new(),
+            reject_kind: None,
+            duplicate_of: String::new(),
+            transferred_to: String::new(),
+            resume_to: None,
+            clocks: Default::default(),
         }
     }
 

@@ -112,6 +112,15 @@ pub fn open_case(
         status,
         created_at_ms: now,
         created_by: user.into(),
+        revision: 1,
+        escalation_level: 0,
+        promised_ms: 0,
+        follow_up: String::new(),
+        reject_kind: None,
+        duplicate_of: String::new(),
+        transferred_to: String::new(),
+        resume_to: None,
+        clocks: Default::default(),
     };
     Ok(Opened { case, events })
 }

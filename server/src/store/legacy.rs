@@ -144,6 +144,15 @@ impl OldCase {
                 on_site_ms: self.deadlines.on_site_ms,
                 result_ms: self.deadlines.result_ms,
             },
+            revision: 0,
+            escalation_level: 0,
+            promised_ms: 0,
+            follow_up: String::new(),
+            reject_kind: None,
+            duplicate_of: String::new(),
+            transferred_to: String::new(),
+            resume_to: None,
+            clocks: Default::default(),
         };
         Ok((case, events))
     }

@@ -441,6 +441,15 @@ pub(crate) mod test_support {
             created_at_ms: at_ms,
             created_by: "agent1".into(),
             deadlines: Deadlines::default(),
+            revision: 0,
+            escalation_level: 0,
+            promised_ms: 0,
+            follow_up: String::new(),
+            reject_kind: None,
+            duplicate_of: String::new(),
+            transferred_to: String::new(),
+            resume_to: None,
+            clocks: Default::default(),
         };
         Opened {
             case,

@@ -203,6 +203,15 @@ impl TryFrom<CaseRecord> for Case {
                 on_site_ms: deadlines.on_site_ms,
                 result_ms: deadlines.result_ms,
             },
+            revision: 0,
+            escalation_level: 0,
+            promised_ms: 0,
+            follow_up: String::new(),
+            reject_kind: None,
+            duplicate_of: String::new(),
+            transferred_to: String::new(),
+            resume_to: None,
+            clocks: Default::default(),
         })
     }
 }
