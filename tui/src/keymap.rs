@@ -819,8 +819,8 @@ mod tests {
         assert_eq!(map.action(&queue, key("o")), Some(Action::Accept));
         // The screen's own table comes before the shared list table...
         assert_eq!(map.action(&queue, key("j")), Some(Action::Up));
-        // ...and reaches no other screen.
-        assert_eq!(map.action(&detail, key("o")), None);
+        // ...and reaches no other screen: there "o" keeps its own meaning.
+        assert_eq!(map.action(&detail, key("o")), Some(Action::Arrive));
         assert_eq!(map.action(&detail, key("j")), Some(Action::Down));
         // The screen's own key is the one its bar names.
         assert_eq!(map.hint(&queue, Action::Accept), Some(key("o")));

@@ -126,8 +126,17 @@ pub struct Marks {
 
 impl Marks {
     pub fn of(c: &pb::Case) -> Marks {
+        use pb::CaseStatus as S;
         use pb::EventKind as K;
-        let mut m = Marks::default();
+        // The state says as much for a case whose timeline was not sent.
+        let status = S::try_from(c.status).unwrap_or(S::Unspecified);
+        let done = matches!(status, S::Resolved | S::AwaitingFeedback | S::Closed);
+        let mut m = Marks {
+            acknowledged: done || matches!(status, S::Acknowledged | S::OnSite | S::InProgress),
+            on_site: done || status == S::OnSite,
+            result: done,
+            responded: done || status == S::InProgress,
+        };
         for e in &c.events {
             match pb::EventKind::try_from(e.kind) {
                 Ok(K::Acknowledged) => m.acknowledged = true,

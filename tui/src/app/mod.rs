@@ -739,4 +739,6 @@ impl App {
 }
 
 #[cfg(test)]
+mod move_tests;
+#[cfg(test)]
 pub(crate) mod tests;

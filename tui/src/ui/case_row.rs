@@ -91,8 +91,8 @@ pub fn countdown(app: &App, clock: Option<ClockView>) -> (String, Style) {
         let (h, m) = (minutes / 60, minutes % 60);
         if left.abs() >= 24 * 3_600_000 {
             match app.lang {
-                crate::messages::Lang::Fa => format!("{}روز{}", h / 24, h % 24),
-                crate::messages::Lang::En => format!("{}d{:02}h", h / 24, h % 24),
+                crate::messages::Lang::Fa => format!("{}روز {:02}س", h / 24, h % 24),
+                crate::messages::Lang::En => format!("{}d {:02}h", h / 24, h % 24),
             }
         } else {
             format!("{h}:{m:02}")

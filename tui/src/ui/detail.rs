@@ -227,10 +227,10 @@ fn event_text(app: &App, e: &pb::CaseEvent) -> String {
             parts.push(lang.follow_up_by(&e.follow_up));
         }
         pb::EventKind::Rejected => {
-            if let Ok(k) = pb::RejectKind::try_from(e.reject_kind) {
-                if k != pb::RejectKind::Unspecified {
-                    parts.push(lang.reject_kind(k).to_owned());
-                }
+            if let Ok(k) = pb::RejectKind::try_from(e.reject_kind)
+                && k != pb::RejectKind::Unspecified
+            {
+                parts.push(lang.reject_kind(k).to_owned());
             }
             if !e.duplicate_of.is_empty() {
                 parts.push(lang.duplicate_of(&e.duplicate_of));
@@ -245,10 +245,10 @@ fn event_text(app: &App, e: &pb::CaseEvent) -> String {
     if e.promised_ms > 0 {
         parts.push(lang.promised_on(&when(e.promised_ms)));
     }
-    if let Ok(r) = pb::DelayReason::try_from(e.delay_reason) {
-        if r != pb::DelayReason::Unspecified {
-            parts.push(lang.delay_reason(r).to_owned());
-        }
+    if let Ok(r) = pb::DelayReason::try_from(e.delay_reason)
+        && r != pb::DelayReason::Unspecified
+    {
+        parts.push(lang.delay_reason(r).to_owned());
     }
     if !e.attachment_ids.is_empty() {
         parts.push(lang.attachments(e.attachment_ids.len()));

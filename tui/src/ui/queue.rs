@@ -213,8 +213,8 @@ impl Layout {
                     out.push((l.col_unit, 0, d));
                 }
                 out.push((app.lang.board_marks(), 5, d));
-                out.push((app.lang.col_on_site(), 9, d));
-                out.push((app.lang.col_result(), 9, d));
+                out.push((app.lang.col_on_site(), 10, d));
+                out.push((app.lang.col_result(), 10, d));
                 out.push((app.lang.col_level(), 3, d));
             }
             ListKind::UnitQueue => {
@@ -231,7 +231,7 @@ impl Layout {
                     out.push((l.col_unit, 0, d));
                 }
                 out.push((app.lang.col_level(), 3, d));
-                out.push((l.col_due, 9, d));
+                out.push((l.col_due, 10, d));
             }
         }
         out
@@ -249,8 +249,8 @@ impl Layout {
                     out.push((&r.unit, 0, theme::dim()));
                 }
                 out.push((&r.marks, 5, Style::new()));
-                out.push((&r.on_site.0, 9, r.on_site.1));
-                out.push((&r.result.0, 9, r.result.1));
+                out.push((&r.on_site.0, 10, r.on_site.1));
+                out.push((&r.result.0, 10, r.result.1));
                 out.push((&r.level.0, 3, r.level.1));
             }
             ListKind::UnitQueue => {
@@ -268,7 +268,7 @@ impl Layout {
                     out.push((&r.unit, 0, theme::dim()));
                 }
                 out.push((&r.level.0, 3, r.level.1));
-                out.push((&r.next.0, 9, r.next.1));
+                out.push((&r.next.0, 10, r.next.1));
             }
         }
         out

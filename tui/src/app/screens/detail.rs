@@ -86,7 +86,7 @@ impl DetailScreen {
 
     pub fn hints(&self, role: Role) -> Vec<Action> {
         if self.moving.is_open() {
-            return vec![Action::NextField, Action::Accept, Action::Back];
+            return vec![Action::NextField, Action::Save, Action::Back];
         }
         let mut out = vec![Action::Back];
         out.extend(moving::offered(self.loaded(), role));

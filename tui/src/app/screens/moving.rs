@@ -203,6 +203,12 @@ impl Moving {
                     return Answered::default();
                 };
                 form.sending = false;
+                // A refusal moved nothing: the next send is a new move and
+                // takes a new key. Only a lost answer keeps it, so that its
+                // retry can never move the case twice.
+                if !e.is_connection() {
+                    form.request_id = ctx.ids.next_id();
+                }
                 let number = form.target.number.clone();
                 match e.code {
                     _ if e.is_connection() => {

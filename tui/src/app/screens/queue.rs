@@ -100,7 +100,7 @@ impl QueueScreen {
 
     pub fn hints(&self, role: Role) -> Vec<Action> {
         if self.moving.is_open() {
-            return vec![Action::NextField, Action::Accept, Action::Back];
+            return vec![Action::NextField, Action::Save, Action::Back];
         }
         let mut out = vec![Action::Accept];
         out.extend(moving::offered(self.selected(), role));
@@ -241,8 +241,13 @@ impl QueueScreen {
     pub fn reply(&mut self, r: Reply, ctx: &mut Ctx) -> Vec<Command> {
         match (r.request.call, r.answer) {
             (Call::ListCases(req), Answer::ListCases(result)) => {
+                let first = self.list.rows.is_empty();
                 self.list.arrived(r.request.ticket.generation, &req, result);
                 self.sort();
+                // A list seen for the first time starts at what is due first.
+                if first {
+                    self.list.selected = 0;
+                }
                 Vec::new()
             }
             (Call::MoveCase(req), Answer::MoveCase(result)) => {
