@@ -89,7 +89,7 @@ impl FileConfig {
                 *p = base.join(&*p);
             }
         }
-        if let Some(sla) = config.sla {
+        if let Some(sla) = &config.sla {
             let hours = [
                 ("first_response_hours", sla.first_response_hours),
                 ("on_site_hours", sla.on_site_hours),

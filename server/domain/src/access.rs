@@ -116,6 +116,23 @@ pub fn check_case(
     }
 }
 
+/// May `caller` make a move on `case`? Unit staff move only their own
+/// unit's cases; the coordination center's staff, who see the urgent cases
+/// they follow, may only add notes to them. Refused as a missing case.
+pub fn check_move(
+    caller: &Caller,
+    case: &Case,
+    coordination_unit: Option<&str>,
+    mv: crate::moves::Move,
+) -> Result<(), Denied> {
+    check_case(caller, case, coordination_unit)?;
+    if caller.role == Role::Unit && caller.unit_id != case.unit_id && mv != crate::moves::Move::Note
+    {
+        return Err(Denied::Case);
+    }
+    Ok(())
+}
+
 /// The unit part of a list's filter once the policy has had its say.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scope {
@@ -319,6 +336,8 @@ mod tests {
             transferred_to: String::new(),
             resume_to: None,
             clocks: Default::default(),
+            delay_reason: None,
+            next_due_ms: 0,
         }
     }
 

@@ -11,6 +11,7 @@ pub mod event;
 pub mod jalali;
 pub mod lifecycle;
 pub mod model;
+pub mod move_case;
 pub mod moves;
 pub mod phone;
 pub mod sla;

@@ -93,7 +93,7 @@ pub fn open_case(
             (CaseStatus::Referred, unit.id.clone(), coordination)
         }
     };
-    let case = Case {
+    let mut case = Case {
         id: 0,
         number: String::new(),
         deadlines: sla.deadlines(new.kind, new.urgency, now),
@@ -121,7 +121,11 @@ pub fn open_case(
         transferred_to: String::new(),
         resume_to: None,
         clocks: Default::default(),
+        delay_reason: None,
+        next_due_ms: 0,
     };
+    crate::clocks::start_for_new(&mut case);
+    crate::clocks::refresh(&mut case, sla);
     Ok(Opened { case, events })
 }
 

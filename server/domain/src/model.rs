@@ -214,6 +214,10 @@ pub struct Case {
     pub resume_to: Option<CaseStatus>,
     /// The service-level clocks, each as its log.
     pub clocks: crate::clocks::Clocks,
+    /// Why the work is late, when the unit gave a reason.
+    pub delay_reason: Option<crate::moves::DelayReason>,
+    /// When the SLA worker must look at the case next; 0: nothing pending.
+    pub next_due_ms: Millis,
 }
 
 impl Case {

@@ -444,6 +444,8 @@ mod tests {
             transferred_to: String::new(),
             resume_to: None,
             clocks: Default::default(),
+            delay_reason: None,
+            next_due_ms: 0,
         }
     }
 

@@ -6,12 +6,14 @@
 
 pub mod cases;
 pub mod catalog;
+pub mod clock;
 pub mod convert;
 pub mod error;
 pub mod session;
 
 pub use cases::CaseApi;
 pub use catalog::CatalogApi;
+pub use clock::ClockApi;
 pub use error::Error;
 pub use session::SessionApi;
 

@@ -9,7 +9,7 @@
 //! on `flush_async` (sled issue 1308).
 
 use super::index::{Index, IndexEntry, case_index_keys, index_changes};
-use super::mutation::{Applied, CaseChange, CommitHook, Committed, Mutation, Updated};
+use super::mutation::{Applied, CaseChange, CommitHook, Committed, Mutation, RequestKey, Updated};
 use super::{Created, Result, StoreError, Trees, codec, keys, records};
 use crate::domain::event::Event;
 use crate::domain::jalali::to_jalali;
@@ -157,6 +157,8 @@ enum Outcome {
         first_seq: u32,
         appended: Vec<Event>,
     },
+    /// The request id had already made this change: the case as it is.
+    Replayed(Case),
     /// This job fails alone; the rest of the batch goes on.
     Failed(StoreError),
 }
@@ -309,7 +311,11 @@ pub(crate) fn apply_batch(
             .iter()
             .map(|mutation| match mutation {
                 Mutation::CreateCase(opened) => create(&tx, opened),
-                Mutation::UpdateCase { id, change } => update(&tx, *id, change),
+                Mutation::UpdateCase {
+                    id,
+                    change,
+                    request,
+                } => update(&tx, *id, change, request.as_ref()),
             })
             .collect::<TxResult<Vec<Outcome>>>()
     });
@@ -375,8 +381,14 @@ pub(crate) fn apply_batch(
                 Ok(Applied::Updated(Updated {
                     case: after,
                     appended,
+                    replayed: false,
                 }))
             }
+            (Outcome::Replayed(case), _) => Ok(Applied::Updated(Updated {
+                case,
+                appended: Vec::new(),
+                replayed: true,
+            })),
             (Outcome::Failed(e), _) => Err(e),
         })
         .collect();
@@ -465,12 +477,25 @@ fn update(
     tx: &Tx<'_>,
     id: u64,
     change: &(dyn Fn(&Case, &[Event]) -> Result<CaseChange> + Send),
+    request: Option<&RequestKey>,
 ) -> TxResult<Outcome> {
     let stored = match tx.read_case(id)? {
         Some(Ok(stored)) => stored,
         Some(Err(e)) => return Ok(Outcome::Failed(e)),
         None => return Ok(Outcome::Failed(StoreError::NotFound(id))),
     };
+    if let Some(request) = request
+        && let Some(bytes) = tx.request_ids.get(&request.key)?
+    {
+        return Ok(match codec::decode::<(u64, Vec<u8>)>(&bytes) {
+            Ok((case_id, content)) if case_id == id && content == request.content => {
+                Outcome::Replayed(stored.case)
+            }
+            // The id says nothing of what differs: the key is the sender's own.
+            Ok(_) => Outcome::Failed(StoreError::RequestIdConflict(String::new())),
+            Err(e) => Outcome::Failed(e.into()),
+        });
+    }
     let CaseChange {
         case: after,
         events: appended,
@@ -501,6 +526,14 @@ fn update(
     tx.cases
         .insert(&keys::id(id), records::encode_case(&after))?;
     tx.append_events(id, first_seq, &appended)?;
+    if let Some(request) = request {
+        match codec::encode(&(id, &request.content)) {
+            Ok(value) => {
+                tx.request_ids.insert(request.key.as_slice(), value)?;
+            }
+            Err(e) => return Ok(Outcome::Failed(e.into())),
+        }
+    }
     Ok(Outcome::Updated {
         before,
         after,
