@@ -204,6 +204,9 @@ mod demo {
             data_dir: None,
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             demo: true,
+            // The demo runs on a simulated clock, so the clock key can show
+            // a whole escalation ladder in minutes.
+            sim_clock: Some(clock.now_ms()),
             ..ServerConfig::default()
         };
         start_server(config, clock)

@@ -412,6 +412,12 @@ impl Lang {
             (Lang::Fa, PhoneBadLength) => "شمار رقم‌ها درست نیست".into(),
             (Lang::Fa, PhoneNotIranian) => "شمارهٔ ایران نیست".into(),
             (Lang::Fa, BadPageToken) => "نشانی صفحهٔ فهرست کهنه است؛ فهرست را تازه کنید".into(),
+            (Lang::Fa, UnknownUnit) => "چنین واحدی نیست".into(),
+            (Lang::Fa, WrongUnitKind) => "این واحد برای این کار نیست".into(),
+            (Lang::Fa, OutOfRange) => "بیرون از بازهٔ پذیرفتنی است".into(),
+            (Lang::Fa, Unchanged) => "چیزی را تغییر نمی‌دهد".into(),
+            (Lang::Fa, UnknownCase) => "چنین پرونده‌ای نیست، یا همین پرونده است".into(),
+            (Lang::Fa, UnknownUser) => "چنین کاربری با این نقش نیست".into(),
             (Lang::En, Required) => "is required".into(),
             (Lang::En, TooShort) if limit > 0 => format!("is too short: at least {n} characters"),
             (Lang::En, TooShort) => "is too short".into(),
@@ -426,6 +432,12 @@ impl Lang {
             (Lang::En, PhoneBadLength) => "has the wrong number of digits".into(),
             (Lang::En, PhoneNotIranian) => "is not an Iranian number".into(),
             (Lang::En, BadPageToken) => "the list page is stale; refresh the list".into(),
+            (Lang::En, UnknownUnit) => "is not a unit of the catalog".into(),
+            (Lang::En, WrongUnitKind) => "is not a unit of the kind this move needs".into(),
+            (Lang::En, OutOfRange) => "is out of the allowed range".into(),
+            (Lang::En, Unchanged) => "would change nothing".into(),
+            (Lang::En, UnknownCase) => "is no other case's number".into(),
+            (Lang::En, UnknownUser) => "names no staff member of the role needed".into(),
         }
     }
 

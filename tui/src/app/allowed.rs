@@ -43,6 +43,8 @@ fn head(c: &pb::Case) -> Option<Case> {
         resume_to: matches!(status, CaseStatus::Deferred | CaseStatus::Transferred)
             .then_some(CaseStatus::Acknowledged),
         clocks: Default::default(),
+        delay_reason: None,
+        next_due_ms: 0,
     })
 }
 

@@ -3,12 +3,13 @@
 //! move that cannot be undone. The queues and the case view share it.
 
 use crate::app::catalog::ClientCatalog;
-use crate::app::msg::RpcError;
+use crate::app::msg::{FieldFault, RpcError};
 use crate::keymap::Context;
 use crate::messages::Lang;
 use desk137_domain::catalog::UnitKind;
 use desk137_domain::clock::Millis;
 use desk137_domain::jalali::parse_jalali;
+use desk137_domain::move_case::{MoveInput, check_fields};
 use desk137_domain::text::{ascii_digits, match_key};
 use desk137_proto::v1 as pb;
 use tui_input::{Input, InputRequest};
@@ -180,19 +181,6 @@ impl MoveForm {
         matches!(
             self.kind,
             pb::Move::Reject | pb::Move::Close | pb::Move::Transfer
-        )
-    }
-
-    /// The note is the move's content for these; elsewhere it is optional.
-    fn note_required(&self) -> bool {
-        matches!(
-            self.kind,
-            pb::Move::Resolve
-                | pb::Move::Defer
-                | pb::Move::Note
-                | pb::Move::Escalate
-                | pb::Move::Reopen
-                | pb::Move::Close
         )
     }
 
@@ -430,7 +418,9 @@ impl MoveForm {
                 FormOutcome::Send(Box::new(req))
             }
             Err(fault) => {
-                self.focus = fault.field();
+                if let Some(f) = fault.field().filter(|f| self.fields().contains(f)) {
+                    self.focus = f;
+                }
                 self.mark = Some(Mark::from((fault, lang)));
                 FormOutcome::Nothing
             }
@@ -454,49 +444,35 @@ impl MoveForm {
             delay_reason: DELAY_REASONS[self.delay_reason] as i32,
             ..Default::default()
         };
-        if self.note_required() && req.note.is_empty() {
-            return Err(LocalFault::Required(MoveField::Note));
-        }
         if has(MoveField::Response) {
             req.response = RESPONSES[self.response] as i32;
         }
         if has(MoveField::Promised) {
             let typed = text(MoveField::Promised);
-            if typed.is_empty() {
-                return Err(LocalFault::Required(MoveField::Promised));
+            if !typed.is_empty() {
+                let at = parse_jalali(&typed).ok_or(LocalFault::BadDate)?;
+                if at <= now_ms {
+                    return Err(LocalFault::PastDate);
+                }
+                req.promised_ms = at;
             }
-            let at = parse_jalali(&typed).ok_or(LocalFault::BadDate)?;
-            if at <= now_ms {
-                return Err(LocalFault::PastDate);
-            }
-            req.promised_ms = at;
         }
         if has(MoveField::RejectKind) {
             req.reject_kind = REJECT_KINDS[self.reject_kind] as i32;
         }
         if has(MoveField::DuplicateOf) {
             req.duplicate_of = ascii_digits(&text(MoveField::DuplicateOf));
-            if req.duplicate_of.is_empty() {
-                return Err(LocalFault::Required(MoveField::DuplicateOf));
-            }
         }
         if has(MoveField::Unit) {
-            let typed = text(MoveField::Unit);
-            if !typed.is_empty() || self.kind == pb::Move::Transfer {
+            if !text(MoveField::Unit).is_empty() {
                 req.unit_id = self.unit_id(catalog).ok_or(LocalFault::UnknownUnit)?;
             }
         }
         if has(MoveField::Topic) && !text(MoveField::Topic).is_empty() {
             req.topic_id = self.topic_id(catalog).ok_or(LocalFault::UnknownTopic)?;
         }
-        if self.kind == pb::Move::Reroute && req.unit_id.is_empty() && req.topic_id.is_empty() {
-            return Err(LocalFault::Required(MoveField::Unit));
-        }
         if has(MoveField::FollowUp) {
             req.follow_up = text(MoveField::FollowUp);
-            if req.follow_up.is_empty() {
-                return Err(LocalFault::Required(MoveField::FollowUp));
-            }
         }
         if has(MoveField::Attachment) && !text(MoveField::Attachment).is_empty() {
             if self.attachment_ids.is_empty() {
@@ -504,6 +480,10 @@ impl MoveForm {
             }
             req.attachment_ids = self.attachment_ids.clone();
         }
+        // What each move needs, by the rule the server applies to it.
+        let input = MoveInput::try_from(req.clone())
+            .map_err(|e| LocalFault::Field(FieldFault::from(&e)))?;
+        check_fields(input).map_err(|e| LocalFault::Field(FieldFault::from(&e)))?;
         Ok(req)
     }
 
@@ -530,9 +510,10 @@ impl MoveForm {
 }
 
 /// A refusal found before sending.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LocalFault {
-    Required(MoveField),
+    /// The domain's rule for the move's fields refused it.
+    Field(FieldFault),
     BadDate,
     PastDate,
     UnknownUnit,
@@ -541,22 +522,22 @@ pub enum LocalFault {
 }
 
 impl LocalFault {
-    pub fn field(self) -> MoveField {
-        match self {
-            LocalFault::Required(f) => f,
+    pub fn field(&self) -> Option<MoveField> {
+        Some(match self {
+            LocalFault::Field(f) => return MoveField::from_wire(&f.field),
             LocalFault::BadDate | LocalFault::PastDate => MoveField::Promised,
             LocalFault::UnknownUnit => MoveField::Unit,
             LocalFault::UnknownTopic => MoveField::Topic,
             LocalFault::NotUploaded => MoveField::Attachment,
-        }
+        })
     }
 }
 
 impl From<(LocalFault, Lang)> for Mark {
     fn from((f, lang): (LocalFault, Lang)) -> Self {
         Mark {
-            field: Some(f.field()),
-            text: lang.local_fault(f),
+            field: f.field(),
+            text: lang.local_fault(&f),
         }
     }
 }

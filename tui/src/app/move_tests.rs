@@ -353,6 +353,13 @@ fn a_move_that_cannot_be_undone_asks_first() {
     press(&mut app, KeyCode::Tab);
     type_text(&mut app, "۱۴۰۵-۰۰۰۰۰۳");
     press(&mut app, KeyCode::Tab);
+    // The rule the server applies: a rejection says why.
+    assert!(sends(&press(&mut app, KeyCode::Enter)).is_empty());
+    assert_eq!(
+        form(&app).mark.as_ref().and_then(|m| m.field),
+        Some(MoveField::Note)
+    );
+    type_text(&mut app, "همان گزارش دیروز");
     press(&mut app, KeyCode::Enter);
     let cmds = press(&mut app, KeyCode::Enter);
     let m = moved(sent(&cmds, "move_case")).clone();

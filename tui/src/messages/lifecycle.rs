@@ -102,12 +102,9 @@ impl Lang {
         }
     }
 
-    pub fn local_fault(self, f: LocalFault) -> String {
+    pub fn local_fault(self, f: &LocalFault) -> String {
         match f {
-            LocalFault::Required(field) => match self {
-                Lang::Fa => format!("«{}» لازم است", self.move_field(field, pb::Move::Note)),
-                Lang::En => format!("{} is required", self.move_field(field, pb::Move::Note)),
-            },
+            LocalFault::Field(fault) => self.move_refusal(fault),
             LocalFault::BadDate => self
                 .pick(
                     "تاریخ را شمسی بنویسید، مانند ۱۴۰۵/۰۹/۱۲ یا ۱۴۰۵/۰۹/۱۲ ۱۴:۳۰",
