@@ -463,10 +463,8 @@ impl MoveForm {
         if has(MoveField::DuplicateOf) {
             req.duplicate_of = ascii_digits(&text(MoveField::DuplicateOf));
         }
-        if has(MoveField::Unit) {
-            if !text(MoveField::Unit).is_empty() {
-                req.unit_id = self.unit_id(catalog).ok_or(LocalFault::UnknownUnit)?;
-            }
+        if has(MoveField::Unit) && !text(MoveField::Unit).is_empty() {
+            req.unit_id = self.unit_id(catalog).ok_or(LocalFault::UnknownUnit)?;
         }
         if has(MoveField::Topic) && !text(MoveField::Topic).is_empty() {
             req.topic_id = self.topic_id(catalog).ok_or(LocalFault::UnknownTopic)?;
