@@ -128,6 +128,8 @@ pub struct App {
     pub clock_offset_ms: Millis,
     /// The demo user signed in, when the demo lets the role change.
     pub demo_user: Option<String>,
+    /// Signing in as another demo user: its status line ends once in.
+    switching: bool,
 }
 
 impl Field {
@@ -178,6 +180,7 @@ impl App {
             finder: None,
             clock_offset_ms: 0,
             demo_user: None,
+            switching: false,
         }
     }
 
@@ -512,6 +515,7 @@ impl App {
         self.session = None;
         self.screens = vec![Screen::Starting];
         self.say(Tone::Info, self.lang.switching_to(&next));
+        self.switching = true;
         let mut out = vec![Command::SwitchUser(next)];
         out.extend(self.start());
         out
@@ -718,6 +722,9 @@ impl App {
         };
         if who.demo && self.demo_user.is_some() {
             self.follow_server_clock(who.server_time_ms);
+        }
+        if std::mem::take(&mut self.switching) {
+            self.status = None;
         }
         self.session = Some(Session {
             user: who.user,

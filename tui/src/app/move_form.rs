@@ -421,7 +421,7 @@ impl MoveForm {
                 if let Some(f) = fault.field().filter(|f| self.fields().contains(f)) {
                     self.focus = f;
                 }
-                self.mark = Some(Mark::from((fault, lang)));
+                self.mark = Some(Mark::local(&fault, self.kind, lang));
                 FormOutcome::Nothing
             }
         }
@@ -492,7 +492,7 @@ impl MoveForm {
         let fault = e.fault.as_ref();
         let field = fault.and_then(|f| MoveField::from_wire(&f.field));
         let text = match fault {
-            Some(f) => lang.move_refusal(f),
+            Some(f) => lang.move_refusal(f, self.kind),
             None => e.to_string(),
         };
         if let Some(f) = field.filter(|f| self.fields().contains(f)) {
@@ -531,11 +531,11 @@ impl LocalFault {
     }
 }
 
-impl From<(LocalFault, Lang)> for Mark {
-    fn from((f, lang): (LocalFault, Lang)) -> Self {
+impl Mark {
+    fn local(f: &LocalFault, m: pb::Move, lang: Lang) -> Self {
         Mark {
             field: f.field(),
-            text: lang.local_fault(&f),
+            text: lang.local_fault(f, m),
         }
     }
 }

@@ -522,8 +522,17 @@ fn an_agent_opens_a_case_by_its_number_adds_a_note_and_reopens_it() {
     assert!(!hints.contains(&Action::Resolve), "{hints:?}");
     letter(&mut app, 'O');
     assert_eq!(form(&app).kind, pb::Move::Reopen);
-    // The citizen's words are the reopen: empty is refused here.
+    // The citizen's words are the reopen: empty is refused here, in the
+    // form's own words for the field.
     assert!(sends(&press(&mut app, KeyCode::Enter)).is_empty());
+    assert!(
+        status_text(&app).is_empty()
+            && form(&app).mark.as_ref().is_some_and(|m| m
+                .text
+                .starts_with(Lang::Fa.move_field(MoveField::Note, pb::Move::Reopen))),
+        "{:?}",
+        form(&app).mark
+    );
     type_text(&mut app, "آسفالت دوباره نشست کرده");
     let cmds = press(&mut app, KeyCode::Enter);
     let req = sent(&cmds, "move_case").clone();
@@ -603,6 +612,7 @@ fn the_demo_switches_role_and_moves_its_clock() {
         who("dispatcher1", pb::Role::Dispatcher, ""),
     );
     assert!(matches!(app.screen(), Screen::Queue(_)));
+    assert_eq!(app.status, None, "signed in: the switching notice is gone");
     let cmds = press(&mut app, KeyCode::F(7));
     let [Command::SendAs { user, request }] = &cmds[..] else {
         panic!("{cmds:?}")

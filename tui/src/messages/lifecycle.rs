@@ -102,9 +102,9 @@ impl Lang {
         }
     }
 
-    pub fn local_fault(self, f: &LocalFault) -> String {
+    pub fn local_fault(self, f: &LocalFault, m: pb::Move) -> String {
         match f {
-            LocalFault::Field(fault) => self.move_refusal(fault),
+            LocalFault::Field(fault) => self.move_refusal(fault, m),
             LocalFault::BadDate => self
                 .pick(
                     "تاریخ را شمسی بنویسید، مانند ۱۴۰۵/۰۹/۱۲ یا ۱۴۰۵/۰۹/۱۲ ۱۴:۳۰",
@@ -133,11 +133,11 @@ impl Lang {
         }
     }
 
-    /// A refused field of a move: the form's label and why.
-    pub fn move_refusal(self, f: &FieldFault) -> String {
+    /// A refused field of a move: the label the form gives it and why.
+    pub fn move_refusal(self, f: &FieldFault, m: pb::Move) -> String {
         let why = self.reason(f.reason, f.limit);
         match MoveField::from_wire(&f.field) {
-            Some(field) => format!("{}: {why}", self.move_field(field, pb::Move::Note)),
+            Some(field) => format!("{}: {why}", self.move_field(field, m)),
             None => self.refusal(f),
         }
     }
