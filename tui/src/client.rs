@@ -71,6 +71,20 @@ struct Sub {
     opening: u64,
 }
 
+/// An upload carries a whole file: it gets longer than a unary call.
+const UPLOAD_TIMEOUT: Duration = Duration::from_secs(120);
+
+struct Upload<'a>(&'a MetadataValue<Ascii>);
+
+impl Prepare for Upload<'_> {
+    fn prepare<T>(&self, message: T) -> tonic::Request<T> {
+        let mut r = tonic::Request::new(message);
+        r.metadata_mut().insert("authorization", self.0.clone());
+        r.set_timeout(UPLOAD_TIMEOUT);
+        r
+    }
+}
+
 /// A unary call's credentials and time limit.
 struct Unary<'a>(&'a MetadataValue<Ascii>);
 
@@ -146,6 +160,21 @@ impl Client {
 
     pub fn send(&self, request: Request) {
         self.send_with(request, self.auth());
+    }
+
+    /// Uploads the file at `path` to case `case_id`; the answer comes back
+    /// to `to` as [`Msg::Uploaded`].
+    pub fn upload(&self, to: crate::app::msg::To, case_id: u64, path: String) {
+        let this = self.clone();
+        let auth = self.auth();
+        tokio::spawn(async move {
+            let result =
+                crate::upload::upload(this.channel.clone(), &Upload(&auth), case_id, &path).await;
+            if let Err(e) = &result {
+                tracing::warn!(code = ?e.code, message = %e.message, "upload failed");
+            }
+            let _ = this.replies.send(Msg::Uploaded { to, path, result });
+        });
     }
 
     /// One call as another user, whoever is signed in.

@@ -13,6 +13,7 @@ pub mod run;
 pub mod terminal;
 pub mod timefmt;
 pub mod ui;
+pub mod upload;
 
 #[cfg(test)]
 mod snapshot_tests;

@@ -77,6 +77,10 @@ where
             let _ = feedback.send(Msg::Completed { to, completion });
             false
         }
+        Command::Upload { to, case_id, path } => {
+            client.upload(to, case_id, path);
+            false
+        }
         Command::SwitchUser(user) => {
             if let Err(e) = client.set_token(&user) {
                 tracing::warn!(error = %e, "switching the demo user");

@@ -346,6 +346,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
         Msg::Tick(now) => app.tick(now),
         Msg::Reply(r) => app.reply(*r),
         Msg::Stream { id, event } => app.stream(id, event),
+        Msg::Uploaded { to, path, result } => {
+            match app.screens.iter().rposition(|s| s.to() == Some(to)) {
+                Some(at) => app.with_screen(at, |s, ctx| s.uploaded(&path, result, ctx)),
+                None => Vec::new(),
+            }
+        }
         Msg::Completed { to, completion } => {
             match app.screens.iter().rposition(|s| s.to() == Some(to)) {
                 Some(at) => app.with_screen(at, |s, _| s.completed(&completion)),

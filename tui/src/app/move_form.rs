@@ -133,6 +133,8 @@ pub enum FormOutcome {
     Send(Box<pb::MoveCaseRequest>),
     /// List the directory entries that could complete this path.
     Complete(String),
+    /// Upload this file first; the move follows with its id.
+    Upload(String),
 }
 
 impl MoveForm {
@@ -408,6 +410,11 @@ impl MoveForm {
             return FormOutcome::Nothing;
         }
         match self.request(catalog, now_ms) {
+            Err(LocalFault::NotUploaded) if confirmed || !self.needs_confirmation() => {
+                self.mark = None;
+                self.sending = true;
+                FormOutcome::Upload(self.value(MoveField::Attachment).trim().to_owned())
+            }
             Ok(req) => {
                 if self.needs_confirmation() && !confirmed {
                     self.confirming = true;
@@ -499,6 +506,38 @@ impl MoveForm {
             self.focus = f;
         }
         self.mark = Some(Mark { field, text });
+    }
+
+    /// The upload of `path` answered. The id is kept only if the path is
+    /// still the one typed; a refusal marks the field with the reason.
+    pub fn uploaded(
+        &mut self,
+        path: &str,
+        result: Result<pb::Attachment, RpcError>,
+        lang: Lang,
+    ) -> Option<pb::Attachment> {
+        self.sending = false;
+        if self.value(MoveField::Attachment).trim() != path {
+            return None;
+        }
+        match result {
+            Ok(a) => {
+                self.attachment_ids = vec![a.id.clone()];
+                Some(a)
+            }
+            Err(e) => {
+                self.focus = MoveField::Attachment;
+                let why = match &e.fault {
+                    Some(f) => lang.move_refusal(f, self.kind),
+                    None => e.to_string(),
+                };
+                self.mark = Some(Mark {
+                    field: Some(MoveField::Attachment),
+                    text: lang.upload_failed(&why),
+                });
+                None
+            }
+        }
     }
 
     /// The case changed under the form: take its new revision, keep the text.

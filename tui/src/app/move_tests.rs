@@ -450,14 +450,59 @@ fn a_result_path_is_completed_by_the_event_loop() {
         form(&app).value(MoveField::Attachment),
         "/photos/after-1.jpg"
     );
-    // No upload is there to give the file an id: said, not sent.
+    // Sending uploads the file first...
     press(&mut app, KeyCode::Down);
     let cmds = press(&mut app, KeyCode::Enter);
     assert!(sends(&cmds).is_empty());
+    assert!(cmds.contains(&Command::Upload {
+        to: To::Queue,
+        case_id: 7,
+        path: "/photos/after-1.jpg".into(),
+    }));
+    // ...a refusal marks the field with the server's reason...
+    update(
+        &mut app,
+        Msg::Uploaded {
+            to: To::Queue,
+            path: "/photos/after-1.jpg".into(),
+            result: Err(RpcError {
+                code: tonic::Code::InvalidArgument,
+                message: "the file is 31 MiB; the limit is 20 MiB".into(),
+                fault: None,
+            }),
+        },
+    );
+    let f = form(&app);
     assert_eq!(
-        form(&app).mark.as_ref().and_then(|m| m.field),
+        f.mark.as_ref().and_then(|m| m.field),
         Some(MoveField::Attachment)
     );
+    assert!(
+        status_text(&app).contains("20 MiB"),
+        "{}",
+        status_text(&app)
+    );
+    // ...and once it is stored, the move goes with its id.
+    let cmds = press(&mut app, KeyCode::F(9));
+    assert!(matches!(&cmds[..], [Command::Upload { .. }]), "{cmds:?}");
+    let id = "ab".repeat(32);
+    let cmds = update(
+        &mut app,
+        Msg::Uploaded {
+            to: To::Queue,
+            path: "/photos/after-1.jpg".into(),
+            result: Ok(pb::Attachment {
+                id: id.clone(),
+                name: "after-1.jpg".into(),
+                media_type: "image/jpeg".into(),
+                size: 1234,
+                ..Default::default()
+            }),
+        },
+    );
+    let m = moved(sent(&cmds, "move_case")).clone();
+    assert_eq!(m.attachment_ids, [id]);
+    assert_eq!(m.note, "آسفالت ترمیم شد");
 }
 
 #[test]

@@ -22,6 +22,12 @@ pub enum Msg {
         id: SubId,
         event: StreamEvent,
     },
+    /// The file at `path` was uploaded to the case a form of `to` moves.
+    Uploaded {
+        to: To,
+        path: String,
+        result: Result<desk137_proto::v1::Attachment, RpcError>,
+    },
     /// The entries that may complete a path typed into a form of `to`.
     Completed {
         to: To,
@@ -219,6 +225,12 @@ pub enum Command {
         to: To,
         typed: String,
     },
+    /// Upload the file at `path` to `case_id`, answered by [`Msg::Uploaded`].
+    Upload {
+        to: To,
+        case_id: u64,
+        path: String,
+    },
     /// Demo only: speak as another demo user from now on.
     SwitchUser(String),
     /// Demo only: one request as another demo user (the admin, to move the
@@ -249,6 +261,7 @@ impl Command {
                 | Command::Unsubscribe { .. }
                 | Command::Quit
                 | Command::CompletePath { .. }
+                | Command::Upload { .. }
                 | Command::SwitchUser(_)
                 | Command::SendAs { .. }
         )

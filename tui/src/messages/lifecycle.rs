@@ -126,8 +126,8 @@ impl Lang {
             LocalFault::UnknownTopic => self.pick("چنین موضوعی نیست", "no such topic").into(),
             LocalFault::NotUploaded => self
                 .pick(
-                    "بارگذاری پیوست هنوز در این سرور نیست؛ مسیر را پاک کنید",
-                    "this server takes no uploads yet; clear the path",
+                    "پیوست هنوز بارگذاری نشده است",
+                    "the file is not uploaded yet",
                 )
                 .into(),
         }
@@ -195,6 +195,27 @@ impl Lang {
             "Tab: بعدی (و تکمیل) · ←/→: گزینه · Enter: بعدی/فرستادن · Esc: بستن",
             "Tab next (completes) · ←/→ choose · Enter next/send · Esc close",
         )
+    }
+
+    pub fn uploading(self, path: &str) -> String {
+        match self {
+            Lang::Fa => format!("بارگذاری {path}…"),
+            Lang::En => format!("uploading {path}…"),
+        }
+    }
+
+    pub fn uploaded(self, name: &str) -> String {
+        match self {
+            Lang::Fa => format!("پیوست {name} بارگذاری شد؛ فرستادن…"),
+            Lang::En => format!("{name} uploaded; sending…"),
+        }
+    }
+
+    pub fn upload_failed(self, why: &str) -> String {
+        match self {
+            Lang::Fa => format!("پیوست بارگذاری نشد: {why}"),
+            Lang::En => format!("the file was not uploaded: {why}"),
+        }
     }
 
     pub fn sending(self) -> &'static str {

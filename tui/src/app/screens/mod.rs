@@ -136,6 +136,20 @@ impl Screen {
         }
     }
 
+    /// A file of an open move form was uploaded (or refused).
+    pub fn uploaded(
+        &mut self,
+        path: &str,
+        result: Result<desk137_proto::v1::Attachment, crate::app::msg::RpcError>,
+        ctx: &mut Ctx,
+    ) -> Vec<Command> {
+        match self {
+            Screen::Queue(s) => s.moving.uploaded(path, result, ctx, To::Queue),
+            Screen::Detail(s) => s.moving.uploaded(path, result, ctx, To::Detail),
+            _ => Vec::new(),
+        }
+    }
+
     /// The directory entries that complete a path being typed.
     pub fn completed(&mut self, c: &Completion) -> Vec<Command> {
         match self {

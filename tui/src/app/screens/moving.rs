@@ -137,6 +137,46 @@ impl Moving {
                 Command::Send(Request::new(to, req.case_id, Call::MoveCase(*req))),
             ],
             FormOutcome::Complete(typed) => vec![Command::CompletePath { to, typed }],
+            FormOutcome::Upload(path) => vec![
+                Command::Say(Tone::Info, ctx.lang.uploading(&path)),
+                Command::Upload {
+                    to,
+                    case_id: form.target.case_id,
+                    path,
+                },
+            ],
+        }
+    }
+
+    /// The form's file reached the server: the move goes with its id.
+    pub fn uploaded(
+        &mut self,
+        path: &str,
+        result: Result<pb::Attachment, RpcError>,
+        ctx: &mut Ctx,
+        to: To,
+    ) -> Vec<Command> {
+        let Some(form) = self.form.as_mut() else {
+            return Vec::new();
+        };
+        match form.uploaded(path, result, ctx.lang) {
+            Some(attachment) => {
+                let out = vec![Command::Say(
+                    Tone::Info,
+                    ctx.lang.uploaded(&attachment.name),
+                )];
+                out.into_iter()
+                    .chain(self.act(Action::Save, ctx, to))
+                    .collect()
+            }
+            None => {
+                let text = form
+                    .mark
+                    .as_ref()
+                    .map(|m| m.text.clone())
+                    .unwrap_or_default();
+                vec![Command::Say(Tone::Error, text)]
+            }
         }
     }
 
