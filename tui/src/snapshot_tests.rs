@@ -386,11 +386,31 @@ fn board(role: pb::Role, user: &str, unit: &str) -> App {
     let mut late = clocked(&app, 1201, "خطر سقوط اشیا", pb::CaseStatus::Acknowledged, 3);
     late.escalation_level = 2;
     late.clocks[0].breached = true;
-    late.events = vec![ev(
-        late.created_at_ms + 300_000,
-        "unit1",
-        pb::EventKind::Acknowledged,
-    )];
+    late.events = vec![
+        ev(
+            late.created_at_ms + 300_000,
+            "unit1",
+            pb::EventKind::Acknowledged,
+        ),
+        pb::CaseEvent {
+            clock: pb::SlaClock::OnSite as i32,
+            due_ms: late.created_at_ms + 2 * HOUR_MS,
+            ..ev(
+                late.created_at_ms + 2 * HOUR_MS,
+                "system",
+                pb::EventKind::SlaBreached,
+            )
+        },
+        pb::CaseEvent {
+            level: 2,
+            recipient: "مدیر منطقه".into(),
+            ..ev(
+                late.created_at_ms + 2 * HOUR_MS,
+                "system",
+                pb::EventKind::Escalated,
+            )
+        },
+    ];
     let mut near = clocked(&app, 1233, "فرونشست زمین", pb::CaseStatus::Referred, 0);
     near.created_at_ms = NOW - 100 * 60_000;
     near.clocks.iter_mut().for_each(|k| {

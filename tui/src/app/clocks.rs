@@ -22,6 +22,8 @@ pub struct ClockView {
     /// 0 while paused.
     pub due_ms: Millis,
     pub met: bool,
+    /// When it was met, where known.
+    pub met_at_ms: Millis,
     pub paused: bool,
     pub warned: bool,
     pub breached: bool,
@@ -67,6 +69,7 @@ pub fn clock(c: &pb::Case, which: pb::SlaClock) -> Option<ClockView> {
             started_ms: k.started_at_ms,
             due_ms: k.due_ms,
             met: k.met_at_ms > 0,
+            met_at_ms: k.met_at_ms,
             paused: k.paused,
             warned: k.warned,
             breached: k.breached,
@@ -88,6 +91,7 @@ pub fn clock(c: &pb::Case, which: pb::SlaClock) -> Option<ClockView> {
         started_ms: c.created_at_ms,
         due_ms: due,
         met,
+        met_at_ms: 0,
         paused: false,
         warned: false,
         breached: false,
@@ -167,6 +171,7 @@ mod tests {
             started_ms: started,
             due_ms: due,
             met: false,
+            met_at_ms: 0,
             paused: false,
             warned: false,
             breached: false,

@@ -115,12 +115,19 @@ fn case_lines(app: &App, c: &pb::Case, cols: usize, ink: Ink) -> Vec<Line<'stati
     ] {
         if let Some(k) = clocks::clock(c, which) {
             let (left, _) = case_row::countdown(app, Some(k));
-            let at = if k.due_ms > 0 {
-                when(k.due_ms)
-            } else {
-                String::new()
+            // A met clock says when; a running one its deadline and what is left.
+            let at = match (k.met, k.met_at_ms > 0, k.due_ms > 0) {
+                (true, true, _) => when(k.met_at_ms),
+                (false, _, true) => when(k.due_ms),
+                _ => String::new(),
             };
-            due.push(format!("{} {at} {left}", app.lang.clock(which)));
+            let text = [app.lang.clock(which), &at, &left]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" ");
+            due.push(text);
         }
     }
     if !due.is_empty() {

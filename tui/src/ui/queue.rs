@@ -77,7 +77,50 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, q: &QueueScreen, ink: Ink)
     } else if let Some(e) = list.error.as_ref().filter(|_| !rows.is_empty()) {
         lines.push(ink.line(&[(&app.lang.list_failed(e), theme::error())], cols));
     }
+    // The board's selected case, its latest steps under the rows, as far as
+    // the room left allows.
+    let room = (inner.height as usize).saturating_sub(lines.len() + 1);
+    if list.kind == ListKind::UrgentOpen && room >= 3 {
+        if let Some(c) = rows.get(selected) {
+            let steps = recent_steps(app, c, cols, room - 1, ink);
+            if !steps.is_empty() {
+                lines.resize(inner.height as usize - steps.len() - 1, Line::default());
+                let rule = format!("── {} ", c.number);
+                let fill = cols.saturating_sub(crate::ui::text::width(&rule));
+                lines.push(Line::styled(
+                    format!("{rule}{}", "─".repeat(fill)),
+                    theme::dim(),
+                ));
+                lines.extend(steps);
+            }
+        }
+    }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The last steps of a case's timeline, oldest of them first, one a line:
+/// `14:09 unit1 · acknowledged`.
+fn recent_steps(app: &App, c: &pb::Case, cols: usize, max: usize, ink: Ink) -> Vec<Line<'static>> {
+    let skip = c.events.len().saturating_sub(max);
+    c.events
+        .iter()
+        .skip(skip)
+        .map(|e| {
+            let time = crate::timefmt::compact(e.at_ms, app.now_ms, app.calendar, app.lang);
+            let name = desk137_proto::convert::required::<desk137_domain::event::EventCode>(
+                "events.kind",
+                e.kind,
+            )
+            .map_or("?", |k| app.lang.event(k));
+            let text = format!("{} · {name}", e.actor);
+            let style = match pb::EventKind::try_from(e.kind) {
+                Ok(pb::EventKind::SlaBreached | pb::EventKind::Escalated) => theme::error(),
+                Ok(pb::EventKind::SlaWarning) => theme::warn(),
+                _ => Style::new(),
+            };
+            ink.row(&[(&time, 11, theme::dim()), (&text, 0, style)], cols)
+        })
+        .collect()
 }
 
 /// `URGENT 17 · ⚠ 3 · ✖ 1`: how many cases, how many near or past a deadline.
