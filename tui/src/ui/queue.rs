@@ -80,19 +80,20 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, q: &QueueScreen, ink: Ink)
     // The board's selected case, its latest steps under the rows, as far as
     // the room left allows.
     let room = (inner.height as usize).saturating_sub(lines.len() + 1);
-    if list.kind == ListKind::UrgentOpen && room >= 3 {
-        if let Some(c) = rows.get(selected) {
-            let steps = recent_steps(app, c, cols, room - 1, ink);
-            if !steps.is_empty() {
-                lines.resize(inner.height as usize - steps.len() - 1, Line::default());
-                let rule = format!("── {} ", c.number);
-                let fill = cols.saturating_sub(crate::ui::text::width(&rule));
-                lines.push(Line::styled(
-                    format!("{rule}{}", "─".repeat(fill)),
-                    theme::dim(),
-                ));
-                lines.extend(steps);
-            }
+    if list.kind == ListKind::UrgentOpen
+        && room >= 3
+        && let Some(c) = rows.get(selected)
+    {
+        let steps = recent_steps(app, c, cols, room - 1, ink);
+        if !steps.is_empty() {
+            lines.resize(inner.height as usize - steps.len() - 1, Line::default());
+            let rule = format!("── {} ", c.number);
+            let fill = cols.saturating_sub(crate::ui::text::width(&rule));
+            lines.push(Line::styled(
+                format!("{rule}{}", "─".repeat(fill)),
+                theme::dim(),
+            ));
+            lines.extend(steps);
         }
     }
     frame.render_widget(Paragraph::new(lines), inner);
