@@ -130,6 +130,8 @@ pub struct App {
     pub demo_user: Option<String>,
     /// Signing in as another demo user: its status line ends once in.
     switching: bool,
+    /// Raised by each change of demo user; see [`Ticket::epoch`].
+    epoch: u64,
 }
 
 impl Field {
@@ -181,6 +183,7 @@ impl App {
             clock_offset_ms: 0,
             demo_user: None,
             switching: false,
+            epoch: 0,
         }
     }
 
@@ -336,6 +339,17 @@ impl App {
 }
 
 pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
+    let mut out = route(app, msg);
+    // Whatever goes out carries the sign-in it belongs to.
+    for c in &mut out {
+        if let Command::Send(r) | Command::SendAs { request: r, .. } = c {
+            r.ticket.epoch = app.epoch;
+        }
+    }
+    out
+}
+
+fn route(app: &mut App, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Key(ev) => app.key(ev),
         Msg::Paste(text) => app.paste(&text),
@@ -522,6 +536,7 @@ impl App {
         self.screens = vec![Screen::Starting];
         self.say(Tone::Info, self.lang.switching_to(&next));
         self.switching = true;
+        self.epoch += 1;
         let mut out = vec![Command::SwitchUser(next)];
         out.extend(self.start());
         out
@@ -576,6 +591,9 @@ impl App {
     }
 
     fn reply(&mut self, r: Reply) -> Vec<Command> {
+        if r.request.ticket.epoch != self.epoch {
+            return Vec::new();
+        }
         // Any answer, a refusal too, proves the server is reachable again.
         let lost = r.error().is_some_and(RpcError::is_connection);
         let mut out = self.reached(!lost);

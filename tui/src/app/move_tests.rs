@@ -645,19 +645,38 @@ fn a_supervisor_filters_by_state_unit_region_and_level() {
 #[test]
 fn the_demo_switches_role_and_moves_its_clock() {
     let mut app = App::new(settings(Lang::Fa), NOW);
-    app.demo_user = Some("agent1".into());
-    session_as(&mut app, who("agent1", pb::Role::Agent, ""));
+    app.demo_user = Some("dispatcher1".into());
+    let first = session_as(&mut app, who("dispatcher1", pb::Role::Dispatcher, ""));
+    let old_list = sent(&first, "list_cases").clone();
     let cmds = press(&mut app, KeyCode::F(6));
-    assert_eq!(cmds[0], Command::SwitchUser("dispatcher1".into()));
+    assert_eq!(cmds[0], Command::SwitchUser("unit1".into()));
     let who_req = sent(&cmds, "who_am_i").clone();
     assert!(app.session.is_none());
     answer(
         &mut app,
         &who_req,
-        who("dispatcher1", pb::Role::Dispatcher, ""),
+        who("unit1", pb::Role::Unit, "r03-urban_services"),
     );
     assert!(matches!(app.screen(), Screen::Queue(_)));
     assert_eq!(app.status, None, "signed in: the switching notice is gone");
+    // The dispatcher's board, asked for before the switch, arrives late:
+    // dropped, though its ticket names a queue of the same generation.
+    let Screen::Queue(q) = app.screen() else {
+        unreachable!()
+    };
+    assert_eq!(q.list.generation, old_list.ticket.generation);
+    answer(
+        &mut app,
+        &old_list,
+        Answer::ListCases(Ok(pb::ListCasesResponse {
+            cases: vec![normal(99, pb::CaseStatus::Referred)],
+            next_page_token: String::new(),
+        })),
+    );
+    let Screen::Queue(q) = app.screen() else {
+        unreachable!()
+    };
+    assert!(q.list.rows.is_empty(), "nothing of the user before");
     let cmds = press(&mut app, KeyCode::F(7));
     let [Command::SendAs { user, request }] = &cmds[..] else {
         panic!("{cmds:?}")

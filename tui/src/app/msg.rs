@@ -158,6 +158,9 @@ pub enum To {
 pub struct Ticket {
     pub to: To,
     pub generation: u64,
+    /// The sign-in it was asked under: after the demo's role key, an answer
+    /// meant for the user before is dropped, whatever screen it names.
+    pub epoch: u64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -169,7 +172,11 @@ pub struct Request {
 impl Request {
     pub fn new(to: To, generation: u64, call: Call) -> Self {
         Self {
-            ticket: Ticket { to, generation },
+            ticket: Ticket {
+                to,
+                generation,
+                epoch: 0,
+            },
             call,
         }
     }
