@@ -3,10 +3,12 @@
 //! that cannot be undone.
 
 use crate::app::App;
-use crate::app::move_form::MoveForm;
+use crate::app::move_form::{MoveField, MoveForm};
+use crate::timefmt;
 use crate::ui::intake::field_text;
 use crate::ui::text::{Ink, width};
 use crate::ui::theme;
+use desk137_domain::jalali::parse_jalali;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
@@ -76,7 +78,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &MoveForm, ink: Ink)
             }
             Span::raw(shown)
         };
-        lines.push(Line::from(vec![
+        let mut spans = vec![
             Span::styled(flag, theme::error()),
             Span::raw(" "),
             Span::styled(
@@ -85,7 +87,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &MoveForm, ink: Ink)
             ),
             Span::raw(" "),
             value,
-        ]));
+        ];
+        // The date typed, as the server will read it.
+        if *f == MoveField::Promised
+            && let Some(ms) = parse_jalali(form.value(*f))
+        {
+            let shown = format!("  = {}", timefmt::datetime(ms, app.calendar, lang));
+            spans.push(Span::styled(shown, theme::dim()));
+        }
+        lines.push(Line::from(spans));
     }
     lines.push(Line::default());
     let (text, style): (String, Style) = if form.confirming {
