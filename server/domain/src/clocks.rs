@@ -525,3 +525,147 @@ pub fn recompute(case: &mut Case, old: &SlaPolicy, new: &SlaPolicy, now: Millis)
     refresh(case, new);
     events
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::CaseStatus;
+
+    const H: Millis = HOUR_MS;
+
+    fn case(urgency: Urgency) -> Case {
+        let mut c = crate::moves::tests::case(CaseStatus::Referred, urgency);
+        c.created_at_ms = 0;
+        start_for_new(&mut c);
+        refresh(&mut c, &SlaPolicy::default());
+        c
+    }
+
+    fn codes(events: &[Event]) -> Vec<(crate::event::EventCode, Millis)> {
+        events.iter().map(|e| (e.kind.code(), e.at_ms)).collect()
+    }
+
+    #[test]
+    fn an_urgent_case_is_warned_breached_and_climbs_once_an_hour() {
+        use crate::event::EventCode::*;
+        let p = SlaPolicy::default();
+        let mut c = case(Urgency::Urgent);
+        assert_eq!(c.deadlines.on_site_ms, 2 * H);
+        assert_eq!(c.next_due_ms, 3 * H / 2);
+        assert!(apply_due(&mut c, &p, 3 * H / 2 - 1).is_empty());
+        let events = apply_due(&mut c, &p, 4 * H);
+        assert_eq!(
+            codes(&events),
+            [
+                (SlaWarning, 3 * H / 2),
+                (SlaBreached, 2 * H),
+                (Escalated, 2 * H),
+                (Escalated, 3 * H),
+                (Escalated, 4 * H)
+            ]
+        );
+        assert_eq!(c.escalation_level, 3);
+        // Applied again at the same moment: nothing more.
+        assert!(apply_due(&mut c, &p, 4 * H).is_empty());
+        assert_eq!(c.next_due_ms, 5 * H);
+        let events = apply_due(&mut c, &p, 100 * H);
+        // The top of the ladder, then the result clock's own warning and breach.
+        assert_eq!(
+            codes(&events),
+            [
+                (Escalated, 5 * H),
+                (SlaWarning, 18 * H),
+                (SlaBreached, 24 * H)
+            ]
+        );
+        assert_eq!(c.escalation_level, 4);
+        assert_eq!(c.next_due_ms, 0, "nothing left to say");
+    }
+
+    #[test]
+    fn a_pause_moves_the_deadline_by_its_length() {
+        let p = SlaPolicy::default();
+        let mut c = case(Urgency::Normal);
+        c.clocks.pause_all(10 * H);
+        refresh(&mut c, &p);
+        assert_eq!(c.next_due_ms, 0, "a paused clock is not due");
+        assert!(apply_due(&mut c, &p, 500 * H).is_empty());
+        c.clocks.resume_all(40 * H);
+        refresh(&mut c, &p);
+        assert_eq!(c.deadlines.first_response_ms, 150 * H);
+        assert_eq!(c.next_due_ms, 120 * H);
+        c.clocks.meet(&[ClockKind::FirstResponse], 41 * H);
+        refresh(&mut c, &p);
+        assert_eq!((c.deadlines.first_response_ms, c.next_due_ms), (0, 0));
+    }
+
+    #[test]
+    fn a_topic_override_wins_and_a_changed_policy_says_so() {
+        let mut c = case(Urgency::Normal);
+        let old = SlaPolicy::default();
+        let new = SlaPolicy {
+            overrides: vec![
+                crate::sla::Override {
+                    urgency: Some(Urgency::Normal),
+                    first_response_hours: Some(96),
+                    ..Default::default()
+                },
+                crate::sla::Override {
+                    topic_id: Some(c.topic_id.clone()),
+                    first_response_hours: Some(48),
+                    ..Default::default()
+                },
+            ],
+            ..SlaPolicy::default()
+        };
+        assert_eq!(
+            new.hours_for(Kind::Executive, Urgency::Normal, "other").0,
+            96
+        );
+        let events = recompute(&mut c, &old, &new, 5);
+        assert_eq!(events.len(), 1);
+        assert_eq!(
+            events[0].kind,
+            EventKind::SlaChanged {
+                clock: ClockKind::FirstResponse,
+                due_ms: 48 * H
+            }
+        );
+        assert_eq!(events[0].note, "120 h → 48 h");
+        assert_eq!(c.deadlines.first_response_ms, 48 * H);
+        assert!(recompute(&mut c, &new, &new, 6).is_empty());
+    }
+
+    #[test]
+    fn whatever_the_steps_nothing_is_said_twice() {
+        // Applying at every hour or once at the end gives the same timeline.
+        let p = SlaPolicy::default();
+        for urgency in [Urgency::Urgent, Urgency::Normal] {
+            let mut stepped = case(urgency);
+            let mut all = Vec::new();
+            for hour in 0..=300 {
+                all.extend(apply_due(&mut stepped, &p, hour * H));
+            }
+            let mut once = case(urgency);
+            assert_eq!(apply_due(&mut once, &p, 300 * H), all);
+            assert_eq!(once, stepped);
+        }
+    }
+
+    #[test]
+    fn a_letter_is_rendered_in_persian() {
+        let mut c = case(Urgency::Urgent);
+        c.number = "1405-000012".into();
+        let events = apply_due(&mut c, &SlaPolicy::default(), 2 * H);
+        let EventKind::Escalated {
+            letter, recipient, ..
+        } = &events[2].kind
+        else {
+            panic!("{events:?}")
+        };
+        assert_eq!(recipient, "رئیس واحد");
+        assert!(letter.contains("۱۴۰۵-۰۰۰۰۱۲"), "{letter}");
+        assert!(letter.contains("حضور در محل"), "{letter}");
+        assert!(!letter.contains('{'), "{letter}");
+    }
+}

@@ -425,3 +425,138 @@ fn reroute(c: &mut Case, input: &MoveInput, world: &World<'_>) -> Result<EventKi
         topic_id: c.topic_id.clone(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clocks::ClockLog;
+    use crate::model::{CaseStatus, Role, Urgency};
+
+    fn caller(role: Role) -> Caller {
+        Caller {
+            name: "someone".into(),
+            role,
+            unit_id: "r03-urban_services".into(),
+        }
+    }
+
+    fn input(mv: Move, note: &str) -> MoveInput {
+        MoveInput {
+            request_id: "r-1".into(),
+            mv: Some(mv),
+            revision: 1,
+            note: note.into(),
+            ..MoveInput::default()
+        }
+    }
+
+    fn run(case: &Case, role: Role, input: MoveInput) -> Result<(Case, Vec<Event>), MoveError> {
+        let catalog = Catalog::default_catalog().unwrap();
+        let policy = SlaPolicy::default();
+        let (mv, input) = check_fields(input)?;
+        let world = World {
+            catalog: &catalog,
+            policy: &policy,
+            now: 10 * HOUR_MS,
+            duplicate_id: Some(2),
+            follow_up_is_dispatcher: true,
+        };
+        apply(case, &caller(role), mv, &input, &world)
+    }
+
+    fn referred() -> Case {
+        let mut c = crate::moves::tests::case(CaseStatus::Referred, Urgency::Normal);
+        clocks::start_for_new(&mut c);
+        c
+    }
+
+    fn field(r: Result<(Case, Vec<Event>), MoveError>) -> &'static str {
+        match r {
+            Err(MoveError::Field(f)) => f.field,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn each_move_names_its_missing_field() {
+        let c = referred();
+        assert_eq!(field(run(&c, Role::Unit, input(Move::Defer, " "))), "note");
+        assert_eq!(
+            field(run(&c, Role::Unit, input(Move::Respond, ""))),
+            "response"
+        );
+        let mut later = input(Move::Respond, "");
+        later.response = Some(FirstResponse::NeedsTime);
+        assert_eq!(field(run(&c, Role::Unit, later.clone())), "promised_ms");
+        later.promised_ms = 10 * HOUR_MS + PROMISE_MAX_MS + 1;
+        assert_eq!(field(run(&c, Role::Unit, later)), "promised_ms");
+        let mut dup = input(Move::Reject, "تکراری");
+        dup.reject_kind = Some(RejectKind::Duplicate);
+        assert_eq!(field(run(&c, Role::Unit, dup.clone())), "duplicate_of");
+        dup.duplicate_of = "۱۴۰۵-۰۰۰۰۰۱".into();
+        // The world's duplicate is case 2, not this one (1): accepted.
+        let (rejected, events) = run(&c, Role::Unit, dup).unwrap();
+        assert_eq!(rejected.duplicate_of, "1405-000001");
+        assert_eq!(rejected.status, CaseStatus::Rejected);
+        assert!(rejected.clocks.0.iter().all(|k| k.met_at_ms().is_some()));
+        assert_eq!(events[0].mv, Some(Move::Reject));
+        let mut bidi = input(Move::Note, "a\u{202e}b");
+        assert_eq!(field(run(&c, Role::Agent, bidi.clone())), "note");
+        bidi.note = "x".repeat(NOTE_MAX + 1);
+        assert_eq!(field(run(&c, Role::Agent, bidi)), "note");
+    }
+
+    #[test]
+    fn a_stale_revision_is_told_before_anything_else() {
+        let c = referred();
+        let mut old = input(Move::Arrive, "");
+        old.revision = 0;
+        assert_eq!(
+            run(&c, Role::Agent, old),
+            Err(MoveError::Stale {
+                current: 1,
+                given: 0
+            })
+        );
+    }
+
+    #[test]
+    fn reroute_and_transfer_check_their_units() {
+        let c = referred();
+        let mut same = input(Move::Reroute, "");
+        same.unit_id = c.unit_id.clone();
+        assert_eq!(field(run(&c, Role::Dispatcher, same)), "unit_id");
+        let mut to = input(Move::Reroute, "");
+        to.unit_id = "r05-urban_services".into();
+        let (moved, events) = run(&c, Role::Dispatcher, to).unwrap();
+        assert_eq!(moved.unit_id, "r05-urban_services");
+        assert_eq!(moved.revision, 2);
+        assert_eq!(
+            events[0].kind,
+            EventKind::Rerouted {
+                from_unit_id: "r03-urban_services".into(),
+                unit_id: "r05-urban_services".into(),
+                from_topic_id: c.topic_id.clone(),
+                topic_id: c.topic_id.clone(),
+            }
+        );
+        let catalog = Catalog::default_catalog().unwrap();
+        let external = catalog
+            .units
+            .iter()
+            .find(|u| u.kind == UnitKind::External)
+            .unwrap();
+        let mut transfer = input(Move::Transfer, "");
+        transfer.unit_id = external.id.clone();
+        let (away, _) = run(&c, Role::Dispatcher, transfer).unwrap();
+        assert_eq!(away.status, CaseStatus::Transferred);
+        assert_eq!(away.resume_to, Some(CaseStatus::Referred));
+        assert!(away.clocks.0.iter().all(ClockLog::is_paused));
+        assert_eq!(away.next_due_ms, 0);
+        let mut back = input(Move::Resume, "");
+        back.revision = 2;
+        let (resumed, _) = run(&away, Role::Unit, back).unwrap();
+        assert_eq!(resumed.status, CaseStatus::Referred);
+        assert!(resumed.clocks.0.iter().all(ClockLog::is_running));
+    }
+}

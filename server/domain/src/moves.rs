@@ -411,7 +411,7 @@ pub fn table_rows() -> Vec<[String; 5]> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::Channel;
 

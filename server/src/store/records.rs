@@ -629,7 +629,7 @@ mod tests {
         let c = sample();
         let bytes = encode_case(&c);
         assert_eq!(bytes[0], LAYOUT);
-        assert_eq!(decode_case(&bytes), Ok(c));
+        assert_eq!(decode_case(&bytes), Ok(c.clone()));
         let parts = Parts {
             unit_id: "occ".into(),
             follow_up: "disp1".into(),

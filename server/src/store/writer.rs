@@ -721,6 +721,7 @@ mod tests {
             Mutation::UpdateCase {
                 id: 1,
                 change: Box::new(acknowledge),
+                request: None,
             },
             Mutation::UpdateCase {
                 id: 1,
@@ -735,6 +736,7 @@ mod tests {
                         events: vec![Event::new(AUTUMN_1405 + 1, "unit1", EventKind::OnSite, "")],
                     })
                 }),
+                request: None,
             },
         ];
         let refs: Vec<&Mutation> = jobs.iter().collect();
