@@ -410,6 +410,12 @@ impl Lang {
             (Lang::Fa, PhoneBadLength) => "شمار رقم‌ها درست نیست".into(),
             (Lang::Fa, PhoneNotIranian) => "شمارهٔ ایران نیست".into(),
             (Lang::Fa, BadPageToken) => "نشانی صفحهٔ فهرست کهنه است؛ فهرست را تازه کنید".into(),
+            (Lang::Fa, UnknownUnit) => "چنین واحدی در فهرست واحدها نیست".into(),
+            (Lang::Fa, WrongUnitKind) => "این واحد برای این کار مناسب نیست".into(),
+            (Lang::Fa, OutOfRange) => "خارج از بازهٔ مجاز است".into(),
+            (Lang::Fa, Unchanged) => "چیزی تغییر نمی‌کند".into(),
+            (Lang::Fa, UnknownCase) => "چنین پرونده‌ای نیست".into(),
+            (Lang::Fa, UnknownUser) => "چنین کارمندی نیست".into(),
             (Lang::En, Required) => "is required".into(),
             (Lang::En, TooShort) if limit > 0 => format!("is too short: at least {n} characters"),
             (Lang::En, TooShort) => "is too short".into(),
@@ -424,6 +430,12 @@ impl Lang {
             (Lang::En, PhoneBadLength) => "has the wrong number of digits".into(),
             (Lang::En, PhoneNotIranian) => "is not an Iranian number".into(),
             (Lang::En, BadPageToken) => "the list page is stale; refresh the list".into(),
+            (Lang::En, UnknownUnit) => "is not a unit of the catalog".into(),
+            (Lang::En, WrongUnitKind) => "is not a unit of the right kind".into(),
+            (Lang::En, OutOfRange) => "is out of range".into(),
+            (Lang::En, Unchanged) => "changes nothing".into(),
+            (Lang::En, UnknownCase) => "is not a case".into(),
+            (Lang::En, UnknownUser) => "is not a member of staff".into(),
         }
     }
 

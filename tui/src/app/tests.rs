@@ -830,6 +830,7 @@ fn the_deadline_preview_uses_the_servers_service_levels() {
         first_response_hours: 48,
         on_site_hours: 1,
         result_hours: 12,
+        ..SlaPolicy::default()
     };
     session_as(
         &mut app,
