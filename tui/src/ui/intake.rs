@@ -219,7 +219,7 @@ fn deadline_line(app: &App, form: &Intake, cols: usize, ink: Ink) -> Line<'stati
         return Line::default();
     };
     // The server's service levels; until it has said them, no figure.
-    let Some(sla) = app.sla else {
+    let Some(sla) = &app.sla else {
         return Line::default();
     };
     let d = sla.deadlines(kind, form.urgency, app.now_ms);
