@@ -84,7 +84,9 @@ pub async fn apply_case(
     }
 }
 
-/// Applies every index entry due at or before `now`, earliest first.
+/// Applies every index entry due at or before `now`, earliest first. A pass's
+/// cases go to the writer together, so they share its group commits; each
+/// case's own events are in the order they fell due.
 pub async fn catch_up(store: &Store, policy: &SlaPolicy, now: i64) -> Result<usize, StoreError> {
     let mut applied = 0;
     let mut seen = std::collections::HashSet::new();
@@ -95,9 +97,17 @@ pub async fn catch_up(store: &Store, policy: &SlaPolicy, now: i64) -> Result<usi
         if fresh.is_empty() {
             return Ok(applied);
         }
+        let mut pass = tokio::task::JoinSet::new();
         for (_, id) in fresh {
-            if apply_case(store, policy, id, now).await? {
-                applied += 1;
+            let (store, policy) = (store.clone(), policy.clone());
+            pass.spawn(async move { apply_case(&store, &policy, id, now).await });
+        }
+        while let Some(joined) = pass.join_next().await {
+            match joined {
+                Ok(Ok(true)) => applied += 1,
+                Ok(Ok(false)) => {}
+                Ok(Err(e)) => return Err(e),
+                Err(e) => return Err(StoreError::Refused(format!("an SLA task failed: {e}"))),
             }
         }
     }
