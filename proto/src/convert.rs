@@ -5,8 +5,11 @@
 
 use crate::v1 as pb;
 use desk137_domain::catalog::{Region, Topic, Unit, UnitKind};
-use desk137_domain::event::{Event, EventCode, EventKind};
+use desk137_domain::clocks::{Allowances, ClockKind, Clocks, derive};
+use desk137_domain::event::{Event, EventCode, EventKind, Parts};
 use desk137_domain::model::{CaseStatus, Channel, Kind, Role, Urgency};
+use desk137_domain::move_case::MoveInput;
+use desk137_domain::moves::{DelayReason, FirstResponse, Move, RejectKind};
 use desk137_domain::sla::SlaPolicy;
 use desk137_domain::validate::{CaseDraft, FieldError};
 
@@ -136,38 +139,163 @@ wire_enum!(
     }
 );
 
+wire_enum!(
+    Move,
+    pb::Move {
+        Acknowledge,
+        Arrive,
+        Respond,
+        Resolve,
+        Defer,
+        Reject,
+        Transfer,
+        Reroute,
+        AssignFollowUp,
+        Note,
+        Escalate,
+        Reopen,
+        Close,
+        Resume,
+    }
+);
+wire_enum!(
+    RejectKind,
+    pb::RejectKind {
+        FalseReport,
+        NotMunicipal,
+        Duplicate,
+    }
+);
+wire_enum!(
+    DelayReason,
+    pb::DelayReason {
+        NoAccess,
+        NeedsOtherOrg,
+        NeedsBudget,
+        Weather,
+        Other,
+    }
+);
+wire_enum!(FirstResponse, pb::FirstResponse { Done, NeedsTime });
+wire_enum!(
+    ClockKind,
+    pb::SlaClock {
+        FirstResponse,
+        OnSite,
+        Result,
+        Promised,
+    }
+);
+
+fn wire_of<T: WireEnum>(v: Option<T>) -> i32 {
+    v.map_or(0, WireEnum::to_wire)
+}
+
 pub fn event_to_pb(e: &Event) -> pb::CaseEvent {
     let code = e.kind.code();
-    let unit_id = e.kind.unit_id().unwrap_or_default();
+    let p = e.kind.parts();
     // Clients written before `unit_id` read the unit of a referral from the
     // note, so a step without a note of its own carries it there too.
-    let note = if e.note.is_empty() { unit_id } else { &e.note };
+    let note = if e.note.is_empty() {
+        p.unit_id.clone()
+    } else {
+        e.note.clone()
+    };
     pb::CaseEvent {
         at_ms: e.at_ms,
         actor: e.actor.clone(),
         action: code.as_str().to_owned(),
-        note: note.to_owned(),
+        note,
         kind: code.to_wire(),
-        unit_id: unit_id.to_owned(),
-        ..Default::default()
+        unit_id: p.unit_id,
+        role: wire_of(e.role),
+        r#move: wire_of(e.mv),
+        from_unit_id: p.from_unit_id,
+        from_topic_id: p.from_topic_id,
+        topic_id: p.topic_id,
+        clock: wire_of(p.clock),
+        due_ms: p.due_ms,
+        level: p.level,
+        recipient: p.recipient,
+        letter: p.letter,
+        delay_reason: wire_of(p.delay_reason),
+        reject_kind: wire_of(p.reject_kind),
+        duplicate_of: p.duplicate_of,
+        follow_up: p.follow_up,
+        promised_ms: p.promised_ms,
+        attachment_ids: e.attachment_ids.clone(),
     }
 }
 
 pub fn event_from_pb(e: &pb::CaseEvent) -> Result<Event, FieldError> {
     let code: EventCode = required("events.kind", e.kind)?;
-    let kind = EventKind::from_parts(code, &e.unit_id)
+    let parts = Parts {
+        unit_id: e.unit_id.clone(),
+        from_unit_id: e.from_unit_id.clone(),
+        from_topic_id: e.from_topic_id.clone(),
+        topic_id: e.topic_id.clone(),
+        clock: optional("events.clock", e.clock)?,
+        due_ms: e.due_ms,
+        level: e.level,
+        recipient: e.recipient.clone(),
+        letter: e.letter.clone(),
+        delay_reason: optional("events.delay_reason", e.delay_reason)?,
+        reject_kind: optional("events.reject_kind", e.reject_kind)?,
+        duplicate_of: e.duplicate_of.clone(),
+        follow_up: e.follow_up.clone(),
+        promised_ms: e.promised_ms,
+    };
+    let kind = EventKind::from_parts(code, &parts)
         .ok_or_else(|| FieldError::required("events.unit_id"))?;
     let note = if !e.unit_id.is_empty() && e.note == e.unit_id {
         String::new()
     } else {
         e.note.clone()
     };
-    Ok(Event {
-        at_ms: e.at_ms,
-        actor: e.actor.clone(),
-        kind,
-        note,
-    })
+    let mut event = Event::new(e.at_ms, &e.actor, kind, note);
+    event.role = optional("events.role", e.role)?;
+    event.mv = optional("events.move", e.r#move)?;
+    event.attachment_ids = e.attachment_ids.clone();
+    Ok(event)
+}
+
+/// A case's clocks as the wire shows them.
+pub fn clocks_to_pb(clocks: &Clocks, a: &Allowances) -> Vec<pb::CaseClock> {
+    clocks
+        .0
+        .iter()
+        .map(|c| pb::CaseClock {
+            clock: c.kind.to_wire(),
+            started_at_ms: c.started_at_ms(),
+            due_ms: derive(c, a).map_or(0, |d| d.due_ms),
+            met_at_ms: c.met_at_ms().unwrap_or(0),
+            paused: c.is_paused(),
+            warned: c.warned,
+            breached: c.breached,
+        })
+        .collect()
+}
+
+impl TryFrom<pb::MoveCaseRequest> for MoveInput {
+    type Error = FieldError;
+
+    fn try_from(r: pb::MoveCaseRequest) -> Result<Self, FieldError> {
+        Ok(MoveInput {
+            mv: optional("move", r.r#move)?,
+            response: optional("response", r.response)?,
+            reject_kind: optional("reject_kind", r.reject_kind)?,
+            delay_reason: optional("delay_reason", r.delay_reason)?,
+            request_id: r.request_id,
+            revision: r.revision,
+            note: r.note,
+            unit_id: r.unit_id,
+            topic_id: r.topic_id,
+            promised_ms: r.promised_ms,
+            duplicate_of: r.duplicate_of,
+            follow_up: r.follow_up,
+            attachment_ids: r.attachment_ids,
+        })
+    }
 }
 
 impl TryFrom<pb::CreateCaseRequest> for CaseDraft {
@@ -215,6 +343,7 @@ impl TryFrom<&pb::SlaPolicy> for SlaPolicy {
             first_response_hours: hours("sla.first_response_hours", p.first_response_hours)?,
             on_site_hours: hours("sla.on_site_hours", p.on_site_hours)?,
             result_hours: hours("sla.result_hours", p.result_hours)?,
+            ..SlaPolicy::default()
         })
     }
 }
@@ -344,11 +473,20 @@ mod tests {
         for c in EventCode::all() {
             assert_eq!(required::<EventCode>("e", c.to_wire()), Ok(c));
             assert_eq!(c.to_wire(), i32::from(c.number()));
-            let Some(kind) = EventKind::from_parts(c, "u1") else {
+            let parts = Parts {
+                unit_id: "u1".into(),
+                follow_up: "disp1".into(),
+                clock: Some(ClockKind::OnSite),
+                due_ms: 9,
+                delay_reason: Some(DelayReason::NeedsBudget),
+                ..Parts::default()
+            };
+            let Some(kind) = EventKind::from_parts(c, &parts) else {
                 continue;
             };
             for note in ["", "n"] {
-                let event = Event::new(5, "agent1", kind.clone(), note);
+                let event =
+                    Event::new(5, "agent1", kind.clone(), note).by(Role::Unit, Move::Reroute);
                 assert_eq!(event_from_pb(&event_to_pb(&event)), Ok(event));
             }
         }

@@ -4,17 +4,19 @@
 
 use crate::auth::{self, Users};
 use crate::domain::catalog::Catalog;
-use crate::domain::clock::SharedClock;
+use crate::domain::clock::{SharedClock, SimClock};
 use crate::domain::sla::SlaPolicy;
 use crate::in_flight::InFlight;
 use crate::listener::{self, Limits};
 use crate::refusals::Refusals;
-use crate::service::{AttachmentApi, CaseApi, CatalogApi, Context, SessionApi};
-use crate::store::{DEFAULT_CACHE_CAPACITY_BYTES, Store, StoreOptions};
+use crate::service::{AttachmentApi, CaseApi, CatalogApi, ClockApi, Context, SessionApi};
+use crate::sla_worker;
+use crate::store::{CommitHook, DEFAULT_CACHE_CAPACITY_BYTES, Store, StoreOptions};
 use anyhow::Context as _;
 use desk137_proto::v1::attachment_service_server::AttachmentServiceServer;
 use desk137_proto::v1::case_service_server::CaseServiceServer;
 use desk137_proto::v1::catalog_service_server::CatalogServiceServer;
+use desk137_proto::v1::clock_service_server::ClockServiceServer;
 use desk137_proto::v1::session_service_server::SessionServiceServer;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -77,6 +79,9 @@ pub struct ServerConfig {
     /// Serve plaintext on an address other than loopback. Bearer tokens then
     /// cross the network in clear: only for a network that is itself secure.
     pub insecure_plaintext: bool,
+    /// Run on a simulated clock starting at this time (epoch ms) instead of
+    /// the clock `start` is given, and serve `ClockService.Advance`.
+    pub sim_clock: Option<i64>,
 }
 
 /// A server certificate chain and its private key, both PEM.
@@ -107,6 +112,7 @@ impl Default for ServerConfig {
             limits: Limits::default(),
             tls: None,
             insecure_plaintext: false,
+            sim_clock: None,
         }
     }
 }
@@ -123,6 +129,7 @@ pub struct RunningServer {
     store: Store,
     /// Removed when the server is dropped.
     temporary: Option<tempfile::TempDir>,
+    sla_worker: JoinHandle<()>,
 }
 
 impl RunningServer {
@@ -136,8 +143,10 @@ impl RunningServer {
             in_flight,
             store,
             temporary,
+            sla_worker,
             ..
         } = self;
+        sla_worker.abort();
         // Health checkers see the server going before its port closes.
         health
             .set_not_serving::<CatalogServiceServer<CatalogApi>>()
@@ -211,9 +220,23 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
     if !config.flush {
         tracing::warn!("flush is off: acknowledged cases can be lost in a crash");
     }
-    let (store, catalog) = tokio::task::spawn_blocking(move || open_store(path, options))
+    let (clock, sim) = match config.sim_clock {
+        Some(at) => {
+            let sim = SimClock::at(at);
+            tracing::info!(at_ms = at, "running on a simulated clock");
+            (Arc::new(sim.clone()) as SharedClock, Some(sim))
+        }
+        None => (clock, None),
+    };
+    let (waker, wake) = sla_worker::channel();
+    let hook_waker = waker.clone();
+    let hook: CommitHook = Arc::new(move |batch| hook_waker.on_commit(batch));
+    let (store, catalog) = tokio::task::spawn_blocking(move || open_store(path, options, hook))
         .await
         .context("opening the store")??;
+    sla_worker::recompute_if_changed(&store, &config.sla, clock.now_ms())
+        .await
+        .context("recomputing the clocks of open cases")?;
     let users = Users::new(config.users, config.demo, &catalog)?;
     if users.is_empty() {
         tracing::warn!("no users: every call will be refused");
@@ -231,6 +254,17 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         sla: config.sla,
         demo: config.demo,
     };
+    // What fell due while the server was down is applied before it serves.
+    sla_worker::catch_up(&ctx.store, &ctx.sla, ctx.clock.now_ms())
+        .await
+        .context("applying the deadlines that passed while stopped")?;
+    let sla_worker = tokio::spawn(sla_worker::run(
+        store.clone(),
+        ctx.sla.clone(),
+        ctx.clock.clone(),
+        sim.is_some(),
+        wake,
+    ));
     let (health, health_service) = tonic_health::server::health_reporter();
     health
         .set_serving::<CatalogServiceServer<CatalogApi>>()
@@ -291,6 +325,14 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
             .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
         )
         .add_service(
+            ClockServiceServer::new(ClockApi {
+                ctx: ctx.clone(),
+                sim,
+                waker,
+            })
+            .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
+        )
+        .add_service(
             CaseServiceServer::new(CaseApi(ctx)).max_decoding_message_size(h2::MAX_REQUEST_BYTES),
         );
     let (stop, stopped) = oneshot::channel::<()>();
@@ -310,11 +352,16 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         in_flight,
         store,
         temporary,
+        sla_worker,
     })
 }
 
-fn open_store(path: PathBuf, options: StoreOptions) -> anyhow::Result<(Store, Catalog)> {
-    let store = Store::open(&path, options)
+fn open_store(
+    path: PathBuf,
+    options: StoreOptions,
+    hook: CommitHook,
+) -> anyhow::Result<(Store, Catalog)> {
+    let store = Store::open_with(&path, options, Some(hook))
         .with_context(|| format!("opening the store in {}", path.display()))?;
     let catalog = match store.load_catalog()? {
         Some(catalog) => catalog,

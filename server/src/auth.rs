@@ -146,6 +146,14 @@ impl Users {
         Ok(Self { by_token })
     }
 
+    /// The role of the staff member named `name`, if there is one.
+    pub fn role_of(&self, name: &str) -> Option<Role> {
+        self.by_token
+            .values()
+            .find(|c| c.name == name)
+            .map(|c| c.role)
+    }
+
     pub fn len(&self) -> usize {
         self.by_token.len()
     }

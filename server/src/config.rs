@@ -96,11 +96,20 @@ impl FileConfig {
                 *p = base.join(&*p);
             }
         }
-        if let Some(sla) = config.sla {
+        if let Some(sla) = &config.sla {
+            if !(0.0..=1.0).contains(&sla.warn_share) {
+                return Err(ConfigError::Invalid {
+                    path: path.to_owned(),
+                    reason: format!("sla.warn_share is {}; it must be 0 to 1", sla.warn_share),
+                });
+            }
             let hours = [
                 ("first_response_hours", sla.first_response_hours),
                 ("on_site_hours", sla.on_site_hours),
                 ("result_hours", sla.result_hours),
+                ("reopen_result_hours", sla.reopen_result_hours),
+                ("re_escalation_urgent_hours", sla.re_escalation_urgent_hours),
+                ("re_escalation_hours", sla.re_escalation_hours),
             ];
             if let Some((name, h)) = hours.iter().find(|(_, h)| !(1..=24 * 365).contains(h)) {
                 return Err(ConfigError::Invalid {
@@ -194,6 +203,43 @@ mod tests {
         assert_eq!(c.flush, Some(false));
         let sla = c.sla.unwrap();
         assert_eq!((sla.first_response_hours, sla.on_site_hours), (120, 3));
+        assert_eq!(sla.ladder.len(), 4, "the default ladder");
+    }
+
+    #[test]
+    fn the_ladder_overrides_and_steps_read_from_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("desk137.toml");
+        std::fs::write(
+            &path,
+            "[sla]
+warn_share = 0.5
+re_escalation_hours = 12
+reopen_result_hours = 48
+             [[sla.overrides]]
+topic_id = \"T071\"
+on_site_hours = 1
+             [[sla.ladder]]
+recipient = \"رئیس واحد\"
+letter = \"پرونده {number}\"
+             [[sla.ladder]]
+recipient = \"بازرسی\"
+",
+        )
+        .unwrap();
+        let sla = FileConfig::load(&path).unwrap().sla.unwrap();
+        assert_eq!(sla.warn_share, 0.5);
+        assert_eq!((sla.re_escalation_hours, sla.reopen_result_hours), (12, 48));
+        assert_eq!(sla.ladder.len(), 2);
+        assert_eq!(sla.ladder[1].letter, "");
+        assert_eq!(
+            sla.hours_for(
+                crate::domain::model::Kind::Executive,
+                crate::domain::model::Urgency::Urgent,
+                "T071"
+            ),
+            (120, 1, 24)
+        );
     }
 
     #[test]

@@ -11,4 +11,5 @@ pub mod refusals;
 /// The pure rules, from their own crate; `crate::domain::...` reads as before.
 pub use desk137_domain as domain;
 pub mod service;
+pub mod sla_worker;
 pub mod store;

@@ -7,7 +7,7 @@ use desk137_server::app::{self, ServerConfig};
 use desk137_server::auth::hash_token;
 use desk137_server::config::{FileConfig, load_users};
 use desk137_server::domain::catalog::parse_topics;
-use desk137_server::domain::clock::SystemClock;
+use desk137_server::domain::clock::{Clock, SystemClock};
 use desk137_server::listener::Limits;
 use desk137_server::store::{Store, StoreOptions};
 use std::io::{IsTerminal as _, Read as _};
@@ -54,6 +54,12 @@ struct Cli {
     /// Most connections served at once [default: 512].
     #[arg(long, value_name = "N")]
     max_connections: Option<usize>,
+    /// Run on a simulated clock that `ClockService.Advance` moves (demo and tests).
+    #[arg(long)]
+    sim_clock: bool,
+    /// Where the simulated clock starts, in epoch milliseconds [default: now].
+    #[arg(long, value_name = "MS", requires = "sim_clock")]
+    sim_clock_start: Option<i64>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -160,6 +166,9 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
             _ => None,
         },
         insecure_plaintext: cli.insecure_plaintext,
+        sim_clock: cli
+            .sim_clock
+            .then(|| cli.sim_clock_start.unwrap_or_else(|| SystemClock.now_ms())),
     };
     desk137_server::listener::raise_open_files_limit();
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -387,7 +387,10 @@ fn live(rng: &mut StdRng, opened: &mut Opened, end: Millis, agent: &str) {
             t,
             CaseStatus::Rejected,
             &unit,
-            EventKind::Rejected,
+            EventKind::Rejected {
+                reject_kind: Some(desk137_server::domain::moves::RejectKind::FalseReport),
+                duplicate_of: String::new(),
+            },
             "گزارش واقعی نبود".into(),
         );
     } else {
@@ -408,7 +411,9 @@ fn live(rng: &mut StdRng, opened: &mut Opened, end: Millis, agent: &str) {
                 t,
                 CaseStatus::InProgress,
                 &unit,
-                EventKind::InProgress,
+                EventKind::InProgress {
+                    promised_ms: t + 48 * HOUR_MS,
+                },
                 "نیاز به زمان بیشتر".into(),
             );
         }

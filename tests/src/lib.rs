@@ -23,6 +23,7 @@ pub use desk137_proto::v1 as pb;
 use pb::attachment_service_client::AttachmentServiceClient;
 use pb::case_service_client::CaseServiceClient;
 use pb::catalog_service_client::CatalogServiceClient;
+use pb::clock_service_client::ClockServiceClient;
 use pb::session_service_client::SessionServiceClient;
 
 /// 2026-11-28 10:00 UTC: 7 Azar 1405, 13:30 in Isfahan.
@@ -115,7 +116,8 @@ impl Clients {
             cases: CaseServiceClient::with_interceptor(channel.clone(), bearer.clone()),
             catalog: CatalogServiceClient::with_interceptor(channel.clone(), bearer.clone()),
             attachments: AttachmentServiceClient::with_interceptor(channel.clone(), bearer.clone()),
-            session: SessionServiceClient::with_interceptor(channel, bearer),
+            session: SessionServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+            clock: ClockServiceClient::with_interceptor(channel, bearer),
         })
     }
 }
@@ -155,6 +157,7 @@ pub struct Clients {
     pub catalog: CatalogServiceClient<Authed>,
     pub session: SessionServiceClient<Authed>,
     pub attachments: AttachmentServiceClient<Authed>,
+    pub clock: ClockServiceClient<Authed>,
 }
 
 impl Clients {
@@ -234,6 +237,89 @@ impl Clients {
             }
         }
         Ok((attachment, content))
+    }
+}
+
+/// The `desk137-server` binary run as a demo on a simulated clock, over a
+/// store that outlives it, so a test can kill it and start it again where
+/// its time was.
+pub struct Spawned {
+    child: std::process::Child,
+    pub addr: SocketAddr,
+    /// Every line the server logged so far.
+    pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Spawned {
+    /// Starts the binary on the store in `data`, its clock at `at_ms`.
+    pub fn start(data: &std::path::Path, at_ms: i64) -> anyhow::Result<Self> {
+        use std::io::BufRead as _;
+        let mut child = std::process::Command::new(server_binary()?)
+            .arg("--demo")
+            .arg("--data")
+            .arg(data)
+            .args([
+                "--listen",
+                "127.0.0.1:0",
+                "--sim-clock",
+                "--sim-clock-start",
+            ])
+            .arg(at_ms.to_string())
+            .env("RUST_LOG", "info")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()?;
+        let stderr = child.stderr.take().context("no stderr")?;
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel::<String>();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let lines = log.clone();
+        // Keep reading so the child never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if let Some(addr) = line
+                    .split("addr=")
+                    .nth(1)
+                    .and_then(|rest| rest.split_whitespace().next())
+                {
+                    let _ = addr_tx.send(addr.to_owned());
+                }
+                if let Ok(mut log) = lines.lock() {
+                    log.push(line);
+                }
+            }
+        });
+        let addr = match addr_rx.recv_timeout(std::time::Duration::from_secs(120)) {
+            Ok(addr) => addr.parse()?,
+            Err(_) => {
+                let _ = child.kill();
+                anyhow::bail!(
+                    "the server did not start: {:?}",
+                    log.lock().map(|l| l.clone())
+                );
+            }
+        };
+        Ok(Self { child, addr, log })
+    }
+
+    pub async fn as_user(&self, token: &str) -> anyhow::Result<Clients> {
+        Clients::connect(self.addr, Some(token)).await
+    }
+
+    /// SIGKILL: no shutdown, no flush, nothing the server could finish.
+    pub fn kill(mut self) -> anyhow::Result<()> {
+        self.child.kill()?;
+        self.child.wait()?;
+        Ok(())
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -373,4 +459,26 @@ fn build_server_binary() -> anyhow::Result<PathBuf> {
     let binary = profile_dir.join(format!("desk137-server{}", std::env::consts::EXE_SUFFIX));
     anyhow::ensure!(binary.exists(), "{} was not built", binary.display());
     Ok(binary)
+}
+
+/// A move on `case` as read, with a fresh request id; the test fills in the
+/// fields the move needs.
+pub fn move_of(case: &pb::Case, mv: pb::Move, request_id: &str) -> pb::MoveCaseRequest {
+    pb::MoveCaseRequest {
+        request_id: request_id.into(),
+        case_id: case.id,
+        revision: case.revision,
+        r#move: mv.into(),
+        ..Default::default()
+    }
+}
+
+/// The kinds of a case's timeline, oldest first.
+pub fn kinds(case: &pb::Case) -> Vec<pb::EventKind> {
+    case.events.iter().map(|e| e.kind()).collect()
+}
+
+/// The case a create or a move answered with.
+pub fn the_case(case: Option<pb::Case>) -> anyhow::Result<pb::Case> {
+    case.context("the answer has no case")
 }

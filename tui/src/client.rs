@@ -34,7 +34,8 @@ pub enum ClientError {
 #[derive(Clone)]
 pub struct Client {
     channel: Channel,
-    auth: MetadataValue<Ascii>,
+    /// Shared by every clone, so a demo's change of user reaches them all.
+    auth: Arc<Mutex<MetadataValue<Ascii>>>,
     replies: UnboundedSender<Msg>,
     streams: Arc<Mutex<Streams>>,
 }
@@ -57,11 +58,31 @@ pub fn normalize_url(server: &str) -> String {
     }
 }
 
+fn bearer(token: &str) -> Result<MetadataValue<Ascii>, ClientError> {
+    format!("Bearer {}", token.trim())
+        .parse()
+        .map_err(|_| ClientError::BadToken)
+}
+
 /// One opening of a subscription.
 #[derive(Debug, Clone, Copy)]
 struct Sub {
     id: SubId,
     opening: u64,
+}
+
+/// An upload carries a whole file: it gets longer than a unary call.
+const UPLOAD_TIMEOUT: Duration = Duration::from_secs(120);
+
+struct Upload<'a>(&'a MetadataValue<Ascii>);
+
+impl Prepare for Upload<'_> {
+    fn prepare<T>(&self, message: T) -> tonic::Request<T> {
+        let mut r = tonic::Request::new(message);
+        r.metadata_mut().insert("authorization", self.0.clone());
+        r.set_timeout(UPLOAD_TIMEOUT);
+        r
+    }
 }
 
 /// A unary call's credentials and time limit.
@@ -114,18 +135,55 @@ impl Client {
                 "a CA is given but {url} is not https://"
             )));
         }
-        let auth = format!("Bearer {}", token.trim())
-            .parse()
-            .map_err(|_| ClientError::BadToken)?;
+        let auth = bearer(token)?;
         Ok(Self {
             channel: endpoint.connect_lazy(),
-            auth,
+            auth: Arc::new(Mutex::new(auth)),
             replies,
             streams: Arc::default(),
         })
     }
 
+    fn auth(&self) -> MetadataValue<Ascii> {
+        self.auth
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Speaks as another user from the next call on (the demo's role key).
+    pub fn set_token(&self, token: &str) -> Result<(), ClientError> {
+        let auth = bearer(token)?;
+        *self.auth.lock().unwrap_or_else(PoisonError::into_inner) = auth;
+        Ok(())
+    }
+
     pub fn send(&self, request: Request) {
+        self.send_with(request, self.auth());
+    }
+
+    /// Uploads the file at `path` to case `case_id`; the answer comes back
+    /// to `to` as [`Msg::Uploaded`].
+    pub fn upload(&self, to: crate::app::msg::To, case_id: u64, path: String) {
+        let this = self.clone();
+        let auth = self.auth();
+        tokio::spawn(async move {
+            let result =
+                crate::upload::upload(this.channel.clone(), &Upload(&auth), case_id, &path).await;
+            if let Err(e) = &result {
+                tracing::warn!(code = ?e.code, message = %e.message, "upload failed");
+            }
+            let _ = this.replies.send(Msg::Uploaded { to, path, result });
+        });
+    }
+
+    /// One call as another user, whoever is signed in.
+    pub fn send_as(&self, token: &str, request: Request) -> Result<(), ClientError> {
+        self.send_with(request, bearer(token)?);
+        Ok(())
+    }
+
+    fn send_with(&self, request: Request, auth: MetadataValue<Ascii>) {
         let this = self.clone();
         tokio::spawn(async move {
             let name = request.call.name();
@@ -133,7 +191,7 @@ impl Client {
             let answer = request
                 .call
                 .clone()
-                .invoke(this.channel.clone(), &Unary(&this.auth))
+                .invoke(this.channel.clone(), &Unary(&auth))
                 .await;
             if let Some(e) = answer.error() {
                 tracing::warn!(call = name, code = ?e.code, message = %e.message, "call failed");
@@ -228,8 +286,7 @@ impl Client {
         let mut req = tonic::Request::new(health::HealthCheckRequest {
             service: String::new(),
         });
-        req.metadata_mut()
-            .insert("authorization", self.auth.clone());
+        req.metadata_mut().insert("authorization", self.auth());
         let path = tonic::codegen::http::uri::PathAndQuery::from_static(health::WATCH);
         let codec = tonic_prost::ProstCodec::<
             health::HealthCheckRequest,

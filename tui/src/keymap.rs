@@ -45,10 +45,32 @@ pub enum Action {
     DeleteToStart,
     DeleteToEnd,
     Yank,
+    Acknowledge,
+    Arrive,
+    Respond,
+    Resolve,
+    Defer,
+    Reject,
+    Transfer,
+    Reroute,
+    AssignFollowUp,
+    AddNote,
+    Escalate,
+    Reopen,
+    CloseCase,
+    Resume,
+    OpenNumber,
+    FilterState,
+    FilterUnit,
+    FilterRegion,
+    FilterLevel,
+    ClearFilters,
+    SwitchRole,
+    AdvanceClock,
 }
 
 impl Action {
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 51] = [
         Action::Quit,
         Action::Help,
         Action::NewCall,
@@ -78,6 +100,28 @@ impl Action {
         Action::DeleteToStart,
         Action::DeleteToEnd,
         Action::Yank,
+        Action::Acknowledge,
+        Action::Arrive,
+        Action::Respond,
+        Action::Resolve,
+        Action::Defer,
+        Action::Reject,
+        Action::Transfer,
+        Action::Reroute,
+        Action::AssignFollowUp,
+        Action::AddNote,
+        Action::Escalate,
+        Action::Reopen,
+        Action::CloseCase,
+        Action::Resume,
+        Action::OpenNumber,
+        Action::FilterState,
+        Action::FilterUnit,
+        Action::FilterRegion,
+        Action::FilterLevel,
+        Action::ClearFilters,
+        Action::SwitchRole,
+        Action::AdvanceClock,
     ];
 
     /// What the action does, for the help screen.
@@ -124,6 +168,55 @@ impl Action {
                 "برگرداندن آخرین متن پاک‌شده",
                 "Put back the last deleted text",
             ),
+            Action::Acknowledge => (
+                "پذیرش پرونده توسط واحد",
+                "Acknowledge: the unit takes the case",
+            ),
+            Action::Arrive => ("اعلام حضور در محل", "Report arrival on site"),
+            Action::Respond => (
+                "پاسخ اول: انجام شد، یا نیاز به زمان با تاریخ وعده",
+                "First response: done, or needs time with a promised date",
+            ),
+            Action::Resolve => ("اعلام نتیجه با پیوست", "Report the result, with attachments"),
+            Action::Defer => (
+                "معوق: نیاز به بودجه یا طرح",
+                "Defer: needs budget or a plan",
+            ),
+            Action::Reject => (
+                "رد: گزارش کذب، غیرشهرداری یا تکراری",
+                "Reject: false report, not municipal, or a duplicate",
+            ),
+            Action::Transfer => (
+                "ارجاع به سازمان دیگر",
+                "Transfer to an external organisation",
+            ),
+            Action::Reroute => (
+                "ارجاع مجدد به واحد یا موضوع دیگر",
+                "Re-route to another unit or topic",
+            ),
+            Action::AssignFollowUp => ("تعیین پیگیر مرکز هماهنگی", "Assign an OCC follow-up"),
+            Action::AddNote => ("افزودن یادداشت", "Add a note"),
+            Action::Escalate => ("ارتقای پیگیری با دلیل", "Escalate, with a reason"),
+            Action::Reopen => (
+                "بازگشایی به درخواست شهروند",
+                "Reopen on the citizen's request",
+            ),
+            Action::CloseCase => ("بستن پرونده با یادداشت", "Close the case with a note"),
+            Action::Resume => (
+                "ازسرگیری پروندهٔ معوق یا ارجاع‌شده",
+                "Resume a deferred or transferred case",
+            ),
+            Action::OpenNumber => ("باز کردن پرونده با شماره", "Open a case by its number"),
+            Action::FilterState => ("صافی وضعیت", "Filter by state"),
+            Action::FilterUnit => ("صافی واحد", "Filter by unit"),
+            Action::FilterRegion => ("صافی منطقه", "Filter by region"),
+            Action::FilterLevel => ("صافی سطح پیگیری", "Filter by escalation level"),
+            Action::ClearFilters => ("برداشتن صافی‌ها", "Clear the filters"),
+            Action::SwitchRole => ("نمایشی: ورود با نقش بعدی", "Demo: sign in as the next role"),
+            Action::AdvanceClock => (
+                "نمایشی: یک ساعت جلو بردن ساعت سرور",
+                "Demo: move the server's clock one hour on",
+            ),
         };
         match lang {
             Lang::Fa => fa,
@@ -146,6 +239,28 @@ impl Action {
             Action::Accept => ("باز کردن", "open"),
             Action::Back => ("بازگشت", "back"),
             Action::Refresh => ("تازه‌سازی", "refresh"),
+            Action::Acknowledge => ("پذیرش", "take"),
+            Action::Arrive => ("در محل", "on site"),
+            Action::Respond => ("پاسخ اول", "respond"),
+            Action::Resolve => ("نتیجه", "result"),
+            Action::Defer => ("معوق", "defer"),
+            Action::Reject => ("رد", "reject"),
+            Action::Transfer => ("برون‌سازمانی", "transfer"),
+            Action::Reroute => ("ارجاع مجدد", "re-route"),
+            Action::AssignFollowUp => ("پیگیر", "follow-up"),
+            Action::AddNote => ("یادداشت", "note"),
+            Action::Escalate => ("ارتقا", "escalate"),
+            Action::Reopen => ("بازگشایی", "reopen"),
+            Action::CloseCase => ("بستن", "close"),
+            Action::Resume => ("ازسرگیری", "resume"),
+            Action::OpenNumber => ("شماره", "by number"),
+            Action::FilterState => ("وضعیت", "state"),
+            Action::FilterUnit => ("واحد", "unit"),
+            Action::FilterRegion => ("منطقه", "region"),
+            Action::FilterLevel => ("سطح", "level"),
+            Action::ClearFilters => ("بی‌صافی", "no filter"),
+            Action::SwitchRole => ("نقش", "role"),
+            Action::AdvanceClock => ("+۱ ساعت", "+1 hour"),
             _ => return self.help(lang),
         };
         match lang {
@@ -704,8 +819,8 @@ mod tests {
         assert_eq!(map.action(&queue, key("o")), Some(Action::Accept));
         // The screen's own table comes before the shared list table...
         assert_eq!(map.action(&queue, key("j")), Some(Action::Up));
-        // ...and reaches no other screen.
-        assert_eq!(map.action(&detail, key("o")), None);
+        // ...and reaches no other screen: there "o" keeps its own meaning.
+        assert_eq!(map.action(&detail, key("o")), Some(Action::Arrive));
         assert_eq!(map.action(&detail, key("j")), Some(Action::Down));
         // The screen's own key is the one its bar names.
         assert_eq!(map.hint(&queue, Action::Accept), Some(key("o")));

@@ -4,6 +4,7 @@ pub mod app;
 pub mod bidi;
 pub mod classify;
 pub mod client;
+pub mod complete;
 pub mod config;
 pub mod keymap;
 pub mod logging;
@@ -12,6 +13,7 @@ pub mod run;
 pub mod terminal;
 pub mod timefmt;
 pub mod ui;
+pub mod upload;
 
 #[cfg(test)]
 mod snapshot_tests;

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use desk137_domain::clock::{SharedClock, SystemClock};
-use desk137_tui::app::{App, Settings, Status, Tone};
+use desk137_tui::app::{App, DEMO_USERS, Settings, Status, Tone};
 use desk137_tui::client::Client;
 use desk137_tui::config::Config;
 use desk137_tui::keymap::Keymap;
@@ -12,7 +12,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 const DEFAULT_SERVER: &str = "http://127.0.0.1:7137";
-const DEMO_USERS: [&str; 5] = ["agent1", "dispatcher1", "unit1", "supervisor1", "admin1"];
 
 #[derive(Parser)]
 #[command(
@@ -125,18 +124,18 @@ fn real_main() -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("starting the runtime")?;
-    runtime.block_on(session(settings, demo_user.is_some(), server, token, ca))
+    runtime.block_on(session(settings, demo_user, server, token, ca))
 }
 
 async fn session(
     settings: Settings,
-    demo: bool,
+    demo_user: Option<String>,
     server: String,
     token: String,
     ca: Option<Vec<u8>>,
 ) -> anyhow::Result<()> {
     let clock: SharedClock = Arc::new(SystemClock);
-    let demo_server = if demo {
+    let demo_server = if demo_user.is_some() {
         Some(demo::start(clock.clone()).await?)
     } else {
         None
@@ -150,6 +149,7 @@ async fn session(
     let ca = if demo_server.is_some() { None } else { ca };
     let client = Client::with_ca(&server, &token, ca.as_deref(), tx)?;
     let mut app = App::new(settings, clock.now_ms());
+    app.demo_user = demo_user;
     if let Some(s) = &demo_server {
         // Another terminal can join the same demo as another role.
         app.status = Some(Status {
@@ -204,6 +204,9 @@ mod demo {
             data_dir: None,
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             demo: true,
+            // The demo runs on a simulated clock, so the clock key can show
+            // a whole escalation ladder in minutes.
+            sim_clock: Some(clock.now_ms()),
             ..ServerConfig::default()
         };
         start_server(config, clock)

@@ -8,6 +8,8 @@ use desk137_domain::text::persian_digits;
 use desk137_domain::validate::Reason;
 use serde::Deserialize;
 
+mod lifecycle;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Lang {
@@ -423,6 +425,12 @@ impl Lang {
             (Lang::Fa, UnknownMediaType) => "این نوع پرونده پذیرفته نیست".into(),
             (Lang::Fa, MediaMismatch) => "محتوای پرونده با نوعی که گفته شده نمی‌خواند".into(),
             (Lang::Fa, SizeMismatch) => "اندازهٔ پرونده با آنچه گفته شده یکی نیست".into(),
+            (Lang::Fa, UnknownUnit) => "چنین واحدی نیست".into(),
+            (Lang::Fa, WrongUnitKind) => "این واحد برای این کار نیست".into(),
+            (Lang::Fa, OutOfRange) => "بیرون از بازهٔ پذیرفتنی است".into(),
+            (Lang::Fa, Unchanged) => "چیزی را تغییر نمی‌دهد".into(),
+            (Lang::Fa, UnknownCase) => "چنین پرونده‌ای نیست، یا همین پرونده است".into(),
+            (Lang::Fa, UnknownUser) => "چنین کاربری با این نقش نیست".into(),
             (Lang::En, Required) => "is required".into(),
             (Lang::En, TooShort) if limit > 0 => format!("is too short: at least {n} characters"),
             (Lang::En, TooShort) => "is too short".into(),
@@ -445,6 +453,12 @@ impl Lang {
             (Lang::En, UnknownMediaType) => "is not a kind of file accepted here".into(),
             (Lang::En, MediaMismatch) => "holds content of another kind than it says".into(),
             (Lang::En, SizeMismatch) => "does not have the size it declared".into(),
+            (Lang::En, UnknownUnit) => "is not a unit of the catalog".into(),
+            (Lang::En, WrongUnitKind) => "is not a unit of the kind this move needs".into(),
+            (Lang::En, OutOfRange) => "is out of the allowed range".into(),
+            (Lang::En, Unchanged) => "would change nothing".into(),
+            (Lang::En, UnknownCase) => "is no other case's number".into(),
+            (Lang::En, UnknownUser) => "names no staff member of the role needed".into(),
         }
     }
 

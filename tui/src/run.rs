@@ -56,6 +56,7 @@ where
             client.send(r);
         }
     }
+    let (feedback, mut fed_back) = tokio::sync::mpsc::unbounded_channel::<Msg>();
     let stop = |c| match c {
         Command::Send(r) => {
             client.send(r);
@@ -70,6 +71,30 @@ where
             false
         }
         Command::Quit => true,
+        Command::CompletePath { to, typed } => {
+            let completion = crate::complete::complete_path(&typed);
+            // Straight back into the loop, as an answer would come.
+            let _ = feedback.send(Msg::Completed { to, completion });
+            false
+        }
+        Command::Upload { to, case_id, path } => {
+            client.upload(to, case_id, path);
+            false
+        }
+        Command::SwitchUser(user) => {
+            if let Err(e) = client.set_token(&user) {
+                tracing::warn!(error = %e, "switching the demo user");
+            }
+            // The health watch speaks for the new user too.
+            client.unsubscribe(crate::app::stream::HEALTH);
+            false
+        }
+        Command::SendAs { user, request } => {
+            if let Err(e) = client.send_as(&user, request) {
+                tracing::warn!(error = %e, "a call as another demo user");
+            }
+            false
+        }
         // Settled inside `update`; never comes out of it.
         _ => false,
     };
@@ -91,6 +116,7 @@ where
                 None => return Ok(()),
             },
             Some(m) = replies.recv() => m,
+            Some(m) = fed_back.recv() => m,
             _ = tick.tick() => Msg::Tick(clock.now_ms()),
         };
         if app::update(app, msg).into_iter().any(stop) {

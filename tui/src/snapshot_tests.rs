@@ -298,12 +298,17 @@ fn unit_queue_has_no_phone_column() {
 #[test]
 fn case_detail_with_timeline_80x24() {
     let mut app = queue(pb::Role::Supervisor, "supervisor1", "");
-    press(&mut app, KeyCode::Down);
     let cmds = update(&mut app, key(KeyCode::Enter, KeyModifiers::NONE));
     let get = sent(&cmds, "get_case").clone();
+    let Call::GetCase(pb::GetCaseRequest {
+        key: Some(pb::get_case_request::Key::Id(id)),
+    }) = get.call
+    else {
+        panic!("a case by id")
+    };
     let mut c = case(
         &app,
-        1233,
+        id,
         "فرونشست زمین",
         pb::CaseStatus::Acknowledged,
         true,
@@ -316,9 +321,7 @@ fn case_detail_with_timeline_80x24() {
             at_ms: c.created_at_ms,
             actor: "agent1".into(),
             action: "registered".into(),
-            note: String::new(),
             kind: pb::EventKind::Registered.into(),
-            unit_id: String::new(),
             ..Default::default()
         },
         pb::CaseEvent {
@@ -334,13 +337,257 @@ fn case_detail_with_timeline_80x24() {
             at_ms: c.created_at_ms + 600_000,
             actor: "unit1".into(),
             action: "acknowledged".into(),
-            note: String::new(),
             kind: pb::EventKind::Acknowledged.into(),
-            unit_id: String::new(),
             ..Default::default()
         },
     ];
     answer(&mut app, &get, Answer::GetCase(Ok(c)));
+    insta::assert_snapshot!(render(&app, 80, 24));
+}
+
+/// An urgent case as the server sends it with its clocks.
+fn clocked(app: &App, n: u64, title: &str, status: pb::CaseStatus, hours_ago: i64) -> pb::Case {
+    let mut c = case(app, n, title, status, true, hours_ago);
+    let start = c.created_at_ms;
+    c.revision = 3;
+    c.clocks = vec![
+        pb::CaseClock {
+            clock: pb::SlaClock::OnSite as i32,
+            started_at_ms: start,
+            due_ms: start + 2 * HOUR_MS,
+            ..Default::default()
+        },
+        pb::CaseClock {
+            clock: pb::SlaClock::Result as i32,
+            started_at_ms: start,
+            due_ms: start + 24 * HOUR_MS,
+            ..Default::default()
+        },
+    ];
+    c
+}
+
+fn ev(at_ms: i64, actor: &str, kind: pb::EventKind) -> pb::CaseEvent {
+    pb::CaseEvent {
+        at_ms,
+        actor: actor.into(),
+        kind: kind.into(),
+        ..Default::default()
+    }
+}
+
+fn board(role: pb::Role, user: &str, unit: &str) -> App {
+    let mut app = App::new(settings(Lang::Fa), NOW);
+    app.start();
+    app.catalog = crate::app::catalog::tests::shipped();
+    session_as(&mut app, who(user, role, unit));
+    // One late on site and escalated, one near its deadline, one on site in
+    // time with its on-site clock met, one just registered.
+    let mut late = clocked(&app, 1201, "خطر سقوط اشیا", pb::CaseStatus::Acknowledged, 3);
+    late.escalation_level = 2;
+    late.clocks[0].breached = true;
+    late.events = vec![
+        ev(
+            late.created_at_ms + 300_000,
+            "unit1",
+            pb::EventKind::Acknowledged,
+        ),
+        pb::CaseEvent {
+            clock: pb::SlaClock::OnSite as i32,
+            due_ms: late.created_at_ms + 2 * HOUR_MS,
+            ..ev(
+                late.created_at_ms + 2 * HOUR_MS,
+                "system",
+                pb::EventKind::SlaBreached,
+            )
+        },
+        pb::CaseEvent {
+            level: 2,
+            recipient: "مدیر منطقه".into(),
+            ..ev(
+                late.created_at_ms + 2 * HOUR_MS,
+                "system",
+                pb::EventKind::Escalated,
+            )
+        },
+    ];
+    let mut near = clocked(&app, 1233, "فرونشست زمین", pb::CaseStatus::Referred, 0);
+    near.created_at_ms = NOW - 100 * 60_000;
+    near.clocks.iter_mut().for_each(|k| {
+        k.started_at_ms = near.created_at_ms;
+        k.due_ms = near.created_at_ms
+            + if k.clock == pb::SlaClock::OnSite as i32 {
+                2 * HOUR_MS
+            } else {
+                24 * HOUR_MS
+            };
+    });
+    let mut there = clocked(&app, 1190, "آب‌گرفتگی معابر", pb::CaseStatus::OnSite, 1);
+    there.clocks[0].met_at_ms = there.created_at_ms + HOUR_MS;
+    there.events = vec![
+        ev(
+            there.created_at_ms + 600_000,
+            "unit1",
+            pb::EventKind::Acknowledged,
+        ),
+        ev(
+            there.created_at_ms + HOUR_MS,
+            "unit1",
+            pb::EventKind::OnSite,
+        ),
+    ];
+    let fresh = clocked(&app, 1240, "خطر سقوط اشیا", pb::CaseStatus::Referred, 0);
+    let mut rows = vec![fresh, there, near, late];
+    if role == pb::Role::Unit {
+        rows.iter_mut().for_each(|c| c.phone.clear());
+        let mut slow = case(&app, 812, "سد معبر", pb::CaseStatus::InProgress, false, 30);
+        slow.clocks = vec![pb::CaseClock {
+            clock: pb::SlaClock::Promised as i32,
+            started_at_ms: slow.created_at_ms,
+            due_ms: NOW + 4 * 24 * HOUR_MS,
+            ..Default::default()
+        }];
+        slow.phone.clear();
+        rows.push(slow);
+    }
+    answer_list(
+        &mut app,
+        To::Queue,
+        Answer::ListCases(Ok(pb::ListCasesResponse {
+            cases: rows,
+            next_page_token: String::new(),
+        })),
+    );
+    app
+}
+
+#[test]
+fn occ_board_80x24() {
+    let app = board(pb::Role::Dispatcher, "dispatcher1", "");
+    let screen = render(&app, 80, 24);
+    // Least time left first: the breached case, then the one near its deadline.
+    let first = screen.find("1405-001201").unwrap();
+    let second = screen.find("1405-001233").unwrap();
+    assert!(first < second);
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn occ_board_countdowns_tick_every_second() {
+    let mut app = board(pb::Role::Dispatcher, "dispatcher1", "");
+    let before = render(&app, 80, 24);
+    update(&mut app, crate::app::Msg::Tick(NOW + 60_000));
+    let after = render(&app, 80, 24);
+    assert_ne!(before, after, "a minute later the countdowns moved");
+}
+
+#[test]
+fn unit_queue_80x24() {
+    let app = board(pb::Role::Unit, "unit1", "r03-urban_services");
+    let screen = render(&app, 80, 24);
+    assert!(!screen.contains("0913"), "a unit never sees a phone");
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn move_form_keeps_the_text_and_marks_the_refused_field_80x24() {
+    let mut app = board(pb::Role::Unit, "unit1", "r03-urban_services");
+    // The in-progress case: a first response with a promised date.
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Down);
+    }
+    let mut slow = case(&app, 900, "سد معبر", pb::CaseStatus::Acknowledged, false, 2);
+    slow.phone.clear();
+    slow.first_response_due_ms = slow.created_at_ms + 120 * HOUR_MS;
+    answer_list(
+        &mut app,
+        To::Queue,
+        Answer::ListCases(Ok(pb::ListCasesResponse {
+            cases: vec![slow],
+            next_page_token: String::new(),
+        })),
+    );
+    update(&mut app, key(KeyCode::Char('f'), KeyModifiers::NONE));
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "۱۴۰۵/۰۹/۲۹");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "نیاز به قیر و هماهنگی با ترافیک");
+    let cmds = update(&mut app, key(KeyCode::F(9), KeyModifiers::NONE));
+    let req = sent(&cmds, "move_case").clone();
+    let refusal = crate::app::tests::refusal("promised_ms", "TOO_LONG", 0);
+    answer(
+        &mut app,
+        &req,
+        Answer::MoveCase(Err(RpcError::from_status(&refusal))),
+    );
+    insta::assert_snapshot!(render(&app, 80, 24));
+}
+
+#[test]
+fn case_view_with_the_lifecycle_events_80x24() {
+    let mut app = board(pb::Role::Supervisor, "supervisor1", "");
+    let cmds = update(&mut app, key(KeyCode::Enter, KeyModifiers::NONE));
+    let get = sent(&cmds, "get_case").clone();
+    let Call::GetCase(pb::GetCaseRequest {
+        key: Some(pb::get_case_request::Key::Id(id)),
+    }) = get.call
+    else {
+        panic!("a case by id")
+    };
+    let mut c = clocked(&app, id, "خطر سقوط اشیا", pb::CaseStatus::InProgress, 3);
+    let t = c.created_at_ms;
+    let other_unit = app
+        .catalog
+        .units
+        .iter()
+        .find(|u| u.region == 4 && u.id != c.unit_id)
+        .map(|u| u.id.clone())
+        .unwrap();
+    c.escalation_level = 1;
+    c.follow_up = "dispatcher2".into();
+    c.promised_ms = NOW + 3 * 24 * HOUR_MS;
+    c.clocks[0].breached = true;
+    c.events = vec![
+        pb::CaseEvent {
+            from_unit_id: c.unit_id.clone(),
+            unit_id: other_unit,
+            ..ev(t + 60_000, "dispatcher1", pb::EventKind::Rerouted)
+        },
+        pb::CaseEvent {
+            follow_up: "dispatcher2".into(),
+            ..ev(t + 120_000, "dispatcher1", pb::EventKind::FollowUp)
+        },
+        pb::CaseEvent {
+            clock: pb::SlaClock::OnSite as i32,
+            due_ms: t + 2 * HOUR_MS,
+            ..ev(t + 90 * 60_000, "system", pb::EventKind::SlaWarning)
+        },
+        pb::CaseEvent {
+            clock: pb::SlaClock::OnSite as i32,
+            due_ms: t + 2 * HOUR_MS,
+            ..ev(t + 2 * HOUR_MS, "system", pb::EventKind::SlaBreached)
+        },
+        pb::CaseEvent {
+            level: 1,
+            recipient: "رئیس واحد".into(),
+            ..ev(t + 2 * HOUR_MS, "system", pb::EventKind::Escalated)
+        },
+        pb::CaseEvent {
+            promised_ms: NOW + 3 * 24 * HOUR_MS,
+            delay_reason: pb::DelayReason::NeedsBudget as i32,
+            note: "قیر نداریم".into(),
+            ..ev(t + 150 * 60_000, "unit1", pb::EventKind::InProgress)
+        },
+        pb::CaseEvent {
+            reject_kind: pb::RejectKind::Duplicate as i32,
+            duplicate_of: "1405-001100".into(),
+            ..ev(t + 160 * 60_000, "unit1", pb::EventKind::Rejected)
+        },
+    ];
+    answer(&mut app, &get, Answer::GetCase(Ok(c)));
+    // The timeline is at the bottom of the view.
+    update(&mut app, key(KeyCode::End, KeyModifiers::NONE));
     insta::assert_snapshot!(render(&app, 80, 24));
 }
 

@@ -21,6 +21,8 @@ pub enum Rpc {
     CallerHistory,
     Upload,
     Download,
+    MoveCase,
+    Advance,
 }
 
 impl Rpc {
@@ -81,6 +83,10 @@ pub fn may_call(role: Role, rpc: Rpc) -> bool {
         Rpc::Upload => matches!(role, Agent | Dispatcher | Unit | Supervisor),
         // Whoever may see a case may see its files.
         Rpc::Download => true,
+        // Every role has a move (a note at least); the table in `moves` says which.
+        Rpc::MoveCase => true,
+        // Moving the simulated clock is the trainer's and the test's.
+        Rpc::Advance => matches!(role, Admin),
     }
 }
 
@@ -115,6 +121,23 @@ pub fn check_case(
     } else {
         Err(Denied::Case)
     }
+}
+
+/// May `caller` make a move on `case`? Unit staff move only their own
+/// unit's cases; the coordination center's staff, who see the urgent cases
+/// they follow, may only add notes to them. Refused as a missing case.
+pub fn check_move(
+    caller: &Caller,
+    case: &Case,
+    coordination_unit: Option<&str>,
+    mv: crate::moves::Move,
+) -> Result<(), Denied> {
+    check_case(caller, case, coordination_unit)?;
+    if caller.role == Role::Unit && caller.unit_id != case.unit_id && mv != crate::moves::Move::Note
+    {
+        return Err(Denied::Case);
+    }
+    Ok(())
 }
 
 /// The unit part of a list's filter once the policy has had its say.
@@ -253,6 +276,8 @@ mod tests {
             (Rpc::CallerHistory, [true, false, false, false, false]),
             (Rpc::Upload, [true, true, true, true, false]),
             (Rpc::Download, [true, true, true, true, true]),
+            (Rpc::MoveCase, [true, true, true, true, true]),
+            (Rpc::Advance, [false, false, false, false, true]),
         ];
         assert_eq!(ROLES.len(), Role::iter().count(), "a role is missing");
         for rpc in Rpc::all() {
@@ -311,6 +336,17 @@ mod tests {
             created_at_ms: 0,
             created_by: "agent1".into(),
             deadlines: Default::default(),
+            revision: 0,
+            escalation_level: 0,
+            promised_ms: 0,
+            follow_up: String::new(),
+            reject_kind: None,
+            duplicate_of: String::new(),
+            transferred_to: String::new(),
+            resume_to: None,
+            clocks: Default::default(),
+            delay_reason: None,
+            next_due_ms: 0,
         }
     }
 

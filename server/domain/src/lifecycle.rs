@@ -93,7 +93,7 @@ pub fn open_case(
             (CaseStatus::Referred, unit.id.clone(), coordination)
         }
     };
-    let case = Case {
+    let mut case = Case {
         id: 0,
         number: String::new(),
         deadlines: sla.deadlines(new.kind, new.urgency, now),
@@ -112,7 +112,20 @@ pub fn open_case(
         status,
         created_at_ms: now,
         created_by: user.into(),
+        revision: 1,
+        escalation_level: 0,
+        promised_ms: 0,
+        follow_up: String::new(),
+        reject_kind: None,
+        duplicate_of: String::new(),
+        transferred_to: String::new(),
+        resume_to: None,
+        clocks: Default::default(),
+        delay_reason: None,
+        next_due_ms: 0,
     };
+    crate::clocks::start_for_new(&mut case);
+    crate::clocks::refresh(&mut case, sla);
     Ok(Opened { case, events })
 }
 

@@ -197,6 +197,27 @@ pub struct Case {
     pub created_at_ms: Millis,
     pub created_by: String,
     pub deadlines: crate::sla::Deadlines,
+    /// Raised by every accepted change; a move names the revision it read.
+    pub revision: u64,
+    /// 0: not escalated; 1 is the ladder's first step.
+    pub escalation_level: u32,
+    /// After "needs more time": the date the unit promised.
+    pub promised_ms: Millis,
+    /// The coordination center's staff member following an urgent case.
+    pub follow_up: String,
+    pub reject_kind: Option<crate::moves::RejectKind>,
+    /// Rejected as a duplicate of the case with this number.
+    pub duplicate_of: String,
+    /// The external unit while the case is transferred.
+    pub transferred_to: String,
+    /// The state a deferred or transferred case goes back to when resumed.
+    pub resume_to: Option<CaseStatus>,
+    /// The service-level clocks, each as its log.
+    pub clocks: crate::clocks::Clocks,
+    /// Why the work is late, when the unit gave a reason.
+    pub delay_reason: Option<crate::moves::DelayReason>,
+    /// When the SLA worker must look at the case next; 0: nothing pending.
+    pub next_due_ms: Millis,
 }
 
 impl Case {

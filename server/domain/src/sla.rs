@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// The service levels in force. The figures are the 137 center's; a config
 /// file may change them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SlaPolicy {
     /// A non-urgent executive case gets a first response within this many hours.
@@ -16,15 +16,113 @@ pub struct SlaPolicy {
     pub on_site_hours: i64,
     /// An urgent case's final result is reported within this many hours.
     pub result_hours: i64,
+    /// A reopened case's new result is due within this many hours.
+    pub reopen_result_hours: i64,
+    /// The share of a deadline's allowance after which it is warned about, once.
+    pub warn_share: f64,
+    /// While a case stays late, its level rises again after this many hours.
+    pub re_escalation_urgent_hours: i64,
+    pub re_escalation_hours: i64,
+    /// Who each escalation level answers to, the first step first.
+    pub ladder: Vec<Level>,
+    /// Allowances that differ by kind, urgency or topic; the most specific
+    /// (a topic's) wins.
+    pub overrides: Vec<Override>,
+}
+
+/// One step of the escalation ladder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Level {
+    pub recipient: String,
+    /// A Persian letter; `{number}`, `{clock}`, `{due}`, `{level}` and
+    /// `{recipient}` are filled in when the level is reached. Empty: no letter.
+    #[serde(default)]
+    pub letter: String,
+}
+
+/// Allowances for some cases; a field left out keeps the general figure.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Override {
+    pub kind: Option<Kind>,
+    pub urgency: Option<Urgency>,
+    pub topic_id: Option<String>,
+    pub first_response_hours: Option<i64>,
+    pub on_site_hours: Option<i64>,
+    pub result_hours: Option<i64>,
 }
 
 impl Default for SlaPolicy {
     fn default() -> Self {
+        let level = |recipient: &str, letter: &str| Level {
+            recipient: recipient.into(),
+            letter: letter.into(),
+        };
         Self {
             first_response_hours: 120,
             on_site_hours: 2,
             result_hours: 24,
+            reopen_result_hours: 72,
+            warn_share: 0.75,
+            re_escalation_urgent_hours: 1,
+            re_escalation_hours: 24,
+            ladder: vec![
+                level(
+                    "رئیس واحد",
+                    "{recipient} محترم، مهلت {clock} پرونده {number} در {due} گذشت. لطفاً پیگیری فرمایید.",
+                ),
+                level(
+                    "مدیر منطقه",
+                    "{recipient} محترم، پرونده {number} پس از ارجاع به رئیس واحد همچنان معوق است (مهلت {clock}: {due}).",
+                ),
+                level(
+                    "معاون خدمات شهری",
+                    "{recipient} محترم، پرونده {number} در سطح {level} پیگیری همچنان انجام نشده است (مهلت {clock}: {due}).",
+                ),
+                level(
+                    "بازرسی",
+                    "{recipient} محترم، پرونده {number} با وجود پیگیری‌های مکرر انجام نشده است (مهلت {clock}: {due}). جهت رسیدگی ارسال می‌شود.",
+                ),
+            ],
+            overrides: Vec::new(),
         }
+    }
+}
+
+impl SlaPolicy {
+    /// The general figures with the overrides that match applied, the
+    /// general ones first and a topic's last so the most specific wins.
+    pub fn hours_for(&self, kind: Kind, urgency: Urgency, topic_id: &str) -> (i64, i64, i64) {
+        let mut hours = (
+            self.first_response_hours,
+            self.on_site_hours,
+            self.result_hours,
+        );
+        let matching = |o: &&Override| {
+            o.kind.is_none_or(|k| k == kind)
+                && o.urgency.is_none_or(|u| u == urgency)
+                && o.topic_id.as_deref().is_none_or(|t| t == topic_id)
+        };
+        let (general, topical): (Vec<&Override>, Vec<&Override>) = self
+            .overrides
+            .iter()
+            .filter(matching)
+            .partition(|o| o.topic_id.is_none());
+        for o in general.into_iter().chain(topical) {
+            hours.0 = o.first_response_hours.unwrap_or(hours.0);
+            hours.1 = o.on_site_hours.unwrap_or(hours.1);
+            hours.2 = o.result_hours.unwrap_or(hours.2);
+        }
+        hours
+    }
+
+    /// The step between escalations of a late case.
+    pub fn re_escalation_ms(&self, urgency: Urgency) -> Millis {
+        let hours = match urgency {
+            Urgency::Urgent => self.re_escalation_urgent_hours,
+            Urgency::Normal => self.re_escalation_hours,
+        };
+        hours.max(1).saturating_mul(HOUR_MS)
     }
 }
 

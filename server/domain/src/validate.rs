@@ -60,6 +60,18 @@ pub enum Reason {
     MediaMismatch,
     /// A file whose bytes do not add up to the size it declared.
     SizeMismatch,
+    /// No unit of the catalog has this id.
+    UnknownUnit,
+    /// The unit exists but is not of the kind the move needs.
+    WrongUnitKind,
+    /// A date or amount outside what the field allows.
+    OutOfRange,
+    /// The move would change nothing.
+    Unchanged,
+    /// No case has this number, or it names the case itself.
+    UnknownCase,
+    /// No staff member of the role the field needs has this name.
+    UnknownUser,
 }
 
 impl Reason {
@@ -139,7 +151,7 @@ pub struct CaseDraft {
     pub landmark: String,
 }
 
-fn check_len(field: &'static str, s: &str, min: usize, max: usize) -> Result<(), FieldError> {
+pub fn check_len(field: &'static str, s: &str, min: usize, max: usize) -> Result<(), FieldError> {
     let n = s.chars().count();
     if n < min {
         return Err(if min == 1 {

@@ -3,10 +3,11 @@
 use super::{Context, Error, convert};
 use crate::domain::access::{self, Rpc, View};
 use crate::domain::lifecycle::open_case;
+use crate::domain::move_case::{self, MoveInput, World, check_fields};
 use crate::domain::phone::normalize_phone;
 use crate::domain::text;
 use crate::domain::validate::{CaseDraft, FieldError, Reason, validate};
-use crate::store::CaseFilter;
+use crate::store::{CaseChange, CaseFilter, RequestKey, StoreError, keys};
 use desk137_proto::v1::case_service_server::CaseService;
 use desk137_proto::v1::get_case_request::Key;
 use desk137_proto::v1::{
@@ -67,7 +68,12 @@ impl CaseApi {
             "case registered"
         );
         Ok(CreateCaseResponse {
-            r#case: Some(convert::case_to(c, &created.events, &View::of(&caller))),
+            r#case: Some(convert::case_to(
+                c,
+                &created.events,
+                &View::of(&caller),
+                &ctx.sla,
+            )),
             replayed: created.replayed,
         })
     }
@@ -90,7 +96,12 @@ impl CaseApi {
         let case = found.ok_or(Error::NoSuchCase)?;
         access::check_case(&caller, &case, ctx.coordination_unit())?;
         let events = ctx.read_point(|s| s.timeline(case.id))?;
-        Ok(convert::case_to(&case, &events, &View::of(&caller)))
+        Ok(convert::case_to(
+            &case,
+            &events,
+            &View::of(&caller),
+            &ctx.sla,
+        ))
     }
 
     async fn list(&self, request: Request<ListCasesRequest>) -> Result<ListCasesResponse, Error> {
@@ -115,7 +126,7 @@ impl CaseApi {
         let mut bytes = 0;
         let mut next_before = page.next_before;
         for (c, events) in page.cases.iter().zip(&timelines) {
-            let case = convert::case_to(c, events, &view);
+            let case = convert::case_to(c, events, &view, &ctx.sla);
             bytes += case.encoded_len();
             if bytes > LIST_BUDGET_BYTES && !cases.is_empty() {
                 // The rest comes on the next page, from below the last case sent.
@@ -152,10 +163,75 @@ impl CaseApi {
                 .cases
                 .iter()
                 .zip(&timelines)
-                .map(|(c, events)| convert::case_to(c, events, &view))
+                .map(|(c, events)| convert::case_to(c, events, &view, &ctx.sla))
                 .collect(),
             total: u32::try_from(history.total).unwrap_or(u32::MAX),
             open: u32::try_from(history.open).unwrap_or(u32::MAX),
+        })
+    }
+}
+
+impl CaseApi {
+    async fn mv(&self, request: Request<MoveCaseRequest>) -> Result<MoveCaseResponse, Error> {
+        let ctx = &self.0;
+        let caller = ctx.admit(&request, Rpc::MoveCase)?;
+        let r = request.into_inner();
+        // What a retry must repeat, byte for byte.
+        let content = prost::Message::encode_to_vec(&r);
+        let case_id = r.case_id;
+        let (mv, input) = check_fields(MoveInput::try_from(r)?)?;
+        let occ = ctx.coordination_unit().map(str::to_owned);
+        let case = ctx
+            .read_point(|s| s.get_case(case_id))?
+            .ok_or(Error::NoSuchCase)?;
+        access::check_move(&caller, &case, occ.as_deref(), mv)?;
+        // A duplicate the caller may not see counts as no case at all.
+        let duplicate_id = if input.duplicate_of.is_empty() {
+            None
+        } else {
+            ctx.read_point(|s| s.get_case_by_number(&input.duplicate_of))?
+                .filter(|d| access::may_see(&caller, d, occ.as_deref()))
+                .map(|d| d.id)
+        };
+        let follow_up_is_dispatcher =
+            ctx.users.role_of(&input.follow_up) == Some(crate::domain::model::Role::Dispatcher);
+        let request_key = RequestKey {
+            key: keys::move_request(&caller.name, &input.request_id),
+            content,
+        };
+        let (catalog, policy, now) = (ctx.catalog.clone(), ctx.sla.clone(), ctx.clock.now_ms());
+        let mover = caller.clone();
+        let updated = ctx
+            .store
+            .update_case_once(case_id, Some(request_key), move |case, _| {
+                // The case may have moved to another unit since it was read.
+                access::check_move(&mover, case, occ.as_deref(), mv)
+                    .map_err(|_| StoreError::NotFound(case.id))?;
+                let world = World {
+                    catalog: &catalog,
+                    policy: &policy,
+                    now,
+                    duplicate_id,
+                    follow_up_is_dispatcher,
+                };
+                let (case, events) = move_case::apply(case, &mover, mv, &input, &world)?;
+                Ok(CaseChange { case, events })
+            })
+            .await?;
+        let c = &updated.case;
+        tracing::info!(
+            number = %c.number,
+            mv = mv.as_str(),
+            status = c.status.as_str(),
+            revision = c.revision,
+            by = %caller.name,
+            replayed = updated.replayed,
+            "case moved"
+        );
+        let events = ctx.read_point(|s| s.timeline(c.id))?;
+        Ok(MoveCaseResponse {
+            r#case: Some(convert::case_to(c, &events, &View::of(&caller), &ctx.sla)),
+            replayed: updated.replayed,
         })
     }
 }
@@ -198,9 +274,9 @@ impl CaseService for CaseApi {
 
     async fn move_case(
         &self,
-        _request: Request<MoveCaseRequest>,
+        request: Request<MoveCaseRequest>,
     ) -> Result<Response<MoveCaseResponse>, Status> {
-        Err(Status::unimplemented("MoveCase is not served yet"))
+        Ok(Response::new(self.mv(request).await?))
     }
 }
 

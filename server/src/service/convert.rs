@@ -3,8 +3,10 @@
 //! becomes `None` so the domain picks its default.
 
 use crate::domain::access::View;
+use crate::domain::clocks::Allowances;
 use crate::domain::event::Event;
 use crate::domain::model::Case;
+use crate::domain::sla::SlaPolicy;
 use crate::domain::validate::{FieldError, Reason};
 use crate::store::CaseFilter;
 use desk137_proto::convert::{WireEnum, event_to_pb, optional};
@@ -30,7 +32,9 @@ impl TryFrom<&pb::ListCasesRequest> for CaseFilter {
 
 /// A case as the access policy's `view` lets its caller see it, with its
 /// timeline when given.
-pub fn case_to(c: &Case, events: &[Event], view: &View) -> pb::Case {
+/// `policy` turns the case's clock logs into the deadlines it shows.
+pub fn case_to(c: &Case, events: &[Event], view: &View, policy: &SlaPolicy) -> pb::Case {
+    let allowances = &Allowances::for_case(policy, c);
     pb::Case {
         id: c.id,
         number: c.number.clone(),
@@ -60,6 +64,14 @@ pub fn case_to(c: &Case, events: &[Event], view: &View) -> pb::Case {
                 e
             })
             .collect(),
+        revision: c.revision,
+        escalation_level: c.escalation_level,
+        promised_ms: c.promised_ms,
+        follow_up: c.follow_up.clone(),
+        clocks: desk137_proto::convert::clocks_to_pb(&c.clocks, allowances),
+        reject_kind: c.reject_kind.map_or(0, WireEnum::to_wire),
+        duplicate_of: c.duplicate_of.clone(),
+        transferred_to: c.transferred_to.clone(),
         ..Default::default()
     }
 }

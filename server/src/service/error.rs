@@ -4,6 +4,8 @@
 use crate::auth::AuthError;
 use crate::domain::access::Denied;
 use crate::domain::lifecycle::OpenError;
+use crate::domain::move_case::MoveError;
+use crate::domain::moves::Refusal;
 use crate::domain::validate::{FieldError, Reason};
 use crate::store::StoreError;
 use std::collections::HashMap;
@@ -49,6 +51,28 @@ pub enum Error {
     /// decode): answered with the transport's status.
     #[error("{}", .0.message())]
     Stream(Status),
+    /// The lifecycle's table refused the move.
+    #[error(transparent)]
+    Refusal(#[from] Refusal),
+    /// The caller read an older revision of the case than it has now.
+    #[error("revision: the case is at revision {current}; read it again and redo the move")]
+    Stale { current: u64 },
+    /// A change the store refused as the case is now.
+    #[error("{0}")]
+    Refused(String),
+    /// The server runs on the real clock.
+    #[error("{0}")]
+    Precondition(String),
+}
+
+impl From<MoveError> for Error {
+    fn from(e: MoveError) -> Self {
+        match e {
+            MoveError::Field(e) => Self::Field(e),
+            MoveError::Refused(r) => Self::Refusal(r),
+            MoveError::Stale { current, .. } => Self::Stale { current },
+        }
+    }
 }
 
 pub const NO_SUCH_ATTACHMENT: &str = "this case has no attachment with that id";
@@ -73,6 +97,13 @@ impl From<OpenError> for Error {
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
         match e {
+            // A move's conflict names nothing: the sender knows what they sent.
+            StoreError::RequestIdConflict(id) if id.is_empty() => Self::Conflict(
+                "request_id: was already used for another request; a retry must send the same fields".into(),
+            ),
+            StoreError::NotFound(_) => Self::NoSuchCase,
+            StoreError::Refused(m) => Self::Refused(m),
+            StoreError::Move(e) => e.into(),
             StoreError::RequestIdConflict(id) => Self::Conflict(format!(
                 "request_id: {} was already used for a case with other content; a retry must send the same fields",
                 crate::domain::text::quote(&id)
@@ -90,7 +121,19 @@ impl From<Error> for Status {
             Error::Unauthenticated(e) => Status::unauthenticated(e.to_string()),
             Error::Denied(e) => denied_status(&e),
             Error::Conflict(m) => Status::already_exists(m),
-            Error::Unroutable(m) => Status::failed_precondition(m),
+            Error::Unroutable(m) | Error::Refused(m) | Error::Precondition(m) => {
+                Status::failed_precondition(m)
+            }
+            Error::Refusal(r) => refusal_status(&r),
+            Error::Stale { current } => {
+                let mut details = ErrorDetails::new();
+                details.set_error_info(
+                    "STALE_REVISION",
+                    ERROR_DOMAIN,
+                    HashMap::from([("revision".to_owned(), current.to_string())]),
+                );
+                Status::with_error_details(Code::Aborted, e_stale(current), details)
+            }
             // The details stay in the log: they describe the server, not the request.
             Error::Store(e) => {
                 tracing::error!(error = %e, "store error");
@@ -108,6 +151,47 @@ impl From<Error> for Status {
             Error::Stream(status) => status,
         }
     }
+}
+
+fn e_stale(current: u64) -> String {
+    Error::Stale { current }.to_string()
+}
+
+/// A move the table refuses: FAILED_PRECONDITION naming the state and the
+/// moves it allows, or PERMISSION_DENIED for a role that never makes it;
+/// the state and moves go in an `ErrorInfo` too, for clients to word.
+fn refusal_status(r: &Refusal) -> Status {
+    let (code, metadata) = match r {
+        Refusal::Role { role, mv } => (
+            Code::PermissionDenied,
+            HashMap::from([
+                ("role".to_owned(), role.as_str().to_owned()),
+                ("move".to_owned(), mv.as_str().to_owned()),
+            ]),
+        ),
+        Refusal::State {
+            status,
+            mv,
+            allowed,
+        } => (
+            Code::FailedPrecondition,
+            HashMap::from([
+                ("state".to_owned(), status.as_str().to_owned()),
+                ("move".to_owned(), mv.as_str().to_owned()),
+                (
+                    "allowed".to_owned(),
+                    allowed
+                        .iter()
+                        .map(|m| m.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                ),
+            ]),
+        ),
+    };
+    let mut details = ErrorDetails::new();
+    details.set_error_info(r.code(), ERROR_DOMAIN, metadata);
+    Status::with_error_details(code, r.to_string(), details)
 }
 
 /// INVALID_ARGUMENT with the field and its reason as details, so a client

@@ -7,6 +7,7 @@
 pub mod attachments;
 pub mod cases;
 pub mod catalog;
+pub mod clock;
 pub mod convert;
 pub mod error;
 pub mod session;
@@ -14,6 +15,7 @@ pub mod session;
 pub use attachments::AttachmentApi;
 pub use cases::CaseApi;
 pub use catalog::CatalogApi;
+pub use clock::ClockApi;
 pub use error::Error;
 pub use session::SessionApi;
 

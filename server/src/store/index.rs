@@ -19,15 +19,18 @@ pub enum Index {
     UnitStatus,
     /// user name + 0 + id
     Creator,
+    /// next due time + id: what the SLA worker looks at next
+    Due,
 }
 
 impl Index {
-    pub const ALL: [Index; 5] = [
+    pub const ALL: [Index; 6] = [
         Index::Phone,
         Index::Unit,
         Index::Status,
         Index::UnitStatus,
         Index::Creator,
+        Index::Due,
     ];
 
     pub fn all() -> impl Iterator<Item = Index> {
@@ -46,6 +49,7 @@ impl Index {
             Index::Status => &trees.by_status,
             Index::UnitStatus => &trees.by_unit_status,
             Index::Creator => &trees.by_creator,
+            Index::Due => &trees.by_due,
         }
     }
 }
@@ -56,7 +60,7 @@ pub type IndexEntry = (Index, Vec<u8>);
 /// Every index entry of `case`. A case without a phone or a unit has no
 /// entry in those indexes.
 pub fn case_index_keys(case: &Case) -> Vec<IndexEntry> {
-    let mut entries = Vec::with_capacity(5);
+    let mut entries = Vec::with_capacity(6);
     if !case.phone.is_empty() {
         entries.push((Index::Phone, keys::text_id(&case.phone, case.id)));
     }
@@ -72,6 +76,9 @@ pub fn case_index_keys(case: &Case) -> Vec<IndexEntry> {
         keys::status_id(case.status, case.id).to_vec(),
     ));
     entries.push((Index::Creator, keys::text_id(&case.created_by, case.id)));
+    if case.next_due_ms > 0 {
+        entries.push((Index::Due, keys::due_id(case.next_due_ms, case.id).to_vec()));
+    }
     entries
 }
 

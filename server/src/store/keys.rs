@@ -81,6 +81,28 @@ pub fn unit_status_id(unit: &str, status: CaseStatus, id: u64) -> Vec<u8> {
     key
 }
 
+/// due time (ms, big-endian) + id: the SLA worker's queue, earliest first.
+/// Times before the epoch never occur; they sort as 0.
+pub fn due_id(due_ms: i64, id: u64) -> [u8; 16] {
+    let mut key = [0u8; 16];
+    key[..8].copy_from_slice(&u64::try_from(due_ms).unwrap_or(0).to_be_bytes());
+    key[8..].copy_from_slice(&id.to_be_bytes());
+    key
+}
+
+/// The due time of a [`due_id`] key.
+pub fn due_of(key: &[u8]) -> Option<i64> {
+    let bytes: [u8; 8] = key.get(..8)?.try_into().ok()?;
+    i64::try_from(u64::from_be_bytes(bytes)).ok()
+}
+
+/// A move's request id, scoped to its sender, apart from the create's.
+pub fn move_request(user: &str, request_id: &str) -> Vec<u8> {
+    let mut key = b"move\0".to_vec();
+    key.extend_from_slice(&request(user, request_id));
+    key
+}
+
 /// Set in the counters tree once the `by_unit_status` index holds every case.
 pub const UNIT_STATUS_INDEX_BUILT: &[u8] = b"index:by_unit_status";
 
@@ -112,6 +134,12 @@ mod tests {
         }
         assert!(position(9) < position(10));
         assert!(year_counter(1404) < year_counter(1405));
+        assert!(due_id(5, u64::MAX) < due_id(6, 0));
+        assert_eq!(
+            due_of(&due_id(1_795_860_000_000, 3)),
+            Some(1_795_860_000_000)
+        );
+        assert_eq!(id_suffix(&due_id(7, 42)), Some(42));
     }
 
     #[test]

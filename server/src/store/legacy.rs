@@ -144,6 +144,17 @@ impl OldCase {
                 on_site_ms: self.deadlines.on_site_ms,
                 result_ms: self.deadlines.result_ms,
             },
+            revision: 0,
+            escalation_level: 0,
+            promised_ms: 0,
+            follow_up: String::new(),
+            reject_kind: None,
+            duplicate_of: String::new(),
+            transferred_to: String::new(),
+            resume_to: None,
+            clocks: Default::default(),
+            delay_reason: None,
+            next_due_ms: 0,
         };
         Ok((case, events))
     }
@@ -174,11 +185,14 @@ impl OldEvent {
             }
             "acknowledged" => EventKind::Acknowledged,
             "on_site" => EventKind::OnSite,
-            "in_progress" => EventKind::InProgress,
+            "in_progress" => EventKind::InProgress { promised_ms: 0 },
             "done" => EventKind::Resolved,
             "feedback" => EventKind::Feedback,
             "reopened" => EventKind::Reopened,
-            "false_report" => EventKind::Rejected,
+            "false_report" => EventKind::Rejected {
+                reject_kind: Some(crate::domain::moves::RejectKind::FalseReport),
+                duplicate_of: String::new(),
+            },
             other => {
                 // The step name is code-made, never user text: safe to show.
                 return Err(CodecError::Value(format!(
@@ -186,12 +200,7 @@ impl OldEvent {
                 )));
             }
         };
-        Ok(Event {
-            at_ms: self.at_ms,
-            actor: self.actor,
-            kind,
-            note,
-        })
+        Ok(Event::new(self.at_ms, &self.actor, kind, note))
     }
 }
 
@@ -246,7 +255,7 @@ mod tests {
             (
                 "in_progress",
                 "نیاز به زمان بیشتر",
-                EventKind::InProgress,
+                EventKind::InProgress { promised_ms: 0 },
                 "نیاز به زمان بیشتر",
             ),
             ("done", "", EventKind::Resolved, ""),
@@ -257,7 +266,15 @@ mod tests {
                 "رضایت ۴ از ۵",
             ),
             ("reopened", "", EventKind::Reopened, ""),
-            ("false_report", "", EventKind::Rejected, ""),
+            (
+                "false_report",
+                "",
+                EventKind::Rejected {
+                    reject_kind: Some(crate::domain::moves::RejectKind::FalseReport),
+                    duplicate_of: String::new(),
+                },
+                "",
+            ),
         ] {
             let event = old_event(action, note).into_domain(1).unwrap();
             assert_eq!((event.kind, event.note.as_str()), (kind, kept), "{action}");

@@ -34,7 +34,9 @@ mod query;
 mod writer;
 
 pub use catalog::ImportOutcome;
-pub use mutation::{Applied, CaseChange, CaseChangeFn, CommitHook, Committed, Mutation, Updated};
+pub use mutation::{
+    Applied, CaseChange, CaseChangeFn, CommitHook, Committed, Mutation, RequestKey, Updated,
+};
 pub use query::{CallerHistory, CaseFilter, CasePage};
 
 use crate::domain::catalog::CatalogError;
@@ -71,6 +73,9 @@ pub enum StoreError {
     Refused(String),
     #[error("catalog: {0}")]
     Catalog(#[from] CatalogError),
+    /// The move a change function worked out was refused; nothing was written.
+    #[error(transparent)]
+    Move(#[from] crate::domain::move_case::MoveError),
 }
 
 impl From<CodecError> for StoreError {
@@ -133,6 +138,8 @@ pub(crate) struct Trees {
     pub by_unit_status: sled::Tree,
     /// user name + 0 + id → ()
     pub by_creator: sled::Tree,
+    /// next due time + id → (): see [`keys::due_id`]
+    pub by_due: sled::Tree,
     /// counter name → u64 or u32
     pub counters: sled::Tree,
     /// topic id → u64
@@ -160,6 +167,7 @@ impl Trees {
             by_status: db.open_tree("by_status")?,
             by_unit_status: db.open_tree("by_unit_status")?,
             by_creator: db.open_tree("by_creator")?,
+            by_due: db.open_tree("by_due")?,
             counters: db.open_tree("counters")?,
             topic_usage: db.open_tree("topic_usage")?,
             topics: db.open_tree("topics")?,
@@ -305,8 +313,89 @@ impl Store {
     where
         F: Fn(&Case, &[Event]) -> Result<CaseChange> + Send + 'static,
     {
+        self.update_case_once(id, None, change).await
+    }
+
+    /// [`Store::update_case`] for a person's request: with `request`, the
+    /// request id is recorded in the same transaction, and a retry with the
+    /// same content answers the case as it is with `replayed` and changes
+    /// nothing; with other content, [`StoreError::RequestIdConflict`].
+    pub async fn update_case_once<F>(
+        &self,
+        id: u64,
+        request: Option<RequestKey>,
+        change: F,
+    ) -> Result<Updated>
+    where
+        F: Fn(&Case, &[Event]) -> Result<CaseChange> + Send + 'static,
+    {
         let change: CaseChangeFn = Box::new(change);
-        updated(self.submit(Mutation::UpdateCase { id, change }).await?)
+        updated(
+            self.submit(Mutation::UpdateCase {
+                id,
+                change,
+                request,
+            })
+            .await?,
+        )
+    }
+
+    /// The earliest entry of the deadline index: when the SLA worker must
+    /// wake next, and for which case.
+    pub fn next_due(&self) -> Result<Option<(i64, u64)>> {
+        Ok(match self.trees().by_due.first()? {
+            Some((key, _)) => keys::due_of(&key).zip(keys::id_suffix(&key)),
+            None => None,
+        })
+    }
+
+    /// The entries of the deadline index due at or before `now`, earliest
+    /// first, at most `limit` of them.
+    pub fn due_until(&self, now: i64, limit: usize) -> Result<Vec<(i64, u64)>> {
+        let end = keys::due_id(now, u64::MAX);
+        let mut due = Vec::new();
+        for entry in self.trees().by_due.range(..=end.as_slice()).take(limit) {
+            let (key, _) = entry?;
+            if let Some(pair) = keys::due_of(&key).zip(keys::id_suffix(&key)) {
+                due.push(pair);
+            }
+        }
+        Ok(due)
+    }
+
+    /// The ids of every open case, for the one start-up pass that recomputes
+    /// clocks after the service levels changed.
+    pub fn open_case_ids(&self) -> Result<Vec<u64>> {
+        let mut ids = Vec::new();
+        for status in crate::domain::model::CaseStatus::all().filter(|s| s.is_open()) {
+            for entry in self
+                .trees()
+                .by_status
+                .scan_prefix(keys::status_prefix(status))
+            {
+                let (key, _) = entry?;
+                ids.extend(keys::id_suffix(&key));
+            }
+        }
+        Ok(ids)
+    }
+
+    /// A value of the store's meta (the counters tree), by name.
+    pub fn meta(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .trees()
+            .counters
+            .get(format!("meta:{name}"))?
+            .map(|v| v.to_vec()))
+    }
+
+    /// Sets a meta value and makes it durable.
+    pub fn set_meta(&self, name: &str, value: &[u8]) -> Result<()> {
+        self.trees()
+            .counters
+            .insert(format!("meta:{name}"), value)?;
+        self.inner.db.flush()?;
+        Ok(())
     }
 
     /// [`Store::update_case`] for code outside an async runtime.
@@ -315,7 +404,11 @@ impl Store {
         F: Fn(&Case, &[Event]) -> Result<CaseChange> + Send + 'static,
     {
         let change: CaseChangeFn = Box::new(change);
-        updated(self.submit_blocking(Mutation::UpdateCase { id, change })?)
+        updated(self.submit_blocking(Mutation::UpdateCase {
+            id,
+            change,
+            request: None,
+        })?)
     }
 
     /// The case with this id.
@@ -454,6 +547,17 @@ pub(crate) mod test_support {
             created_at_ms: at_ms,
             created_by: "agent1".into(),
             deadlines: Deadlines::default(),
+            revision: 0,
+            escalation_level: 0,
+            promised_ms: 0,
+            follow_up: String::new(),
+            reject_kind: None,
+            duplicate_of: String::new(),
+            transferred_to: String::new(),
+            resume_to: None,
+            clocks: Default::default(),
+            delay_reason: None,
+            next_due_ms: 0,
         };
         Opened {
             case,

@@ -36,9 +36,21 @@ pub enum Mutation {
     UpdateCase {
         id: u64,
         change: CaseChangeFn,
+        /// A person's request, recorded in the same transaction so a retry
+        /// gets the same answer instead of a second change.
+        request: Option<RequestKey>,
     },
     /// A file's record on its case; the file is already on disk.
     AddAttachment(Attachment),
+}
+
+/// A request id and the content it was sent with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestKey {
+    /// [`super::keys::move_request`].
+    pub key: Vec<u8>,
+    /// The request's content, compared byte for byte on a retry.
+    pub content: Vec<u8>,
 }
 
 impl std::fmt::Debug for Mutation {
@@ -67,6 +79,9 @@ pub struct Updated {
     pub case: Case,
     /// The events appended to the timeline, oldest first.
     pub appended: Vec<Event>,
+    /// The request id had already made this change; nothing new was written
+    /// and `case` is the case as it is now.
+    pub replayed: bool,
 }
 
 /// What a job came to, as the writer answers it.

@@ -10,8 +10,10 @@
 
 use super::codec::{self, CodecError};
 use super::legacy;
-use crate::domain::event::{Event, EventCode, EventKind};
-use crate::domain::model::{Case, CaseStatus, Channel, Kind, Urgency};
+use crate::domain::clocks::{ClockKind, ClockLog, Clocks, Entry, Mark};
+use crate::domain::event::{Event, EventCode, EventKind, Parts};
+use crate::domain::model::{Case, CaseStatus, Channel, Kind, Role, Urgency};
+use crate::domain::moves::{DelayReason, Move, RejectKind};
 use crate::domain::sla::Deadlines;
 use prost::Message;
 
@@ -56,6 +58,60 @@ pub struct CaseRecord {
     pub created_by: String,
     #[prost(message, optional, tag = "18")]
     pub deadlines: Option<DeadlinesRecord>,
+    /// 0 in heads written before revisions were counted.
+    #[prost(uint64, tag = "19")]
+    pub revision: u64,
+    #[prost(uint32, tag = "20")]
+    pub escalation_level: u32,
+    #[prost(int64, tag = "21")]
+    pub promised_ms: i64,
+    #[prost(string, tag = "22")]
+    pub follow_up: String,
+    /// [`reject_kind_number`]; 0: none.
+    #[prost(uint32, tag = "23")]
+    pub reject_kind: u32,
+    #[prost(string, tag = "24")]
+    pub duplicate_of: String,
+    #[prost(string, tag = "25")]
+    pub transferred_to: String,
+    /// A [`CaseStatus::code`]; 0: none.
+    #[prost(uint32, tag = "26")]
+    pub resume_to: u32,
+    #[prost(message, repeated, tag = "27")]
+    pub clocks: Vec<ClockRecord>,
+    /// [`delay_reason_number`]; 0: none.
+    #[prost(uint32, tag = "28")]
+    pub delay_reason: u32,
+    #[prost(int64, tag = "29")]
+    pub next_due_ms: i64,
+}
+
+#[derive(Clone, PartialEq, Message)]
+pub struct ClockRecord {
+    /// [`ClockKind::number`].
+    #[prost(uint32, tag = "1")]
+    pub kind: u32,
+    #[prost(int64, tag = "2")]
+    pub fixed_due_ms: i64,
+    #[prost(bool, tag = "3")]
+    pub after_reopen: bool,
+    #[prost(message, repeated, tag = "4")]
+    pub entries: Vec<ClockEntryRecord>,
+    #[prost(bool, tag = "5")]
+    pub warned: bool,
+    #[prost(bool, tag = "6")]
+    pub breached: bool,
+    #[prost(uint32, tag = "7")]
+    pub escalations: u32,
+}
+
+#[derive(Clone, Copy, PartialEq, Message)]
+pub struct ClockEntryRecord {
+    #[prost(int64, tag = "1")]
+    pub at_ms: i64,
+    /// [`Mark::number`].
+    #[prost(uint32, tag = "2")]
+    pub mark: u32,
 }
 
 #[derive(Clone, Copy, PartialEq, Message)]
@@ -82,6 +138,152 @@ pub struct EventRecord {
     /// The payload of the kinds that name a unit.
     #[prost(string, tag = "5")]
     pub unit_id: String,
+    /// [`role_number`]; 0 for the system and for older events.
+    #[prost(uint32, tag = "6")]
+    pub role: u32,
+    /// [`move_number`]; 0: no move.
+    #[prost(uint32, tag = "7")]
+    pub mv: u32,
+    #[prost(string, tag = "8")]
+    pub from_unit_id: String,
+    #[prost(string, tag = "9")]
+    pub from_topic_id: String,
+    #[prost(string, tag = "10")]
+    pub topic_id: String,
+    /// [`ClockKind::number`]; 0: none.
+    #[prost(uint32, tag = "11")]
+    pub clock: u32,
+    #[prost(int64, tag = "12")]
+    pub due_ms: i64,
+    #[prost(uint32, tag = "13")]
+    pub level: u32,
+    #[prost(string, tag = "14")]
+    pub recipient: String,
+    #[prost(string, tag = "15")]
+    pub letter: String,
+    #[prost(uint32, tag = "16")]
+    pub delay_reason: u32,
+    #[prost(uint32, tag = "17")]
+    pub reject_kind: u32,
+    #[prost(string, tag = "18")]
+    pub duplicate_of: String,
+    #[prost(string, tag = "19")]
+    pub follow_up: String,
+    #[prost(int64, tag = "20")]
+    pub promised_ms: i64,
+    #[prost(string, repeated, tag = "21")]
+    pub attachment_ids: Vec<String>,
+}
+
+/// Stored numbers of the lifecycle's enums: the contract's numbers, fixed
+/// here so a reordered Rust enum changes nothing on disk. Append only.
+const ROLES: [(Role, u32); 5] = [
+    (Role::Agent, 1),
+    (Role::Dispatcher, 2),
+    (Role::Unit, 3),
+    (Role::Supervisor, 4),
+    (Role::Admin, 5),
+];
+const MOVES: [(Move, u32); 14] = [
+    (Move::Acknowledge, 1),
+    (Move::Arrive, 2),
+    (Move::Respond, 3),
+    (Move::Resolve, 4),
+    (Move::Defer, 5),
+    (Move::Reject, 6),
+    (Move::Transfer, 7),
+    (Move::Reroute, 8),
+    (Move::AssignFollowUp, 9),
+    (Move::Note, 10),
+    (Move::Escalate, 11),
+    (Move::Reopen, 12),
+    (Move::Close, 13),
+    (Move::Resume, 14),
+];
+const REJECT_KINDS: [(RejectKind, u32); 3] = [
+    (RejectKind::FalseReport, 1),
+    (RejectKind::NotMunicipal, 2),
+    (RejectKind::Duplicate, 3),
+];
+const DELAY_REASONS: [(DelayReason, u32); 5] = [
+    (DelayReason::NoAccess, 1),
+    (DelayReason::NeedsOtherOrg, 2),
+    (DelayReason::NeedsBudget, 3),
+    (DelayReason::Weather, 4),
+    (DelayReason::Other, 5),
+];
+
+fn number_of<T: PartialEq + Copy>(table: &[(T, u32)], v: Option<T>) -> u32 {
+    v.and_then(|v| table.iter().find(|(t, _)| *t == v).map(|(_, n)| *n))
+        .unwrap_or(0)
+}
+
+/// 0 is `None`; a number this build does not know is an error.
+fn value_of<T: Copy>(table: &[(T, u32)], what: &str, n: u32) -> Result<Option<T>, CodecError> {
+    if n == 0 {
+        return Ok(None);
+    }
+    table
+        .iter()
+        .find(|(_, m)| *m == n)
+        .map(|(t, _)| Some(*t))
+        .ok_or_else(|| unknown(what, n))
+}
+
+fn clock_from(n: u32) -> Result<Option<ClockKind>, CodecError> {
+    if n == 0 {
+        return Ok(None);
+    }
+    ClockKind::from_number(n)
+        .map(Some)
+        .ok_or_else(|| unknown("clock", n))
+}
+
+impl From<&ClockLog> for ClockRecord {
+    fn from(c: &ClockLog) -> Self {
+        Self {
+            kind: u32::from(c.kind.number()),
+            fixed_due_ms: c.fixed_due_ms,
+            after_reopen: c.after_reopen,
+            entries: c
+                .entries
+                .iter()
+                .map(|e| ClockEntryRecord {
+                    at_ms: e.at_ms,
+                    mark: u32::from(e.mark.number()),
+                })
+                .collect(),
+            warned: c.warned,
+            breached: c.breached,
+            escalations: c.escalations,
+        }
+    }
+}
+
+impl TryFrom<ClockRecord> for ClockLog {
+    type Error = CodecError;
+
+    fn try_from(r: ClockRecord) -> Result<Self, CodecError> {
+        Ok(Self {
+            kind: clock_from(r.kind)?.ok_or_else(|| unknown("clock", 0))?,
+            fixed_due_ms: r.fixed_due_ms,
+            after_reopen: r.after_reopen,
+            entries: r
+                .entries
+                .iter()
+                .map(|e| {
+                    Ok(Entry {
+                        at_ms: e.at_ms,
+                        mark: Mark::from_number(e.mark)
+                            .ok_or_else(|| unknown("clock mark", e.mark))?,
+                    })
+                })
+                .collect::<Result<_, CodecError>>()?,
+            warned: r.warned,
+            breached: r.breached,
+            escalations: r.escalations,
+        })
+    }
 }
 
 /// The stored number of each channel. Append only.
@@ -167,6 +369,17 @@ impl From<&Case> for CaseRecord {
                 on_site_ms: case.deadlines.on_site_ms,
                 result_ms: case.deadlines.result_ms,
             }),
+            revision: case.revision,
+            escalation_level: case.escalation_level,
+            promised_ms: case.promised_ms,
+            follow_up: case.follow_up.clone(),
+            reject_kind: number_of(&REJECT_KINDS, case.reject_kind),
+            duplicate_of: case.duplicate_of.clone(),
+            transferred_to: case.transferred_to.clone(),
+            resume_to: case.resume_to.map_or(0, |s| u32::from(s.code())),
+            clocks: case.clocks.0.iter().map(ClockRecord::from).collect(),
+            delay_reason: number_of(&DELAY_REASONS, case.delay_reason),
+            next_due_ms: case.next_due_ms,
         }
     }
 }
@@ -203,18 +416,59 @@ impl TryFrom<CaseRecord> for Case {
                 on_site_ms: deadlines.on_site_ms,
                 result_ms: deadlines.result_ms,
             },
+            revision: r.revision,
+            escalation_level: r.escalation_level,
+            promised_ms: r.promised_ms,
+            follow_up: r.follow_up,
+            reject_kind: value_of(&REJECT_KINDS, "reject kind", r.reject_kind)?,
+            duplicate_of: r.duplicate_of,
+            transferred_to: r.transferred_to,
+            resume_to: match r.resume_to {
+                0 => None,
+                n => Some(
+                    u8::try_from(n)
+                        .ok()
+                        .and_then(CaseStatus::from_code)
+                        .ok_or_else(|| unknown("status", n))?,
+                ),
+            },
+            clocks: Clocks(
+                r.clocks
+                    .into_iter()
+                    .map(ClockLog::try_from)
+                    .collect::<Result<_, _>>()?,
+            ),
+            delay_reason: value_of(&DELAY_REASONS, "delay reason", r.delay_reason)?,
+            next_due_ms: r.next_due_ms,
         })
     }
 }
 
 impl From<&Event> for EventRecord {
     fn from(event: &Event) -> Self {
+        let p = event.kind.parts();
         Self {
             at_ms: event.at_ms,
             actor: event.actor.clone(),
             code: u32::from(event.kind.code().number()),
             note: event.note.clone(),
-            unit_id: event.kind.unit_id().unwrap_or_default().to_owned(),
+            unit_id: p.unit_id,
+            role: number_of(&ROLES, event.role),
+            mv: number_of(&MOVES, event.mv),
+            from_unit_id: p.from_unit_id,
+            from_topic_id: p.from_topic_id,
+            topic_id: p.topic_id,
+            clock: p.clock.map_or(0, |c| u32::from(c.number())),
+            due_ms: p.due_ms,
+            level: p.level,
+            recipient: p.recipient,
+            letter: p.letter,
+            delay_reason: number_of(&DELAY_REASONS, p.delay_reason),
+            reject_kind: number_of(&REJECT_KINDS, p.reject_kind),
+            duplicate_of: p.duplicate_of,
+            follow_up: p.follow_up,
+            promised_ms: p.promised_ms,
+            attachment_ids: event.attachment_ids.clone(),
         }
     }
 }
@@ -224,14 +478,33 @@ impl TryFrom<EventRecord> for Event {
 
     fn try_from(r: EventRecord) -> Result<Self, CodecError> {
         let code = EventCode::from_number(r.code).ok_or_else(|| unknown("event code", r.code))?;
-        let kind = EventKind::from_parts(code, &r.unit_id).ok_or_else(|| {
-            CodecError::Value(format!("a {} event without its unit", code.as_str()))
+        let parts = Parts {
+            unit_id: r.unit_id,
+            from_unit_id: r.from_unit_id,
+            from_topic_id: r.from_topic_id,
+            topic_id: r.topic_id,
+            clock: clock_from(r.clock)?,
+            due_ms: r.due_ms,
+            level: r.level,
+            recipient: r.recipient,
+            letter: r.letter,
+            delay_reason: value_of(&DELAY_REASONS, "delay reason", r.delay_reason)?,
+            reject_kind: value_of(&REJECT_KINDS, "reject kind", r.reject_kind)?,
+            duplicate_of: r.duplicate_of,
+            follow_up: r.follow_up,
+            promised_ms: r.promised_ms,
+        };
+        let kind = EventKind::from_parts(code, &parts).ok_or_else(|| {
+            CodecError::Value(format!("a {} event without its payload", code.as_str()))
         })?;
         Ok(Event {
             at_ms: r.at_ms,
             actor: r.actor,
             kind,
             note: r.note,
+            role: value_of(&ROLES, "role", r.role)?,
+            mv: value_of(&MOVES, "move", r.mv)?,
+            attachment_ids: r.attachment_ids,
         })
     }
 }
@@ -339,7 +612,7 @@ mod tests {
         #[prost(message, optional, tag = "18")]
         deadlines: Option<DeadlinesRecord>,
         /// The new field.
-        #[prost(string, tag = "19")]
+        #[prost(string, tag = "99")]
         citizen_ref: String,
     }
 
@@ -356,11 +629,32 @@ mod tests {
         let c = sample();
         let bytes = encode_case(&c);
         assert_eq!(bytes[0], LAYOUT);
-        assert_eq!(decode_case(&bytes), Ok(c));
-        for kind in EventCode::all().filter_map(|code| EventKind::from_parts(code, "occ")) {
-            let event = Event::new(5, "agent1", kind, "یادداشت");
+        assert_eq!(decode_case(&bytes), Ok(c.clone()));
+        let parts = Parts {
+            unit_id: "occ".into(),
+            follow_up: "disp1".into(),
+            clock: Some(ClockKind::Result),
+            due_ms: 77,
+            level: 2,
+            reject_kind: Some(RejectKind::Duplicate),
+            delay_reason: Some(DelayReason::NoAccess),
+            ..Parts::default()
+        };
+        for kind in EventCode::all().filter_map(|code| EventKind::from_parts(code, &parts)) {
+            let mut event = Event::new(5, "agent1", kind, "یادداشت").by(Role::Unit, Move::Resolve);
+            event.attachment_ids = vec!["ab".repeat(32)];
             assert_eq!(decode_event(&encode_event(&event)), Ok(event));
         }
+        let mut lived = c.clone();
+        lived.revision = 4;
+        lived.escalation_level = 2;
+        lived.reject_kind = Some(RejectKind::FalseReport);
+        lived.resume_to = Some(CaseStatus::Acknowledged);
+        lived.delay_reason = Some(DelayReason::Weather);
+        lived.clocks.start(ClockKind::Promised, 10).fixed_due_ms = 99;
+        lived.clocks.pause_all(20);
+        lived.next_due_ms = 1234;
+        assert_eq!(decode_case(&encode_case(&lived)), Ok(lived));
     }
 
     #[test]

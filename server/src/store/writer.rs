@@ -9,7 +9,7 @@
 //! on `flush_async` (sled issue 1308).
 
 use super::index::{Index, IndexEntry, case_index_keys, index_changes};
-use super::mutation::{Applied, CaseChange, CommitHook, Committed, Mutation, Updated};
+use super::mutation::{Applied, CaseChange, CommitHook, Committed, Mutation, RequestKey, Updated};
 use super::{Created, Result, StoreError, Trees, codec, keys, records};
 use crate::domain::event::Event;
 use crate::domain::jalali::to_jalali;
@@ -158,6 +158,8 @@ enum Outcome {
         appended: Vec<Event>,
     },
     Attached(super::attachments::Added),
+    /// The request id had already made this change: the case as it is.
+    Replayed(Case),
     /// This job fails alone; the rest of the batch goes on.
     Failed(StoreError),
 }
@@ -313,13 +315,17 @@ pub(crate) fn apply_batch(
             .iter()
             .map(|mutation| match mutation {
                 Mutation::CreateCase(opened) => create(&tx, opened),
-                Mutation::UpdateCase { id, change } => update(&tx, *id, change),
                 Mutation::AddAttachment(a) => Ok(
                     match super::attachments::add(tx.attachments, tx.cases, a)? {
                         Ok(added) => Outcome::Attached(added),
                         Err(e) => Outcome::Failed(e),
                     },
                 ),
+                Mutation::UpdateCase {
+                    id,
+                    change,
+                    request,
+                } => update(&tx, *id, change, request.as_ref()),
             })
             .collect::<TxResult<Vec<Outcome>>>()
     });
@@ -385,9 +391,15 @@ pub(crate) fn apply_batch(
                 Ok(Applied::Updated(Updated {
                     case: after,
                     appended,
+                    replayed: false,
                 }))
             }
             (Outcome::Attached(added), _) => Ok(Applied::Attached(added)),
+            (Outcome::Replayed(case), _) => Ok(Applied::Updated(Updated {
+                case,
+                appended: Vec::new(),
+                replayed: true,
+            })),
             (Outcome::Failed(e), _) => Err(e),
         })
         .collect();
@@ -476,12 +488,25 @@ fn update(
     tx: &Tx<'_>,
     id: u64,
     change: &(dyn Fn(&Case, &[Event]) -> Result<CaseChange> + Send),
+    request: Option<&RequestKey>,
 ) -> TxResult<Outcome> {
     let stored = match tx.read_case(id)? {
         Some(Ok(stored)) => stored,
         Some(Err(e)) => return Ok(Outcome::Failed(e)),
         None => return Ok(Outcome::Failed(StoreError::NotFound(id))),
     };
+    if let Some(request) = request
+        && let Some(bytes) = tx.request_ids.get(&request.key)?
+    {
+        return Ok(match codec::decode::<(u64, Vec<u8>)>(&bytes) {
+            Ok((case_id, content)) if case_id == id && content == request.content => {
+                Outcome::Replayed(stored.case)
+            }
+            // The id says nothing of what differs: the key is the sender's own.
+            Ok(_) => Outcome::Failed(StoreError::RequestIdConflict(String::new())),
+            Err(e) => Outcome::Failed(e.into()),
+        });
+    }
     let CaseChange {
         case: after,
         events: appended,
@@ -512,6 +537,14 @@ fn update(
     tx.cases
         .insert(&keys::id(id), records::encode_case(&after))?;
     tx.append_events(id, first_seq, &appended)?;
+    if let Some(request) = request {
+        match codec::encode(&(id, &request.content)) {
+            Ok(value) => {
+                tx.request_ids.insert(request.key.as_slice(), value)?;
+            }
+            Err(e) => return Ok(Outcome::Failed(e.into())),
+        }
+    }
     Ok(Outcome::Updated {
         before,
         after,
@@ -699,6 +732,7 @@ mod tests {
             Mutation::UpdateCase {
                 id: 1,
                 change: Box::new(acknowledge),
+                request: None,
             },
             Mutation::UpdateCase {
                 id: 1,
@@ -713,6 +747,7 @@ mod tests {
                         events: vec![Event::new(AUTUMN_1405 + 1, "unit1", EventKind::OnSite, "")],
                     })
                 }),
+                request: None,
             },
         ];
         let refs: Vec<&Mutation> = jobs.iter().collect();

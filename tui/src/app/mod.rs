@@ -4,9 +4,12 @@
 //! wants done comes back as [`Command`]s, and the answers come in again as
 //! [`Msg`]s.
 
+pub mod allowed;
 pub mod cases;
 pub mod catalog;
+pub mod clocks;
 pub mod intake;
+pub mod move_form;
 pub mod msg;
 pub mod rpc;
 pub mod screens;
@@ -30,8 +33,16 @@ use tui_input::InputRequest;
 
 /// How often a lost server is tried again.
 pub const PROBE_MS: Millis = 3_000;
-/// How often a read-only queue refreshes itself.
-pub const QUEUE_REFRESH_MS: Millis = 30_000;
+/// How often a queue or an open case is read again, until a live feed
+/// tells the screens what changed.
+pub const QUEUE_REFRESH_MS: Millis = 5_000;
+/// How far the demo's key moves the simulated clock.
+pub const ADVANCE_MS: Millis = 3_600_000;
+/// The demo server's users, one per role, in the order the role key visits
+/// them; each one's token is its name.
+pub const DEMO_USERS: [&str; 5] = ["agent1", "dispatcher1", "unit1", "supervisor1", "admin1"];
+/// The demo user who may move the simulated clock.
+pub const DEMO_ADMIN: &str = "admin1";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Connection {
@@ -110,6 +121,17 @@ pub struct App {
     pub status: Option<Status>,
     ids: RequestIds,
     next_probe_ms: Millis,
+    /// Open a case by number: what is typed so far, while the box is open.
+    pub finder: Option<tui_input::Input>,
+    /// The server's clock less this machine's: a demo server on a
+    /// simulated clock runs ahead, and the countdowns follow it.
+    pub clock_offset_ms: Millis,
+    /// The demo user signed in, when the demo lets the role change.
+    pub demo_user: Option<String>,
+    /// Signing in as another demo user: its status line ends once in.
+    switching: bool,
+    /// Raised by each change of demo user; see [`Ticket::epoch`].
+    epoch: u64,
 }
 
 impl Field {
@@ -157,6 +179,11 @@ impl App {
             status: None,
             ids: RequestIds::new(settings.id_prefix),
             next_probe_ms: now_ms + PROBE_MS,
+            finder: None,
+            clock_offset_ms: 0,
+            demo_user: None,
+            switching: false,
+            epoch: 0,
         }
     }
 
@@ -195,16 +222,26 @@ impl App {
     pub fn key_contexts(&self) -> &'static [Context] {
         match self.overlay {
             Some(_) => &[crate::keymap::LIST],
+            None if self.finder.is_some() => &[crate::keymap::EDIT],
             None => self.screen().contexts(),
         }
     }
 
     /// The actions the bottom bar names now.
-    pub fn hints(&self) -> &'static [Action] {
+    pub fn hints(&self) -> Vec<Action> {
         match self.overlay {
-            Some(Overlay::Help { .. }) => &[Action::Back, Action::Quit],
-            Some(Overlay::Confirm(_)) => &[Action::Accept, Action::Back],
-            None => self.screen().hints(),
+            Some(Overlay::Help { .. }) => vec![Action::Back, Action::Quit],
+            Some(Overlay::Confirm(_)) => vec![Action::Accept, Action::Back],
+            None if self.finder.is_some() => vec![Action::Accept, Action::Back],
+            None => {
+                let mut out = self.screen().hints(self.session.as_ref().map(|s| s.role));
+                if self.session.as_ref().is_some_and(|s| s.demo) {
+                    out.extend([Action::SwitchRole, Action::AdvanceClock]);
+                }
+                out.push(Action::Quit);
+                out.dedup();
+                out
+            }
         }
     }
 
@@ -279,14 +316,19 @@ impl App {
                 Command::Unsay => self.status = None,
                 Command::Lost(text) => self.lost_connection(text),
                 Command::Ask(what) => self.overlay = Some(Overlay::Confirm(what)),
-                Command::Open(Open::Detail { id, number }) => {
-                    let (screen, get) = DetailScreen::open(id, number);
+                Command::Open(how) => {
+                    let (screen, get) = match how {
+                        Open::Detail { id, number } => DetailScreen::open(id, number),
+                        Open::Number(typed) => DetailScreen::open_number(&typed),
+                    };
                     self.screens.push(Screen::Detail(Box::new(screen)));
                     out.push(get);
                 }
                 Command::Close => {
                     if self.screens.len() > 1 {
                         self.screens.pop();
+                        // What was done on the case shows on the list under it.
+                        out.extend(self.on_top(Screen::refresh));
                     }
                 }
                 outside => out.push(outside),
@@ -297,6 +339,17 @@ impl App {
 }
 
 pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
+    let mut out = route(app, msg);
+    // Whatever goes out carries the sign-in it belongs to.
+    for c in &mut out {
+        if let Command::Send(r) | Command::SendAs { request: r, .. } = c {
+            r.ticket.epoch = app.epoch;
+        }
+    }
+    out
+}
+
+fn route(app: &mut App, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Key(ev) => app.key(ev),
         Msg::Paste(text) => app.paste(&text),
@@ -307,6 +360,18 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
         Msg::Tick(now) => app.tick(now),
         Msg::Reply(r) => app.reply(*r),
         Msg::Stream { id, event } => app.stream(id, event),
+        Msg::Uploaded { to, path, result } => {
+            match app.screens.iter().rposition(|s| s.to() == Some(to)) {
+                Some(at) => app.with_screen(at, |s, ctx| s.uploaded(&path, result, ctx)),
+                None => Vec::new(),
+            }
+        }
+        Msg::Completed { to, completion } => {
+            match app.screens.iter().rposition(|s| s.to() == Some(to)) {
+                Some(at) => app.with_screen(at, |s, _| s.completed(&completion)),
+                None => Vec::new(),
+            }
+        }
     }
 }
 
@@ -319,6 +384,9 @@ impl App {
         if let Some(overlay) = self.overlay {
             return self.overlay_key(overlay, action);
         }
+        if self.finder.is_some() {
+            return self.finder_key(action, Key::typed_char(&ev));
+        }
         match action {
             Some(a) => self.act(a),
             None => match Key::typed_char(&ev) {
@@ -330,6 +398,12 @@ impl App {
 
     fn paste(&mut self, text: &str) -> Vec<Command> {
         if self.overlay.is_some() {
+            return Vec::new();
+        }
+        if let Some(f) = self.finder.as_mut() {
+            for c in text.chars().filter(|c| !c.is_control()) {
+                f.handle(InputRequest::InsertChar(c));
+            }
             return Vec::new();
         }
         self.on_top(|s, ctx| s.paste(text, ctx))
@@ -395,11 +469,97 @@ impl App {
                 self.overlay = Some(Overlay::Help { scroll: 0 });
                 Vec::new()
             }
+            Action::OpenNumber if self.session.is_some() => {
+                self.finder = Some(tui_input::Input::default());
+                Vec::new()
+            }
+            Action::SwitchRole => self.switch_role(),
+            Action::AdvanceClock => self.advance_clock(),
             _ => self.on_top(|s, ctx| s.act(a, ctx)),
         }
     }
 
+    /// A key while the case-number box is open.
+    fn finder_key(&mut self, action: Option<Action>, typed: Option<char>) -> Vec<Command> {
+        let Some(input) = self.finder.as_mut() else {
+            return Vec::new();
+        };
+        match action {
+            Some(Action::Back) => self.finder = None,
+            Some(Action::Quit) => {
+                self.finder = None;
+                return self.act(Action::Quit);
+            }
+            Some(Action::Accept) => {
+                let typed = input.value().trim().to_owned();
+                if typed.is_empty() {
+                    return Vec::new();
+                }
+                self.finder = None;
+                return self.settle(vec![Command::Open(Open::Number(typed))]);
+            }
+            Some(a) => {
+                if let Some(req) = screens::intake::edit_request(a) {
+                    input.handle(req);
+                }
+            }
+            None => {
+                if let Some(c) = typed {
+                    input.handle(InputRequest::InsertChar(c));
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    fn is_demo(&self) -> bool {
+        self.session.as_ref().is_some_and(|s| s.demo) && self.demo_user.is_some()
+    }
+
+    /// Demo only: sign in as the next demo user and start that role's screens.
+    fn switch_role(&mut self) -> Vec<Command> {
+        if !self.is_demo() {
+            self.say(Tone::Warning, self.lang.demo_only());
+            return Vec::new();
+        }
+        // Signing in again would lose what is typed: it is never dropped
+        // without asking, so the role waits until the form is sent or cleared.
+        if self.is_dirty() {
+            self.say(Tone::Warning, self.lang.switch_blocked());
+            return Vec::new();
+        }
+        let current = self.demo_user.clone().unwrap_or_default();
+        let at = DEMO_USERS.iter().position(|u| *u == current).unwrap_or(0);
+        let next = DEMO_USERS[(at + 1) % DEMO_USERS.len()].to_owned();
+        self.demo_user = Some(next.clone());
+        self.session = None;
+        self.screens = vec![Screen::Starting];
+        self.say(Tone::Info, self.lang.switching_to(&next));
+        self.switching = true;
+        self.epoch += 1;
+        let mut out = vec![Command::SwitchUser(next)];
+        out.extend(self.start());
+        out
+    }
+
+    /// Demo only: the simulated clock one step on, asked as the demo admin.
+    fn advance_clock(&mut self) -> Vec<Command> {
+        if !self.is_demo() {
+            self.say(Tone::Warning, self.lang.demo_only());
+            return Vec::new();
+        }
+        vec![Command::SendAs {
+            user: DEMO_ADMIN.to_owned(),
+            request: Request::new(
+                To::App,
+                0,
+                Call::Advance(pb::AdvanceRequest { ms: ADVANCE_MS }),
+            ),
+        }]
+    }
+
     fn tick(&mut self, now: Millis) -> Vec<Command> {
+        let now = now + self.clock_offset_ms;
         self.now_ms = now;
         let mut out = Vec::new();
         if self.connection == Connection::Disconnected && now >= self.next_probe_ms {
@@ -431,6 +591,9 @@ impl App {
     }
 
     fn reply(&mut self, r: Reply) -> Vec<Command> {
+        if r.request.ticket.epoch != self.epoch {
+            return Vec::new();
+        }
         // Any answer, a refusal too, proves the server is reachable again.
         let lost = r.error().is_some_and(RpcError::is_connection);
         let mut out = self.reached(!lost);
@@ -462,6 +625,18 @@ impl App {
             Answer::ListRegions(res) => {
                 self.catalog_part(res.map(|r| r.regions), ClientCatalog::set_regions)
             }
+            Answer::Advance(res) => match res {
+                Ok(r) => {
+                    self.follow_server_clock(r.now_ms);
+                    let when = crate::timefmt::datetime(r.now_ms, self.calendar, self.lang);
+                    self.say(Tone::Success, self.lang.clock_moved(&when));
+                    self.on_top(Screen::refresh)
+                }
+                Err(e) => {
+                    self.say(Tone::Error, self.lang.clock_not_moved(&e.to_string()));
+                    Vec::new()
+                }
+            },
             _ => Vec::new(),
         }
     }
@@ -484,6 +659,15 @@ impl App {
                 Vec::new()
             }
             StreamEvent::Ended { .. } => Vec::new(),
+        }
+    }
+
+    /// The countdowns run on the demo server's (simulated) time.
+    fn follow_server_clock(&mut self, server_ms: Millis) {
+        if server_ms > 0 {
+            let local = self.now_ms - self.clock_offset_ms;
+            self.clock_offset_ms = server_ms - local;
+            self.now_ms = server_ms;
         }
     }
 
@@ -560,6 +744,12 @@ impl App {
                 None
             }
         };
+        if who.demo && self.demo_user.is_some() {
+            self.follow_server_clock(who.server_time_ms);
+        }
+        if std::mem::take(&mut self.switching) {
+            self.status = None;
+        }
         self.session = Some(Session {
             user: who.user,
             role,
@@ -579,5 +769,7 @@ impl App {
     }
 }
 
+#[cfg(test)]
+mod move_tests;
 #[cfg(test)]
 pub(crate) mod tests;

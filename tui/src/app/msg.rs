@@ -22,6 +22,17 @@ pub enum Msg {
         id: SubId,
         event: StreamEvent,
     },
+    /// The file at `path` was uploaded to the case a form of `to` moves.
+    Uploaded {
+        to: To,
+        path: String,
+        result: Result<desk137_proto::v1::Attachment, RpcError>,
+    },
+    /// The entries that may complete a path typed into a form of `to`.
+    Completed {
+        to: To,
+        completion: crate::app::move_form::Completion,
+    },
 }
 
 /// The field a server refused and why, as the stable code it sent.
@@ -147,6 +158,9 @@ pub enum To {
 pub struct Ticket {
     pub to: To,
     pub generation: u64,
+    /// The sign-in it was asked under: after the demo's role key, an answer
+    /// meant for the user before is dropped, whatever screen it names.
+    pub epoch: u64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -158,7 +172,11 @@ pub struct Request {
 impl Request {
     pub fn new(to: To, generation: u64, call: Call) -> Self {
         Self {
-            ticket: Ticket { to, generation },
+            ticket: Ticket {
+                to,
+                generation,
+                epoch: 0,
+            },
             call,
         }
     }
@@ -186,7 +204,12 @@ impl Msg {
 /// A screen to open over the current one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Open {
-    Detail { id: u64, number: String },
+    Detail {
+        id: u64,
+        number: String,
+    },
+    /// A case by the number a person typed.
+    Number(String),
 }
 
 /// What `update` asks for. The first four leave the app (the event loop runs
@@ -203,6 +226,26 @@ pub enum Command {
         id: SubId,
     },
     Quit,
+    /// List the directory entries that complete `typed` (a path) and
+    /// answer with [`Msg::Completed`].
+    CompletePath {
+        to: To,
+        typed: String,
+    },
+    /// Upload the file at `path` to `case_id`, answered by [`Msg::Uploaded`].
+    Upload {
+        to: To,
+        case_id: u64,
+        path: String,
+    },
+    /// Demo only: speak as another demo user from now on.
+    SwitchUser(String),
+    /// Demo only: one request as another demo user (the admin, to move the
+    /// simulated clock), whoever is signed in.
+    SendAs {
+        user: String,
+        request: Request,
+    },
     /// Put a message on the status bar.
     Say(Tone, String),
     /// Clear the status bar.
@@ -224,6 +267,10 @@ impl Command {
                 | Command::Subscribe { .. }
                 | Command::Unsubscribe { .. }
                 | Command::Quit
+                | Command::CompletePath { .. }
+                | Command::Upload { .. }
+                | Command::SwitchUser(_)
+                | Command::SendAs { .. }
         )
     }
 }

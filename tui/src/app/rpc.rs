@@ -7,6 +7,7 @@ use crate::app::msg::{RpcError, RpcResult};
 use desk137_proto::v1 as pb;
 use desk137_proto::v1::case_service_client::CaseServiceClient;
 use desk137_proto::v1::catalog_service_client::CatalogServiceClient;
+use desk137_proto::v1::clock_service_client::ClockServiceClient;
 use desk137_proto::v1::session_service_client::SessionServiceClient;
 use tonic::transport::Channel;
 
@@ -70,4 +71,6 @@ rpcs! {
     CreateCase: pb::CreateCaseRequest => pb::CreateCaseResponse = CaseServiceClient::create_case;
     ListCases: pb::ListCasesRequest => pb::ListCasesResponse = CaseServiceClient::list_cases;
     GetCase: pb::GetCaseRequest => pb::Case = CaseServiceClient::get_case;
+    MoveCase: pb::MoveCaseRequest => pb::MoveCaseResponse = CaseServiceClient::move_case;
+    Advance: pb::AdvanceRequest => pb::AdvanceResponse = ClockServiceClient::advance;
 }

@@ -382,7 +382,7 @@ fn a_server_refusal_keeps_the_form_and_focuses_the_named_field() {
 }
 
 /// An INVALID_ARGUMENT as the server words it, with both details.
-fn refusal(field: &str, reason: &str, limit: u32) -> tonic::Status {
+pub(crate) fn refusal(field: &str, reason: &str, limit: u32) -> tonic::Status {
     let mut details = ErrorDetails::with_bad_request_violation(field, "an English sentence");
     details.set_error_info(
         reason,
@@ -718,13 +718,18 @@ fn a_queue_opens_a_case_and_goes_back() {
         unreachable!()
     };
     assert!(matches!(&d.case, Loadable::Loaded(c) if c.id == 3));
-    // The queue does not refresh itself under an open case.
-    assert!(sends(&update(&mut app, Msg::Tick(NOW + QUEUE_REFRESH_MS))).is_empty());
-    press(&mut app, KeyCode::Esc);
+    // The queue does not refresh itself under an open case; the case does.
+    let cmds = update(&mut app, Msg::Tick(NOW + QUEUE_REFRESH_MS));
+    assert_eq!(sends(&cmds).len(), 1);
+    sent(&cmds, "get_case");
+    // Back on the list, it is read again: the case may have moved.
+    let cmds = press(&mut app, KeyCode::Esc);
+    let again = sent(&cmds, "list_cases").clone();
     assert!(matches!(app.screen(), Screen::Queue(_)));
+    answer(&mut app, &again, page(rows(1..=3), ""));
     assert_eq!(queue(&app).list.selected, 2);
     // The list refreshes itself on the clock.
-    let cmds = update(&mut app, Msg::Tick(NOW + QUEUE_REFRESH_MS));
+    let cmds = update(&mut app, Msg::Tick(NOW + 2 * QUEUE_REFRESH_MS));
     sent(&cmds, "list_cases");
 }
 
@@ -756,16 +761,16 @@ fn a_late_page_never_lands_on_a_refreshed_list() {
 #[test]
 fn a_key_bound_in_the_queues_own_table_works_there_only() {
     let mut s = settings(Lang::Fa);
-    s.keymap = Keymap::with_user("mine.toml", "[queue]\n\"o\" = \"accept\"\n").unwrap();
+    s.keymap = Keymap::with_user("mine.toml", "[queue]\n\"w\" = \"accept\"\n").unwrap();
     let mut app = App::new(s, NOW);
     let cmds = session_as(&mut app, who("supervisor1", pb::Role::Supervisor, ""));
     let first = sent(&cmds, "list_cases").clone();
     answer(&mut app, &first, page(rows(1..=2), ""));
-    let cmds = update(&mut app, key(KeyCode::Char('o'), KeyModifiers::NONE));
+    let cmds = update(&mut app, key(KeyCode::Char('w'), KeyModifiers::NONE));
     sent(&cmds, "get_case");
     assert!(matches!(app.screen(), Screen::Detail(_)));
-    // On the case itself "o" does nothing.
-    assert!(update(&mut app, key(KeyCode::Char('o'), KeyModifiers::NONE)).is_empty());
+    // On the case itself "w" does nothing.
+    assert!(update(&mut app, key(KeyCode::Char('w'), KeyModifiers::NONE)).is_empty());
 }
 
 fn health(app: &mut App, event: StreamEvent) -> Vec<Command> {
@@ -830,6 +835,7 @@ fn the_deadline_preview_uses_the_servers_service_levels() {
         first_response_hours: 48,
         on_site_hours: 1,
         result_hours: 12,
+        ..SlaPolicy::default()
     };
     session_as(
         &mut app,

@@ -2,9 +2,9 @@
 //! the screen's language.
 
 use crate::app::App;
+use crate::app::clocks::{ClockView, Standing};
 use crate::ui::theme;
 use desk137_domain::model::{CaseStatus, Urgency};
-use desk137_domain::sla::{Deadlines, Due};
 use desk137_proto::convert::required;
 use desk137_proto::v1 as pb;
 use ratatui::style::Style;
@@ -78,45 +78,32 @@ pub fn urgency(app: &App, c: &pb::Case) -> (&'static str, Style) {
     }
 }
 
-/// The deadline that matters now, by the domain's rule.
-pub fn current_due(c: &pb::Case) -> Option<Due> {
-    let status = status_of(c.status)?;
-    let urgency = required("urgency", c.urgency).ok()?;
-    let d = Deadlines {
-        first_response_ms: c.first_response_due_ms,
-        on_site_ms: c.on_site_due_ms,
-        result_ms: c.result_due_ms,
-    };
-    d.current(status, urgency, c.created_at_ms)
-}
-
-/// Time left as `1:44`, `4d 03h`, or `-0:12` once breached, with the colour
-/// of the dispatcher's board: plain, yellow under a quarter left, red when late.
-pub fn time_left(app: &App, c: &pb::Case) -> (String, Style) {
-    let Some(Due {
-        at_ms: due,
-        allowance_ms: allowance,
-    }) = current_due(c)
-    else {
+/// A clock's countdown as the boards show it: `1:44` left, `⚠ 0:21` near
+/// its deadline, `✖ -0:12` past it, `✓` met, `‖` paused; green, yellow, red.
+pub fn countdown(app: &App, clock: Option<ClockView>) -> (String, Style) {
+    let Some(k) = clock else {
         return (String::new(), Style::new());
     };
-    let left = due - app.now_ms;
-    let minutes = left.abs() / 60_000;
-    let (h, m) = (minutes / 60, minutes % 60);
-    let text = if left.abs() >= 24 * 3_600_000 {
-        match app.lang {
-            crate::messages::Lang::Fa => format!("{} روز", h / 24),
-            crate::messages::Lang::En => format!("{}d {:02}h", h / 24, h % 24),
+    let standing = k.standing(app.now_ms);
+    let left = k.due_ms - app.now_ms;
+    let span = || {
+        let minutes = left.abs() / 60_000;
+        let (h, m) = (minutes / 60, minutes % 60);
+        if left.abs() >= 24 * 3_600_000 {
+            match app.lang {
+                crate::messages::Lang::Fa => format!("{}روز {:02}س", h / 24, h % 24),
+                crate::messages::Lang::En => format!("{}d {:02}h", h / 24, h % 24),
+            }
+        } else {
+            format!("{h}:{m:02}")
         }
-    } else {
-        format!("{h}:{m:02}")
     };
-    let (text, style) = if left < 0 {
-        (format!("-{text}"), theme::error())
-    } else if left * 4 < allowance {
-        (text, theme::warn())
-    } else {
-        (text, Style::new())
+    let (text, style) = match standing {
+        Standing::Met => ("✓".to_owned(), theme::ok()),
+        Standing::Paused => ("‖".to_owned(), theme::dim()),
+        Standing::Ok => (span(), theme::ok()),
+        Standing::Warning => (format!("⚠ {}", span()), theme::warn()),
+        Standing::Breached => (format!("✖ -{}", span()), theme::error()),
     };
     (app.lang.digits(&text), style)
 }

@@ -2,6 +2,7 @@
 //! it, and then only as the server sent it.
 
 use crate::app::App;
+use crate::app::clocks;
 use crate::app::intake::Loadable;
 use crate::app::screens::DetailScreen;
 use crate::timefmt;
@@ -106,42 +107,167 @@ fn case_lines(app: &App, c: &pb::Case, cols: usize, ink: Ink) -> Vec<Line<'stati
         theme::dim(),
     ));
     let mut due = Vec::new();
-    if c.first_response_due_ms > 0 {
-        due.push(format!(
-            "{} {}",
-            l.first_response_by,
-            when(c.first_response_due_ms)
-        ));
-    }
-    if c.on_site_due_ms > 0 {
-        due.push(format!("{} {}", l.on_site_by, when(c.on_site_due_ms)));
-    }
-    if c.result_due_ms > 0 {
-        due.push(format!("{} {}", l.result_by, when(c.result_due_ms)));
+    for which in [
+        pb::SlaClock::FirstResponse,
+        pb::SlaClock::OnSite,
+        pb::SlaClock::Promised,
+        pb::SlaClock::Result,
+    ] {
+        if let Some(k) = clocks::clock(c, which) {
+            let (left, _) = case_row::countdown(app, Some(k));
+            // A met clock says when; a running one its deadline and what is left.
+            let at = match (k.met, k.met_at_ms > 0, k.due_ms > 0) {
+                (true, true, _) => when(k.met_at_ms),
+                (false, _, true) => when(k.due_ms),
+                _ => String::new(),
+            };
+            let text = [app.lang.clock(which), &at, &left]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" ");
+            due.push(text);
+        }
     }
     if !due.is_empty() {
         out.push(field(l.deadline, &due.join(" · "), Style::new()));
+    }
+    let mut more = Vec::new();
+    if c.escalation_level > 0 {
+        more.push(app.lang.escalation(c.escalation_level));
+    }
+    if !c.follow_up.is_empty() {
+        more.push(app.lang.follow_up_by(&c.follow_up));
+    }
+    if c.promised_ms > 0 {
+        more.push(app.lang.promised_on(&when(c.promised_ms)));
+    }
+    if let Ok(
+        k
+        @ (pb::RejectKind::FalseReport | pb::RejectKind::NotMunicipal | pb::RejectKind::Duplicate),
+    ) = pb::RejectKind::try_from(c.reject_kind)
+    {
+        more.push(app.lang.reject_kind(k).to_owned());
+    }
+    if !c.duplicate_of.is_empty() {
+        more.push(app.lang.duplicate_of(&c.duplicate_of));
+    }
+    if !c.transferred_to.is_empty() {
+        more.push(format!("→ {}", case_row::unit(app, &c.transferred_to)));
+    }
+    if !more.is_empty() {
+        out.push(field("", &more.join(" · "), theme::warn()));
+    }
+    for a in &c.attachments {
+        out.push(field(
+            "",
+            &format!(
+                "📎 {} · {} · {}",
+                a.name,
+                a.media_type,
+                app.lang.num(a.size)
+            ),
+            theme::dim(),
+        ));
     }
     out.push(Line::raw(""));
     out.push(ink.line(&[(l.timeline, theme::title())], cols));
     for e in &c.events {
         let time = when(e.at_ms);
-        // A kind this client does not know is shown as a question mark,
-        // never as another kind.
-        let name = required::<EventCode>("events.kind", e.kind).map_or("?", |k| app.lang.event(k));
-        let mut text = format!("{} · {name}", e.actor);
-        // The unit a step names reads better by name; a note only it
-        // repeats (for older clients) is said once.
-        let unit = (!e.unit_id.is_empty()).then(|| case_row::unit(app, &e.unit_id));
-        if let Some(unit) = &unit {
-            text = format!("{text} — {unit}");
+        let text = event_text(app, e);
+        let style = match pb::EventKind::try_from(e.kind) {
+            Ok(pb::EventKind::SlaBreached | pb::EventKind::Escalated) => theme::error(),
+            Ok(pb::EventKind::SlaWarning) => theme::warn(),
+            _ => Style::new(),
+        };
+        let lines = wrap(&text, cols.saturating_sub(17).max(10));
+        for (i, part) in lines.iter().enumerate() {
+            let t = if i == 0 { time.as_str() } else { "" };
+            out.push(ink.row(&[(t, 16, theme::dim()), (part, 0, style)], cols));
         }
-        if !e.note.is_empty() && e.note != e.unit_id && unit.as_ref() != Some(&e.note) {
-            text = format!("{text} — {}", e.note);
-        }
-        out.push(ink.row(&[(&time, 16, theme::dim()), (&text, 0, Style::new())], cols));
     }
     out
+}
+
+/// One timeline step: who, what, and what it carries (from → to, the clock
+/// and its deadline, the level and its recipient, the promised date, why).
+fn event_text(app: &App, e: &pb::CaseEvent) -> String {
+    let lang = app.lang;
+    let when = |ms: i64| timefmt::datetime(ms, app.calendar, app.lang);
+    // A kind this client does not know is shown as a question mark, never
+    // as another kind.
+    let name = required::<EventCode>("events.kind", e.kind).map_or("?", |k| lang.event(k));
+    let mut parts = vec![format!("{} · {name}", e.actor)];
+    let unit = (!e.unit_id.is_empty()).then(|| case_row::unit(app, &e.unit_id));
+    let kind = pb::EventKind::try_from(e.kind).unwrap_or(pb::EventKind::Unspecified);
+    match kind {
+        pb::EventKind::Rerouted => {
+            let mut moved = Vec::new();
+            if !e.from_unit_id.is_empty() || unit.is_some() {
+                moved.push(format!(
+                    "{} → {}",
+                    case_row::unit(app, &e.from_unit_id),
+                    unit.clone().unwrap_or_default()
+                ));
+            }
+            if !e.from_topic_id.is_empty() || !e.topic_id.is_empty() {
+                moved.push(format!(
+                    "{} → {}",
+                    case_row::topic(app, &e.from_topic_id),
+                    case_row::topic(app, &e.topic_id)
+                ));
+            }
+            parts.extend(moved);
+        }
+        pb::EventKind::SlaWarning | pb::EventKind::SlaBreached | pb::EventKind::SlaChanged => {
+            let clock = pb::SlaClock::try_from(e.clock).unwrap_or(pb::SlaClock::Unspecified);
+            let due = if e.due_ms > 0 {
+                when(e.due_ms)
+            } else {
+                String::new()
+            };
+            parts.push(lang.clock_due(clock, &due));
+        }
+        pb::EventKind::Escalated => parts.push(lang.level_for(e.level, &e.recipient)),
+        pb::EventKind::FollowUp if !e.follow_up.is_empty() => {
+            parts.push(lang.follow_up_by(&e.follow_up));
+        }
+        pb::EventKind::Rejected => {
+            if let Ok(k) = pb::RejectKind::try_from(e.reject_kind)
+                && k != pb::RejectKind::Unspecified
+            {
+                parts.push(lang.reject_kind(k).to_owned());
+            }
+            if !e.duplicate_of.is_empty() {
+                parts.push(lang.duplicate_of(&e.duplicate_of));
+            }
+        }
+        _ => {
+            if let Some(u) = &unit {
+                parts.push(u.clone());
+            }
+        }
+    }
+    if e.promised_ms > 0 {
+        parts.push(lang.promised_on(&when(e.promised_ms)));
+    }
+    if let Ok(r) = pb::DelayReason::try_from(e.delay_reason)
+        && r != pb::DelayReason::Unspecified
+    {
+        parts.push(lang.delay_reason(r).to_owned());
+    }
+    if !e.attachment_ids.is_empty() {
+        parts.push(lang.attachments(e.attachment_ids.len()));
+    }
+    // A note only repeating the unit (older servers wrote it so) is said once.
+    if !e.note.is_empty() && e.note != e.unit_id && unit.as_ref() != Some(&e.note) {
+        parts.push(e.note.clone());
+    }
+    if !e.letter.is_empty() {
+        parts.push(e.letter.clone());
+    }
+    parts.join(" — ")
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, d: &DetailScreen, ink: Ink) {

@@ -57,7 +57,7 @@ fn label_width(lang: Lang) -> usize {
 }
 
 /// The visible part of a field and the cursor's column in it.
-fn field_text(input: &Input, cols: usize, focused: bool, ink: Ink) -> (String, usize) {
+pub(crate) fn field_text(input: &Input, cols: usize, focused: bool, ink: Ink) -> (String, usize) {
     let value = input.value();
     if !focused {
         let shown = ink.fit(value, cols.saturating_sub(usize::from(ink.bidi)));
@@ -219,7 +219,7 @@ fn deadline_line(app: &App, form: &Intake, cols: usize, ink: Ink) -> Line<'stati
         return Line::default();
     };
     // The server's service levels; until it has said them, no figure.
-    let Some(sla) = app.sla else {
+    let Some(sla) = app.sla.as_ref() else {
         return Line::default();
     };
     let d = sla.deadlines(kind, form.urgency, app.now_ms);

@@ -5,10 +5,12 @@ mod bottom;
 mod case_row;
 mod confirm;
 mod detail;
+mod finder;
 mod header;
 mod help;
 mod history;
 mod intake;
+mod move_form;
 mod queue;
 pub mod text;
 pub mod theme;
@@ -34,8 +36,19 @@ pub fn draw(frame: &mut Frame, app: &App) {
     match app.screen() {
         Screen::Starting => starting(frame, body, app, ink),
         Screen::Intake(s) => intake::draw(frame, body, app, &s.form, &s.recent, ink),
-        Screen::Queue(s) => queue::draw(frame, body, app, &s.list, ink),
+        Screen::Queue(s) => queue::draw(frame, body, app, s, ink),
         Screen::Detail(s) => detail::draw(frame, body, app, s, ink),
+    }
+    let form = match app.screen() {
+        Screen::Queue(s) => s.moving.form.as_ref(),
+        Screen::Detail(s) => s.moving.form.as_ref(),
+        _ => None,
+    };
+    if let Some(form) = form {
+        move_form::draw(frame, body, app, form, ink);
+    }
+    if let Some(input) = &app.finder {
+        finder::draw(frame, body, app, input, ink);
     }
     bottom::draw(frame, status, keys, app, ink);
     match app.overlay {

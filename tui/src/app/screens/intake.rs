@@ -23,7 +23,7 @@ pub struct IntakeScreen {
     pub recent: CaseList,
 }
 
-fn edit_request(a: Action) -> Option<InputRequest> {
+pub fn edit_request(a: Action) -> Option<InputRequest> {
     Some(match a {
         Action::CharLeft => InputRequest::GoToPrevChar,
         Action::CharRight => InputRequest::GoToNextChar,
@@ -68,6 +68,7 @@ impl IntakeScreen {
         Action::NextField,
         Action::ToggleUrgent,
         Action::Save,
+        Action::OpenNumber,
         Action::Help,
         Action::Quit,
     ];

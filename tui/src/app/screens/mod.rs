@@ -4,15 +4,18 @@
 
 pub mod detail;
 pub mod intake;
+pub mod moving;
 pub mod queue;
 
 use crate::app::Confirm;
 use crate::app::Session;
 use crate::app::catalog::ClientCatalog;
+use crate::app::move_form::Completion;
 use crate::app::msg::{Command, Reply, To};
 use crate::keymap::{Action, Context, EDIT, Keymap, LIST};
 use crate::messages::Lang;
 use desk137_domain::clock::Millis;
+use desk137_domain::model::Role;
 use desk137_domain::sla::SlaPolicy;
 pub use detail::DetailScreen;
 pub use intake::IntakeScreen;
@@ -20,7 +23,12 @@ pub use queue::QueueScreen;
 use tui_input::InputRequest;
 
 /// The key tables of the screens, besides the shared ones.
-pub const SCREEN_CONTEXTS: [Context; 3] = [intake::CONTEXT, queue::CONTEXT, detail::CONTEXT];
+pub const SCREEN_CONTEXTS: [Context; 4] = [
+    intake::CONTEXT,
+    queue::CONTEXT,
+    detail::CONTEXT,
+    crate::app::move_form::CONTEXT,
+];
 
 /// Makes request ids unique among all clients: the session's prefix and a
 /// counter.
@@ -83,18 +91,20 @@ impl Screen {
         match self {
             Screen::Starting => &[LIST],
             Screen::Intake(_) => &[intake::CONTEXT, EDIT],
+            Screen::Queue(s) if s.moving.is_open() => &[crate::app::move_form::CONTEXT, EDIT],
+            Screen::Detail(s) if s.moving.is_open() => &[crate::app::move_form::CONTEXT, EDIT],
             Screen::Queue(_) => &[queue::CONTEXT, LIST],
             Screen::Detail(_) => &[detail::CONTEXT, LIST],
         }
     }
 
     /// The actions the bottom bar names, in order.
-    pub fn hints(&self) -> &'static [Action] {
-        match self {
-            Screen::Starting => &[Action::Help, Action::Quit],
-            Screen::Intake(_) => IntakeScreen::HINTS,
-            Screen::Queue(_) => QueueScreen::HINTS,
-            Screen::Detail(_) => DetailScreen::HINTS,
+    pub fn hints(&self, role: Option<Role>) -> Vec<Action> {
+        match (self, role) {
+            (Screen::Intake(_), _) => IntakeScreen::HINTS.to_vec(),
+            (Screen::Queue(s), Some(role)) => s.hints(role),
+            (Screen::Detail(s), Some(role)) => s.hints(role),
+            _ => vec![Action::Help, Action::Quit],
         }
     }
 
@@ -111,13 +121,40 @@ impl Screen {
     pub fn edit(&mut self, req: InputRequest, ctx: &mut Ctx) -> Vec<Command> {
         match self {
             Screen::Intake(s) => s.edit(req, ctx),
-            _ => Vec::new(),
+            Screen::Queue(s) => s.edit(req),
+            Screen::Detail(s) => s.edit(req),
+            Screen::Starting => Vec::new(),
         }
     }
 
     pub fn paste(&mut self, text: &str, ctx: &mut Ctx) -> Vec<Command> {
         match self {
             Screen::Intake(s) => s.paste(text, ctx),
+            Screen::Queue(s) => s.paste(text),
+            Screen::Detail(s) => s.paste(text),
+            Screen::Starting => Vec::new(),
+        }
+    }
+
+    /// A file of an open move form was uploaded (or refused).
+    pub fn uploaded(
+        &mut self,
+        path: &str,
+        result: Result<desk137_proto::v1::Attachment, crate::app::msg::RpcError>,
+        ctx: &mut Ctx,
+    ) -> Vec<Command> {
+        match self {
+            Screen::Queue(s) => s.moving.uploaded(path, result, ctx, To::Queue),
+            Screen::Detail(s) => s.moving.uploaded(path, result, ctx, To::Detail),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The directory entries that complete a path being typed.
+    pub fn completed(&mut self, c: &Completion) -> Vec<Command> {
+        match self {
+            Screen::Queue(s) => s.completed(c),
+            Screen::Detail(s) => s.completed(c),
             _ => Vec::new(),
         }
     }
@@ -135,6 +172,7 @@ impl Screen {
     pub fn tick(&mut self, ctx: &mut Ctx, connected: bool) -> Vec<Command> {
         match self {
             Screen::Queue(s) if connected => s.tick(ctx),
+            Screen::Detail(s) if connected => s.tick(ctx),
             _ => Vec::new(),
         }
     }
@@ -145,8 +183,8 @@ impl Screen {
         match self {
             Screen::Starting => Vec::new(),
             Screen::Intake(s) => s.recent.request(ctx, false).into_iter().collect(),
-            Screen::Queue(s) => s.list.request(ctx, false).into_iter().collect(),
-            Screen::Detail(s) => s.act(Action::Refresh, ctx),
+            Screen::Queue(s) => s.request(ctx, false).into_iter().collect(),
+            Screen::Detail(s) => s.refresh(ctx),
         }
     }
 
@@ -159,7 +197,12 @@ impl Screen {
 
     /// Something typed that leaving would lose.
     pub fn is_dirty(&self) -> bool {
-        matches!(self, Screen::Intake(s) if s.form.is_dirty())
+        match self {
+            Screen::Intake(s) => s.form.is_dirty(),
+            Screen::Queue(s) => s.moving.form.as_ref().is_some_and(|f| f.is_dirty()),
+            Screen::Detail(s) => s.moving.form.as_ref().is_some_and(|f| f.is_dirty()),
+            Screen::Starting => false,
+        }
     }
 
     /// The user said yes to a question this screen asked.
