@@ -159,7 +159,9 @@ pub async fn run(
 
 /// Once at start: if the service levels differ from those the store last
 /// ran with, every open case's clocks are worked out again, each changed
-/// deadline with an `sla_changed` event. The only pass over all open cases.
+/// deadline with an `sla_changed` event. On the first start of a store
+/// written before cases kept clocks, its open cases get the clocks they
+/// would have started with. The only passes over all open cases.
 pub async fn recompute_if_changed(
     store: &Store,
     policy: &SlaPolicy,
@@ -170,7 +172,11 @@ pub async fn recompute_if_changed(
     let old = match store.meta(META)? {
         Some(bytes) if bytes == encoded => return Ok(0),
         Some(bytes) => crate::store::codec::decode::<SlaPolicy>(&bytes).ok(),
-        None => None,
+        None => {
+            let started = start_missing_clocks(store, policy).await?;
+            store.set_meta(META, &encoded)?;
+            return Ok(started);
+        }
     };
     let mut changed = 0;
     if let Some(old) = old {
@@ -200,4 +206,96 @@ pub async fn recompute_if_changed(
     }
     store.set_meta(META, &encoded)?;
     Ok(changed)
+}
+
+/// Open cases without clocks (written before cases kept them) get the ones
+/// their kind starts with, from their registration; what already fell due
+/// is then applied by the catch-up like anything else.
+async fn start_missing_clocks(store: &Store, policy: &SlaPolicy) -> Result<usize, StoreError> {
+    let mut started = 0;
+    for id in store.open_case_ids()? {
+        let policy = policy.clone();
+        let result = store
+            .update_case(id, move |case, _| {
+                if !case.clocks.0.is_empty() {
+                    return Err(StoreError::Refused("has clocks".into()));
+                }
+                let mut next = case.clone();
+                clocks::start_for_new(&mut next);
+                if next.clocks.0.is_empty() {
+                    return Err(StoreError::Refused("runs no clock".into()));
+                }
+                clocks::refresh(&mut next, &policy);
+                next.revision = case.revision + 1;
+                Ok(CaseChange {
+                    case: next,
+                    events: Vec::new(),
+                })
+            })
+            .await;
+        match result {
+            Ok(_) => started += 1,
+            Err(StoreError::Refused(_) | StoreError::NotFound(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    if started > 0 {
+        tracing::info!(
+            cases = started,
+            "clocks started for cases written before clocks"
+        );
+    }
+    Ok(started)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::clock::HOUR_MS;
+    use crate::domain::event::EventCode;
+    use crate::store::test_support::{case, open};
+
+    #[tokio::test]
+    async fn old_cases_get_their_clocks_once_and_a_changed_policy_moves_them() {
+        let (_dir, store) = open();
+        // As a build before clocks wrote it.
+        let mut old = case("r", "09131234567", "r03-urban_services", 0);
+        old.case.clocks = Default::default();
+        old.case.next_due_ms = 0;
+        let id = store.create_case(old).await.unwrap().case.id;
+        let policy = SlaPolicy::default();
+        assert_eq!(recompute_if_changed(&store, &policy, 0).await.unwrap(), 1);
+        let c = store.get_case(id).unwrap().unwrap();
+        assert_eq!(c.deadlines.first_response_ms, 120 * HOUR_MS);
+        assert_eq!(c.next_due_ms, 90 * HOUR_MS);
+        assert_eq!(store.next_due().unwrap(), Some((90 * HOUR_MS, id)));
+        // The same policy again: nothing to do.
+        assert_eq!(recompute_if_changed(&store, &policy, 0).await.unwrap(), 0);
+        let shorter = SlaPolicy {
+            first_response_hours: 96,
+            ..SlaPolicy::default()
+        };
+        assert_eq!(recompute_if_changed(&store, &shorter, 5).await.unwrap(), 1);
+        let c = store.get_case(id).unwrap().unwrap();
+        assert_eq!(c.deadlines.first_response_ms, 96 * HOUR_MS);
+        let events = store.timeline(id).unwrap();
+        assert_eq!(events.last().unwrap().kind.code(), EventCode::SlaChanged);
+        // Catching up at hour 100 warns and breaches once; again, nothing.
+        assert_eq!(catch_up(&store, &shorter, 100 * HOUR_MS).await.unwrap(), 1);
+        assert_eq!(catch_up(&store, &shorter, 100 * HOUR_MS).await.unwrap(), 0);
+        let codes: Vec<EventCode> = store
+            .timeline(id)
+            .unwrap()
+            .iter()
+            .map(|e| e.kind.code())
+            .collect();
+        assert_eq!(
+            codes[codes.len() - 3..],
+            [
+                EventCode::SlaWarning,
+                EventCode::SlaBreached,
+                EventCode::Escalated
+            ]
+        );
+    }
 }

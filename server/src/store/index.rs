@@ -149,6 +149,24 @@ mod tests {
     use crate::store::test_support::case;
 
     #[test]
+    fn the_deadline_entry_follows_the_next_due_time() {
+        let mut old = case("r", "09131234567", "r03-urban_services", 0).case;
+        old.id = 4;
+        old.next_due_ms = 1_000;
+        let mut new = old.clone();
+        new.next_due_ms = 2_000;
+        let (removed, added) = index_changes(&old, &new);
+        assert_eq!(removed, [(Index::Due, keys::due_id(1_000, 4).to_vec())]);
+        assert_eq!(added, [(Index::Due, keys::due_id(2_000, 4).to_vec())]);
+        // Nothing pending: no entry at all, so the worker never wakes for it.
+        let mut done = new.clone();
+        done.next_due_ms = 0;
+        let (removed, added) = index_changes(&new, &done);
+        assert_eq!(removed.len(), 1);
+        assert!(added.is_empty());
+    }
+
+    #[test]
     fn a_status_change_moves_only_the_status_entries() {
         let mut old = case("r", "09131234567", "r03-urban_services", 0).case;
         old.id = 4;

@@ -174,7 +174,7 @@ async fn run_one(args: &Args, url: &str, server_pid: Option<u32>) -> anyhow::Res
     let ok: u64 = rpcs.iter().map(|r| r.ok).sum();
     let reads: u64 = rpcs
         .iter()
-        .filter(|r| r.rpc != "CreateCase")
+        .filter(|r| !matches!(r.rpc.as_str(), "CreateCase" | "MoveCase"))
         .map(|r| r.ok)
         .sum();
     let calls = shared.calls.load(Ordering::Relaxed);

@@ -84,6 +84,9 @@ pub enum Profile {
     Read,
     Get,
     Scale,
+    /// Opens a case, then moves it: two notes, each on the revision the
+    /// last answer gave, durable like a create.
+    Moves,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -185,7 +185,7 @@ pub async fn prepare(args: &Args, url: &str) -> anyhow::Result<Shared> {
         seed(&shared, cases.clone(), args.seed_cases - shared.max_id).await?;
         shared.max_id = newest_id(&shared, cases).await?;
     }
-    if args.profile != Profile::Mixed && shared.max_id == 0 {
+    if !matches!(args.profile, Profile::Mixed | Profile::Moves) && shared.max_id == 0 {
         bail!("the store has no cases to read: fill it with `desk137-gen` or use --profile mixed");
     }
     Ok(shared)
@@ -335,6 +335,7 @@ pub async fn agent(shared: Arc<Shared>, channel: Channel, index: u32) -> Recorde
         let key = format!("{index}-{n}");
         match shared.profile {
             Profile::Mixed => mixed_call(&shared, &mut client, &mut rng, rec, &key, n).await,
+            Profile::Moves => moves_call(&shared, &mut client, &mut rng, rec, &key).await,
             Profile::Read => read_call(&shared, &mut client, &mut rng, rec, n).await,
             Profile::Scale => scale_call(&shared, &mut client, &mut rng, rec).await,
             Profile::Get => {
@@ -426,6 +427,47 @@ async fn mixed_call(
         ),
     };
     timed(rec, shared, name, client.list_cases(shared.request(list))).await;
+}
+
+async fn moves_call(
+    shared: &Shared,
+    client: &mut CaseServiceClient<Channel>,
+    rng: &mut SmallRng,
+    rec: &mut Recorder,
+    key: &str,
+) {
+    let new = new_case(shared, rng, key);
+    let created = timed(
+        rec,
+        shared,
+        "CreateCase",
+        client.create_case(shared.request(new)),
+    )
+    .await
+    .and_then(|r| r.r#case);
+    let Some(mut case) = created else { return };
+    for step in 0..2 {
+        let note = pb::MoveCaseRequest {
+            request_id: format!("{key}-m{step}"),
+            case_id: case.id,
+            revision: case.revision,
+            r#move: pb::Move::Note as i32,
+            note: "با شهروند تماس گرفته شد".into(),
+            ..Default::default()
+        };
+        let moved = timed(
+            rec,
+            shared,
+            "MoveCase",
+            client.move_case(shared.request(note)),
+        )
+        .await
+        .and_then(|r| r.r#case);
+        match moved {
+            Some(next) => case = next,
+            None => return,
+        }
+    }
 }
 
 async fn read_call(
