@@ -477,3 +477,47 @@ async fn the_default_limit_is_20_mib_and_named_when_broken() -> anyhow::Result<(
     );
     server.shutdown().await
 }
+
+#[tokio::test]
+async fn a_resolve_carries_files_of_its_case_and_the_case_lists_them() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let mut agent = server.as_user("agent1").await?;
+    let (own, other) = cases(&mut agent).await?;
+    let mut unit = server.as_user("unit1").await?;
+    let photo = unit.upload(own.id, "کار.png", "image/png", PNG).await?;
+    let elsewhere = agent
+        .upload(other.id, "p.pdf", "application/pdf", PDF)
+        .await?;
+    let case = unit
+        .cases
+        .get_case(pb::GetCaseRequest {
+            key: Some(pb::get_case_request::Key::Id(own.id)),
+        })
+        .await?
+        .into_inner();
+    assert_eq!(case.attachments.len(), 1);
+    assert_eq!(case.attachments[0].id, photo.id);
+    assert_eq!(case.attachments[0].name, "کار.png");
+
+    // A file of another case is not this case's to report.
+    let mut resolve = desk137_tests::move_of(&case, pb::Move::Resolve, "resolve-1");
+    resolve.note = "سد معبر برداشته شد".into();
+    resolve.attachment_ids = vec![elsewhere.id.clone()];
+    let refused = unit.cases.move_case(resolve.clone()).await.unwrap_err();
+    let field = refused_field(&refused)?;
+    assert_eq!(field.field, "attachment_ids");
+    assert_eq!(field.reason, Reason::UnknownAttachment);
+
+    resolve.request_id = "resolve-2".into();
+    resolve.attachment_ids = vec![photo.id.clone()];
+    let moved = unit.cases.move_case(resolve).await?.into_inner();
+    let moved = moved.r#case.expect("the move answers with the case");
+    assert_eq!(moved.status(), pb::CaseStatus::Resolved);
+    let last = moved.events.last().expect("a timeline");
+    assert_eq!(last.kind(), pb::EventKind::Resolved);
+    assert_eq!(last.attachment_ids, [photo.id.clone()]);
+    assert_eq!(moved.attachments.len(), 1);
+    // And the file is still the file.
+    assert_eq!(unit.download(own.id, &photo.id).await?.1, PNG);
+    server.stop()
+}

@@ -431,6 +431,7 @@ impl Lang {
             (Lang::Fa, Unchanged) => "چیزی را تغییر نمی‌دهد".into(),
             (Lang::Fa, UnknownCase) => "چنین پرونده‌ای نیست، یا همین پرونده است".into(),
             (Lang::Fa, UnknownUser) => "چنین کاربری با این نقش نیست".into(),
+            (Lang::Fa, UnknownAttachment) => "این پیوست روی این پرونده نیست".into(),
             (Lang::En, Required) => "is required".into(),
             (Lang::En, TooShort) if limit > 0 => format!("is too short: at least {n} characters"),
             (Lang::En, TooShort) => "is too short".into(),
@@ -459,6 +460,7 @@ impl Lang {
             (Lang::En, Unchanged) => "would change nothing".into(),
             (Lang::En, UnknownCase) => "is no other case's number".into(),
             (Lang::En, UnknownUser) => "names no staff member of the role needed".into(),
+            (Lang::En, UnknownAttachment) => "is no file uploaded to this case".into(),
         }
     }
 

@@ -72,6 +72,8 @@ pub enum Reason {
     UnknownCase,
     /// No staff member of the role the field needs has this name.
     UnknownUser,
+    /// The case has no attachment with this id: upload it to the case first.
+    UnknownAttachment,
 }
 
 impl Reason {

@@ -96,12 +96,9 @@ impl CaseApi {
         let case = found.ok_or(Error::NoSuchCase)?;
         access::check_case(&caller, &case, ctx.coordination_unit())?;
         let events = ctx.read_point(|s| s.timeline(case.id))?;
-        Ok(convert::case_to(
-            &case,
-            &events,
-            &View::of(&caller),
-            &ctx.sla,
-        ))
+        let mut answer = convert::case_to(&case, &events, &View::of(&caller), &ctx.sla);
+        with_attachments(ctx, &mut answer)?;
+        Ok(answer)
     }
 
     async fn list(&self, request: Request<ListCasesRequest>) -> Result<ListCasesResponse, Error> {
@@ -126,7 +123,8 @@ impl CaseApi {
         let mut bytes = 0;
         let mut next_before = page.next_before;
         for (c, events) in page.cases.iter().zip(&timelines) {
-            let case = convert::case_to(c, events, &view, &ctx.sla);
+            let mut case = convert::case_to(c, events, &view, &ctx.sla);
+            with_attachments(ctx, &mut case)?;
             bytes += case.encoded_len();
             if bytes > LIST_BUDGET_BYTES && !cases.is_empty() {
                 // The rest comes on the next page, from below the last case sent.
@@ -185,6 +183,26 @@ impl CaseApi {
             .read_point(|s| s.get_case(case_id))?
             .ok_or(Error::NoSuchCase)?;
         access::check_move(&caller, &case, occ.as_deref(), mv)?;
+        // Files are only ever added to a case, so one checked now is there
+        // when the move is applied.
+        if !input.attachment_ids.is_empty() {
+            let on_case: std::collections::HashSet<String> = ctx
+                .read_point(|s| s.attachments(case_id))?
+                .iter()
+                .map(|a| a.id())
+                .collect();
+            if let Some(missing) = input
+                .attachment_ids
+                .iter()
+                .find(|id| !on_case.contains(*id))
+            {
+                return Err(Error::field(
+                    "attachment_ids",
+                    Reason::UnknownAttachment,
+                    format!("{} is no file uploaded to this case", text::quote(missing)),
+                ));
+            }
+        }
         // A duplicate the caller may not see counts as no case at all.
         let duplicate_id = if input.duplicate_of.is_empty() {
             None
@@ -229,11 +247,23 @@ impl CaseApi {
             "case moved"
         );
         let events = ctx.read_point(|s| s.timeline(c.id))?;
+        let mut answer = convert::case_to(c, &events, &View::of(&caller), &ctx.sla);
+        with_attachments(ctx, &mut answer)?;
         Ok(MoveCaseResponse {
-            r#case: Some(convert::case_to(c, &events, &View::of(&caller), &ctx.sla)),
+            r#case: Some(answer),
             replayed: updated.replayed,
         })
     }
+}
+
+/// The files of a case, as its answer lists them.
+fn with_attachments(ctx: &super::Context, case: &mut Case) -> Result<(), Error> {
+    case.attachments = ctx
+        .read_point(|s| s.attachments(case.id))?
+        .iter()
+        .map(super::attachments::to_wire)
+        .collect();
+    Ok(())
 }
 
 /// The timelines of `cases`, in order: a list answers with each case whole,
