@@ -515,7 +515,7 @@ async fn a_resolve_carries_files_of_its_case_and_the_case_lists_them() -> anyhow
     assert_eq!(moved.status(), pb::CaseStatus::Resolved);
     let last = moved.events.last().expect("a timeline");
     assert_eq!(last.kind(), pb::EventKind::Resolved);
-    assert_eq!(last.attachment_ids, [photo.id.clone()]);
+    assert_eq!(last.attachment_ids, std::slice::from_ref(&photo.id));
     assert_eq!(moved.attachments.len(), 1);
     // And the file is still the file.
     assert_eq!(unit.download(own.id, &photo.id).await?.1, PNG);
