@@ -498,6 +498,27 @@ async fn a_resolve_carries_files_of_its_case_and_the_case_lists_them() -> anyhow
     assert_eq!(case.attachments.len(), 1);
     assert_eq!(case.attachments[0].id, photo.id);
     assert_eq!(case.attachments[0].name, "کار.png");
+    // The timeline names the file once, however often it is sent.
+    unit.upload(own.id, "کار.png", "image/png", PNG).await?;
+    let case = unit
+        .cases
+        .get_case(pb::GetCaseRequest {
+            key: Some(pb::get_case_request::Key::Id(own.id)),
+        })
+        .await?
+        .into_inner();
+    let added: Vec<&pb::CaseEvent> = case
+        .events
+        .iter()
+        .filter(|e| e.kind() == pb::EventKind::Attachment)
+        .collect();
+    assert_eq!(added.len(), 1);
+    assert_eq!(added[0].attachment_ids, std::slice::from_ref(&photo.id));
+    assert_eq!(
+        (added[0].actor.as_str(), added[0].note.as_str()),
+        ("unit1", "کار.png")
+    );
+    assert_eq!(case.revision, own.revision + 1);
 
     // A file of another case is not this case's to report.
     let mut resolve = desk137_tests::move_of(&case, pb::Move::Resolve, "resolve-1");

@@ -129,6 +129,9 @@ pub enum EventKind {
         clock: ClockKind,
         due_ms: Millis,
     },
+    /// A file was added to the case: the event's `attachment_ids` name it,
+    /// its note holds the file's name.
+    Attachment,
 }
 
 /// An event kind's payload laid flat, as stored records and the wire carry
@@ -238,6 +241,7 @@ impl EventKind {
             Self::Closed => EventCode::Closed,
             Self::Resumed => EventCode::Resumed,
             Self::SlaChanged { .. } => EventCode::SlaChanged,
+            Self::Attachment => EventCode::Attachment,
         }
     }
 
@@ -365,8 +369,7 @@ impl EventKind {
                 clock: p.clock?,
                 due_ms: p.due_ms,
             },
-            // Attachments give this kind its payload.
-            EventCode::Attachment => return None,
+            EventCode::Attachment => Self::Attachment,
         })
     }
 }

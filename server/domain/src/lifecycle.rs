@@ -129,6 +129,33 @@ pub fn open_case(
     Ok(Opened { case, events })
 }
 
+/// The case once `user` has added the file `attachment_id` (named `name`)
+/// to it at `now`: a new revision and an event naming the file. `None` when
+/// the timeline already names that file, so adding it again, or finishing an
+/// addition that a crash cut short, records it once.
+pub fn attachment_added(
+    case: &Case,
+    events: &[Event],
+    attachment_id: &str,
+    name: &str,
+    user: &str,
+    role: crate::model::Role,
+    now: Millis,
+) -> Option<(Case, Event)> {
+    let named = events.iter().any(|e| {
+        e.kind == EventKind::Attachment && e.attachment_ids.iter().any(|id| id == attachment_id)
+    });
+    if named {
+        return None;
+    }
+    let mut next = case.clone();
+    next.revision = case.revision + 1;
+    let mut event = Event::new(now, user, EventKind::Attachment, name);
+    event.role = Some(role);
+    event.attachment_ids = vec![attachment_id.to_owned()];
+    Some((next, event))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,6 +182,41 @@ mod tests {
 
     fn codes(events: &[Event]) -> Vec<EventCode> {
         events.iter().map(|e| e.kind.code()).collect()
+    }
+
+    #[test]
+    fn a_file_is_recorded_once_on_the_timeline() {
+        let c = Catalog::default_catalog().unwrap();
+        let opened = open_case(
+            new_case(&c, Kind::Executive, Urgency::Normal),
+            &c,
+            &SlaPolicy::default(),
+            0,
+            "agent1",
+        )
+        .unwrap();
+        let role = crate::model::Role::Unit;
+        let (case, event) = attachment_added(
+            &opened.case,
+            &opened.events,
+            "ab",
+            "عکس.jpg",
+            "unit1",
+            role,
+            7,
+        )
+        .unwrap();
+        assert_eq!(case.revision, opened.case.revision + 1);
+        assert_eq!(event.kind.code(), EventCode::Attachment);
+        assert_eq!(event.attachment_ids, ["ab"]);
+        assert_eq!(event.note, "عکس.jpg");
+        let mut events = opened.events.clone();
+        events.push(event);
+        assert_eq!(
+            attachment_added(&case, &events, "ab", "عکس.jpg", "unit1", role, 8),
+            None
+        );
+        assert!(attachment_added(&case, &events, "cd", "سند.pdf", "unit1", role, 8).is_some());
     }
 
     #[test]

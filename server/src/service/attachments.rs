@@ -12,8 +12,10 @@
 
 use super::{Context, Error};
 use crate::domain::access::{self, Rpc};
+use crate::domain::lifecycle;
 use crate::domain::media::{self, Attachment, MediaType, SNIFF_LEN};
 use crate::domain::validate::{FieldError, Reason};
+use crate::store::CaseChange;
 use crate::store::attachments::files::{Checked, ChunkError, Chunks};
 use desk137_proto::v1 as pb;
 use desk137_proto::v1::attachment_service_server::AttachmentService;
@@ -141,6 +143,26 @@ impl AttachmentApi {
             })
             .await?;
         let a = &added.attachment;
+        // The timeline names the file in its own transaction, after the
+        // record: a retry after a crash in between finishes it, once.
+        let (id, name, user, role) = (a.id(), a.name.clone(), caller.name.clone(), caller.role);
+        let now = ctx.clock.now_ms();
+        ctx.store
+            .update_case(case.id, move |case, events| {
+                Ok(
+                    match lifecycle::attachment_added(case, events, &id, &name, &user, role, now) {
+                        Some((case, event)) => CaseChange {
+                            case,
+                            events: vec![event],
+                        },
+                        None => CaseChange {
+                            case: case.clone(),
+                            events: Vec::new(),
+                        },
+                    },
+                )
+            })
+            .await?;
         tracing::info!(
             case = %case.number,
             attachment = %a.id(),
