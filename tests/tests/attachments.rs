@@ -520,6 +520,40 @@ async fn a_resolve_carries_files_of_its_case_and_the_case_lists_them() -> anyhow
     );
     assert_eq!(case.revision, own.revision + 1);
 
+    // A number typed into a file's name is the caller's to see, not the unit's.
+    // Content of its own: the other case's PDF must stay the other case's.
+    let content = [PDF, b"% named\n"].concat();
+    let named = agent
+        .upload(own.id, "تماس ۰۹۱۳۱۲۳۴۵۶۷.pdf", "application/pdf", &content)
+        .await?;
+    assert_eq!(named.name, "تماس ۰۹۱۳۱۲۳۴۵۶۷.pdf");
+    let seen = unit
+        .cases
+        .get_case(pb::GetCaseRequest {
+            key: Some(pb::get_case_request::Key::Id(own.id)),
+        })
+        .await?
+        .into_inner();
+    let shown = seen
+        .attachments
+        .iter()
+        .find(|a| a.id == named.id)
+        .expect("listed");
+    assert!(
+        !shown.name.contains("۴۵۶۷") && shown.name.contains('*'),
+        "{}",
+        shown.name
+    );
+    let event = seen
+        .events
+        .iter()
+        .find(|e| e.attachment_ids.contains(&named.id))
+        .expect("named on the timeline");
+    assert!(!event.note.contains("۴۵۶۷"), "{}", event.note);
+    let (record, _) = unit.download(own.id, &named.id).await?;
+    assert!(!record.name.contains("۴۵۶۷"), "{}", record.name);
+    let case = seen;
+
     // A file of another case is not this case's to report.
     let mut resolve = desk137_tests::move_of(&case, pb::Move::Resolve, "resolve-1");
     resolve.note = "سد معبر برداشته شد".into();
@@ -537,7 +571,7 @@ async fn a_resolve_carries_files_of_its_case_and_the_case_lists_them() -> anyhow
     let last = moved.events.last().expect("a timeline");
     assert_eq!(last.kind(), pb::EventKind::Resolved);
     assert_eq!(last.attachment_ids, std::slice::from_ref(&photo.id));
-    assert_eq!(moved.attachments.len(), 1);
+    assert_eq!(moved.attachments.len(), 2);
     // And the file is still the file.
     assert_eq!(unit.download(own.id, &photo.id).await?.1, PNG);
     server.stop()

@@ -11,7 +11,7 @@
 //! Download: the record first, then the content in 64 KiB messages.
 
 use super::{Context, Error};
-use crate::domain::access::{self, Rpc};
+use crate::domain::access::{self, Rpc, View};
 use crate::domain::lifecycle;
 use crate::domain::media::{self, Attachment, MediaType, SNIFF_LEN};
 use crate::domain::validate::{FieldError, Reason};
@@ -172,7 +172,7 @@ impl AttachmentApi {
             replayed = added.replayed,
             "attachment stored"
         );
-        Ok(to_wire(a))
+        Ok(to_wire(a, &View::of(&caller)))
     }
 
     async fn download(
@@ -215,7 +215,10 @@ impl AttachmentApi {
             }
         };
         let first = pb::DownloadResponse {
-            part: Some(download_response::Part::Attachment(to_wire(&attachment))),
+            part: Some(download_response::Part::Attachment(to_wire(
+                &attachment,
+                &View::of(&caller),
+            ))),
         };
         // Two messages in flight at most: a slow reader holds back the file
         // reads instead of filling memory, and waits on a task, not on a
@@ -303,11 +306,13 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| Error::from(crate::store::StoreError::Files(e)))
 }
 
-/// An attachment as the contract has it; the case views use it too.
-pub fn to_wire(a: &Attachment) -> pb::Attachment {
+/// An attachment as the contract has it, to a caller who sees it through
+/// `view`; the case views use it too. A name is free text: a number typed
+/// into it is hidden from those who may not see the caller's.
+pub fn to_wire(a: &Attachment, view: &View) -> pb::Attachment {
     pb::Attachment {
         id: a.id(),
-        name: a.name.clone(),
+        name: view.text(&a.name),
         media_type: a.media_type.as_str().to_owned(),
         size: a.size,
         added_at_ms: a.added_at_ms,

@@ -96,8 +96,9 @@ impl CaseApi {
         let case = found.ok_or(Error::NoSuchCase)?;
         access::check_case(&caller, &case, ctx.coordination_unit())?;
         let events = ctx.read_point(|s| s.timeline(case.id))?;
-        let mut answer = convert::case_to(&case, &events, &View::of(&caller), &ctx.sla);
-        with_attachments(ctx, &mut answer)?;
+        let view = View::of(&caller);
+        let mut answer = convert::case_to(&case, &events, &view, &ctx.sla);
+        with_attachments(ctx, &mut answer, &view)?;
         Ok(answer)
     }
 
@@ -124,7 +125,7 @@ impl CaseApi {
         let mut next_before = page.next_before;
         for (c, events) in page.cases.iter().zip(&timelines) {
             let mut case = convert::case_to(c, events, &view, &ctx.sla);
-            with_attachments(ctx, &mut case)?;
+            with_attachments(ctx, &mut case, &view)?;
             bytes += case.encoded_len();
             if bytes > LIST_BUDGET_BYTES && !cases.is_empty() {
                 // The rest comes on the next page, from below the last case sent.
@@ -247,8 +248,9 @@ impl CaseApi {
             "case moved"
         );
         let events = ctx.read_point(|s| s.timeline(c.id))?;
-        let mut answer = convert::case_to(c, &events, &View::of(&caller), &ctx.sla);
-        with_attachments(ctx, &mut answer)?;
+        let view = View::of(&caller);
+        let mut answer = convert::case_to(c, &events, &view, &ctx.sla);
+        with_attachments(ctx, &mut answer, &view)?;
         Ok(MoveCaseResponse {
             r#case: Some(answer),
             replayed: updated.replayed,
@@ -256,12 +258,13 @@ impl CaseApi {
     }
 }
 
-/// The files of a case, as its answer lists them.
-fn with_attachments(ctx: &super::Context, case: &mut Case) -> Result<(), Error> {
+/// The files of a case, as its answer lists them to a caller who sees it
+/// through `view`.
+fn with_attachments(ctx: &super::Context, case: &mut Case, view: &View) -> Result<(), Error> {
     case.attachments = ctx
         .read_point(|s| s.attachments(case.id))?
         .iter()
-        .map(super::attachments::to_wire)
+        .map(|a| super::attachments::to_wire(a, view))
         .collect();
     Ok(())
 }
