@@ -2,7 +2,10 @@
 //! the real event loop and gRPC client, keys typed one by one, and the case
 //! checked on the server afterwards.
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
+mod common;
+
+use common::Keys;
+use crossterm::event::KeyCode;
 use desk137_domain::clock::{SharedClock, SystemClock};
 use desk137_proto::v1 as pb;
 use desk137_proto::v1::case_service_client::CaseServiceClient;
@@ -17,7 +20,6 @@ use desk137_tui::run::run;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
-use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -62,34 +64,6 @@ fn seen(app: &App, buf: &Buffer) -> Seen {
         saving: form.is_some_and(|f| f.saving),
         dirty: form.is_some_and(|f| f.is_dirty()),
         request_id: form.map(|f| f.request_id.clone()).unwrap_or_default(),
-    }
-}
-
-struct Keys(mpsc::UnboundedSender<io::Result<Event>>);
-
-impl Keys {
-    fn key(&self, code: KeyCode, modifiers: KeyModifiers) {
-        let ev = KeyEvent {
-            code,
-            modifiers,
-            kind: KeyEventKind::Press,
-            state: KeyEventState::NONE,
-        };
-        self.0.send(Ok(Event::Key(ev))).unwrap();
-    }
-
-    fn press(&self, code: KeyCode) {
-        self.key(code, KeyModifiers::NONE);
-    }
-
-    fn ctrl(&self, c: char) {
-        self.key(KeyCode::Char(c), KeyModifiers::CONTROL);
-    }
-
-    fn text(&self, s: &str) {
-        for c in s.chars() {
-            self.press(KeyCode::Char(c));
-        }
     }
 }
 

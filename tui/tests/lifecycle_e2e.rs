@@ -4,7 +4,10 @@
 //! the case by its number, adds a note and reopens it; the demo's clock key
 //! moves the server's time. Each step is checked on the server.
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
+mod common;
+
+use common::Keys;
+use crossterm::event::KeyCode;
 use desk137_domain::clock::{HOUR_MS, SharedClock, SystemClock};
 use desk137_domain::text::persian_digits;
 use desk137_proto::v1 as pb;
@@ -22,7 +25,6 @@ use desk137_tui::run::run;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
-use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -58,34 +60,6 @@ fn seen(app: &App, buf: &Buffer) -> Seen {
         form_open,
         case,
         ready: app.session.is_some() && app.catalog.is_complete(),
-    }
-}
-
-struct Keys(mpsc::UnboundedSender<io::Result<Event>>);
-
-impl Keys {
-    fn key(&self, code: KeyCode, modifiers: KeyModifiers) {
-        let ev = KeyEvent {
-            code,
-            modifiers,
-            kind: KeyEventKind::Press,
-            state: KeyEventState::NONE,
-        };
-        self.0.send(Ok(Event::Key(ev))).unwrap();
-    }
-
-    fn press(&self, code: KeyCode) {
-        self.key(code, KeyModifiers::NONE);
-    }
-
-    fn shift(&self, c: char) {
-        self.key(KeyCode::Char(c), KeyModifiers::SHIFT);
-    }
-
-    fn text(&self, s: &str) {
-        for c in s.chars() {
-            self.press(KeyCode::Char(c));
-        }
     }
 }
 
@@ -249,7 +223,7 @@ async fn a_unit_resolves_and_an_agent_notes_and_reopens_through_the_screens() {
             keys.press(KeyCode::Down);
             keys.press(KeyCode::Enter);
             wait_for(&mut rx, "resolved", succeeded).await;
-            keys.key(KeyCode::Char('q'), KeyModifiers::CONTROL);
+            keys.ctrl('q');
         }
     })
     .await;
@@ -292,7 +266,7 @@ async fn a_unit_resolves_and_an_agent_notes_and_reopens_through_the_screens() {
                 matches!(&s.status, Some((Tone::Success, t)) if t.contains(Lang::Fa.clock_moved("").trim()))
             })
             .await;
-            keys.key(KeyCode::Char('q'), KeyModifiers::CONTROL);
+            keys.ctrl('q');
         }
     })
     .await;
