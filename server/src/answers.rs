@@ -32,9 +32,9 @@ use tonic::codegen::http;
 
 /// The largest data frame an answer is sent in: one HTTP/2 frame.
 pub const CHUNK_BYTES: usize = 16 * 1024;
-/// Answers one connection may have being sent at once: HTTP/2's stream
-/// limit, kept whatever the client acknowledges.
-pub const MAX_ANSWERS: usize = crate::app::h2::MAX_CONCURRENT_STREAMS as usize;
+/// Answers one connection may have being sent at once, whatever the client
+/// acknowledges of HTTP/2's settings.
+pub const MAX_ANSWERS: usize = 32;
 /// Calls of one connection that may wait for a place: a waiting call holds
 /// only its request.
 pub const MAX_WAITING: usize = 256;

@@ -41,10 +41,12 @@ const DRAIN_GRACE: Duration = Duration::from_millis(500);
 pub(crate) mod h2 {
     use std::time::Duration;
 
-    /// A screen has a few calls and one or two streams open at once; every
-    /// stream may hold a whole answer that a client does not read, so this
-    /// times the largest answer bounds what one connection can pin.
-    pub const MAX_CONCURRENT_STREAMS: u32 = 32;
+    /// Streams one connection may open. Kept above what `answers` lets a
+    /// connection have at once (answers alive plus calls waiting), so a
+    /// client's burst waits there instead of being refused by HTTP/2 once
+    /// the client learns this limit; what a stream can pin is bounded by
+    /// `answers`, and unread request bytes by the connection window.
+    pub const MAX_CONCURRENT_STREAMS: u32 = 1024;
     pub const STREAM_WINDOW: u32 = 256 * 1024;
     pub const CONNECTION_WINDOW: u32 = 1024 * 1024;
     pub const MAX_HEADER_LIST: u32 = 16 * 1024;
