@@ -113,7 +113,8 @@ where
     S::Future: Send + 'static,
     ReqBody: Send + 'static,
     S::Error: Send + 'static,
-    B: Send + 'static,
+    B: Body + Send + 'static,
+    B::Error: Send,
 {
     type Response = http::Response<Chunked<B>>;
     type Error = S::Error;
@@ -157,7 +158,7 @@ where
 }
 
 /// A trailers-only gRPC answer: RESOURCE_EXHAUSTED, nothing else to send.
-fn too_many<B>() -> http::Response<Chunked<B>> {
+fn too_many<B: Body>() -> http::Response<Chunked<B>> {
     let mut response = http::Response::new(Chunked::empty());
     let headers = response.headers_mut();
     headers.insert(
@@ -179,18 +180,29 @@ const RESOURCE_EXHAUSTED: &str = "8";
 
 /// A body whose data frames are at most [`CHUNK_BYTES`] long, holding its
 /// connection's place while it lives.
-pub struct Chunked<B> {
+///
+/// An unread answer is held for as long as the client likes, so it is held
+/// at its own size: a large frame is copied out of the encoder's buffer
+/// (which grows by doubling), and the frame after it is read ahead so that a
+/// unary answer's encoder, which keeps that buffer, is dropped at once.
+pub struct Chunked<B: Body> {
     inner: Option<Pin<Box<B>>>,
-    /// What is left of the last frame; cut from it without copying.
+    /// What is left of the last frame.
     rest: Bytes,
+    /// The frame read ahead of `rest`.
+    next: Option<Result<Frame<Bytes>, B::Error>>,
     _place: Option<Place>,
 }
 
-impl<B> Chunked<B> {
+// No field is ever pinned in place: the inner body is boxed.
+impl<B: Body> Unpin for Chunked<B> {}
+
+impl<B: Body> Chunked<B> {
     fn new(inner: B, place: Option<Place>) -> Self {
         Self {
             inner: Some(Box::pin(inner)),
             rest: Bytes::new(),
+            next: None,
             _place: place,
         }
     }
@@ -199,7 +211,30 @@ impl<B> Chunked<B> {
         Self {
             inner: None,
             rest: Bytes::new(),
+            next: None,
             _place: None,
+        }
+    }
+}
+
+impl<B> Chunked<B>
+where
+    B: Body<Data = Bytes>,
+{
+    fn read_ahead(&mut self, cx: &mut Context<'_>) {
+        let Some(inner) = self.inner.as_mut() else {
+            return;
+        };
+        match inner.as_mut().poll_frame(cx) {
+            Poll::Ready(Some(frame)) => {
+                // Trailers are a body's last frame.
+                if matches!(&frame, Ok(f) if f.is_trailers()) {
+                    self.inner = None;
+                }
+                self.next = Some(frame);
+            }
+            Poll::Ready(None) => self.inner = None,
+            Poll::Pending => {}
         }
     }
 }
@@ -220,30 +255,59 @@ where
             let n = this.rest.len().min(CHUNK_BYTES);
             return Poll::Ready(Some(Ok(Frame::data(this.rest.split_to(n)))));
         }
-        let Some(inner) = this.inner.as_mut() else {
-            return Poll::Ready(None);
-        };
-        match inner.as_mut().poll_frame(cx) {
-            Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
-                Ok(mut data) => {
-                    if data.len() > CHUNK_BYTES {
-                        this.rest = data.split_off(CHUNK_BYTES);
+        let frame = match this.next.take() {
+            Some(frame) => frame,
+            None => {
+                let Some(inner) = this.inner.as_mut() else {
+                    return Poll::Ready(None);
+                };
+                match inner.as_mut().poll_frame(cx) {
+                    Poll::Ready(Some(frame)) => frame,
+                    Poll::Ready(None) => {
+                        this.inner = None;
+                        return Poll::Ready(None);
                     }
-                    Poll::Ready(Some(Ok(Frame::data(data))))
+                    Poll::Pending => return Poll::Pending,
                 }
-                Err(frame) => Poll::Ready(Some(Ok(frame))),
-            },
-            other => other,
+            }
+        };
+        let frame = match frame {
+            Ok(frame) => frame,
+            Err(e) => return Poll::Ready(Some(Err(e))),
+        };
+        if frame.is_trailers() {
+            this.inner = None;
+            return Poll::Ready(Some(Ok(frame)));
+        }
+        match frame.into_data() {
+            Ok(mut data) => {
+                if data.len() > CHUNK_BYTES {
+                    data = Bytes::copy_from_slice(&data);
+                    this.rest = data.split_off(CHUNK_BYTES);
+                    if this.next.is_none() {
+                        this.read_ahead(cx);
+                    }
+                }
+                Poll::Ready(Some(Ok(Frame::data(data))))
+            }
+            Err(frame) => Poll::Ready(Some(Ok(frame))),
         }
     }
 
     fn is_end_stream(&self) -> bool {
-        self.rest.is_empty() && self.inner.as_ref().is_none_or(|b| b.is_end_stream())
+        self.rest.is_empty()
+            && self.next.is_none()
+            && self.inner.as_ref().is_none_or(|b| b.is_end_stream())
     }
 
     fn size_hint(&self) -> SizeHint {
         let rest = self.rest.len() as u64;
         let Some(inner) = &self.inner else {
+            if self.next.is_some() {
+                let mut hint = SizeHint::new();
+                hint.set_lower(rest);
+                return hint;
+            }
             return SizeHint::with_exact(rest);
         };
         let inner = inner.size_hint();
@@ -318,6 +382,30 @@ mod tests {
         assert_eq!(&bytes[..40_000], &message[..]);
         assert_eq!(&bytes[40_000..], b"tail");
         assert!(trailers);
+    }
+
+    #[test]
+    fn an_unread_answer_lets_go_of_its_encoder_after_the_first_chunk() {
+        let body = Chunked::new(
+            Frames(vec![
+                Frame::data(Bytes::from(vec![7u8; 3 * CHUNK_BYTES])),
+                Frame::trailers(http::HeaderMap::new()),
+            ]),
+            None,
+        );
+        let mut body = Box::pin(body);
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        let first = body.as_mut().poll_frame(&mut cx);
+        assert!(matches!(first, Poll::Ready(Some(Ok(ref f))) if f.is_data()));
+        // The trailers were read ahead and the inner body dropped, while
+        // two chunks still wait for the client.
+        assert!(body.inner.is_none());
+        assert_eq!(body.rest.len(), 2 * CHUNK_BYTES);
+        assert!(
+            body.next
+                .as_ref()
+                .is_some_and(|f| f.as_ref().is_ok_and(|f| f.is_trailers()))
+        );
     }
 
     #[tokio::test]

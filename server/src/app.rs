@@ -255,6 +255,7 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         clock,
         sla: config.sla,
         demo: config.demo,
+        readers: Arc::new(tokio::sync::Semaphore::new(crate::service::READS_AT_ONCE)),
     };
     // What fell due while the server was down is applied before it serves.
     sla_worker::catch_up(&ctx.store, &ctx.sla, ctx.clock.now_ms())

@@ -18,7 +18,7 @@ const STREAMS_TRIED: usize = 4_000;
 /// Answers the server keeps alive on one connection (`answers::MAX_ANSWERS`).
 const STREAM_LIMIT: usize = 32;
 /// The most a ListCases answer holds (`service::cases::LIST_BUDGET_BYTES`).
-const ANSWER_BUDGET: u64 = 256 * 1024;
+const ANSWER_BUDGET: u64 = 128 * 1024;
 /// Cases in the store: enough that a 500-case page is larger than the budget.
 const CASES: usize = 1_200;
 

@@ -23,7 +23,7 @@ pub const PAGE_SIZE_MAX: usize = 500;
 /// A page stops short of its size once its cases pass this many bytes, so an
 /// answer a client never reads pins at most this much (times the streams a
 /// connection may open), whatever the timelines hold.
-pub const LIST_BUDGET_BYTES: usize = 256 * 1024;
+pub const LIST_BUDGET_BYTES: usize = 128 * 1024;
 pub const HISTORY_DEFAULT: usize = 20;
 pub const HISTORY_MAX: usize = 200;
 

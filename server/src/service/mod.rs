@@ -36,7 +36,16 @@ pub struct Context {
     pub clock: SharedClock,
     pub sla: SlaPolicy,
     pub demo: bool,
+    /// Places for scans on the blocking pool ([`READS_AT_ONCE`]).
+    pub readers: Arc<tokio::sync::Semaphore>,
 }
+
+/// Scans running at once. A scan holds its page in memory while it runs; the
+/// blocking pool would run hundreds side by side, so a burst of large pages
+/// (or a client that sends many and reads nothing) would pin hundreds of
+/// pages. The rest wait here holding only their request. The machine has few
+/// cores; eight keeps the disk busy while others decode.
+pub const READS_AT_ONCE: usize = 8;
 
 impl Context {
     /// The caller of `request`, if the access policy lets them make `rpc`.
@@ -75,10 +84,19 @@ impl Context {
         T: Send + 'static,
         F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
     {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || f(&store))
+        let place = self
+            .readers
+            .clone()
+            .acquire_owned()
             .await
-            .map_err(|e| Error::Task(e.to_string()))?
-            .map_err(Error::from)
+            .map_err(|e| Error::Task(e.to_string()))?;
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            let _place = place;
+            f(&store)
+        })
+        .await
+        .map_err(|e| Error::Task(e.to_string()))?
+        .map_err(Error::from)
     }
 }
