@@ -122,6 +122,7 @@ fn filled_app() -> App {
                     cases: cases(&catalog, 20),
                     total: 20,
                     open: 12,
+                    ..Default::default()
                 })),
             ),
         );

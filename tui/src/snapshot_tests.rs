@@ -133,6 +133,7 @@ fn filled(lang: Lang) -> App {
             cases: history,
             total: 3,
             open: 1,
+            ..Default::default()
         })),
     );
     press(&mut app, KeyCode::Tab);

@@ -3,6 +3,7 @@
 //! and the test tools share them.
 
 pub mod access;
+pub mod audit;
 pub mod catalog;
 pub mod classify;
 pub mod clock;

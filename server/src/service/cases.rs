@@ -166,6 +166,7 @@ impl CaseApi {
                 .collect(),
             total: u32::try_from(history.total).unwrap_or(u32::MAX),
             open: u32::try_from(history.open).unwrap_or(u32::MAX),
+            ..Default::default()
         })
     }
 }

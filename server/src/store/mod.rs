@@ -21,6 +21,7 @@
 //! [`Store::list_cases`] and [`Store::caller_history`].
 
 pub mod attachments;
+pub mod audit;
 pub mod codec;
 pub mod index;
 pub mod keys;
@@ -152,6 +153,8 @@ pub(crate) struct Trees {
     pub units: sled::Tree,
     /// case id + SHA-256 → Attachment
     pub attachments: sled::Tree,
+    /// sequence → AuditEntry: the audit log, see [`audit`]
+    pub audit: sled::Tree,
 }
 
 impl Trees {
@@ -174,6 +177,7 @@ impl Trees {
             regions: db.open_tree("regions")?,
             units: db.open_tree("units")?,
             attachments: db.open_tree("attachments")?,
+            audit: db.open_tree("audit")?,
         };
         let mut write_set = vec![
             trees.cases.clone(),
@@ -183,6 +187,7 @@ impl Trees {
             trees.counters.clone(),
             trees.topic_usage.clone(),
             trees.attachments.clone(),
+            trees.audit.clone(),
         ];
         debug_assert_eq!(write_set.len(), writer::FIXED_WRITE_TREES);
         write_set.extend(index::Index::all().map(|i| i.tree(&trees).clone()));

@@ -4,6 +4,7 @@
 //! here and a function that applies it in `writer`.
 
 use super::{Created, Result};
+use crate::domain::audit::AuditEntry;
 use crate::domain::event::Event;
 use crate::domain::lifecycle::Opened;
 use crate::domain::media::Attachment;
@@ -42,6 +43,9 @@ pub enum Mutation {
     },
     /// A file's record on its case; the file is already on disk.
     AddAttachment(Attachment),
+    /// Entries for the audit log on their own: a read that showed a number.
+    /// A change that is audited writes its entries in its own job instead.
+    Audit(Vec<AuditEntry>),
 }
 
 /// A request id and the content it was sent with.
@@ -68,6 +72,10 @@ impl std::fmt::Debug for Mutation {
                 .debug_struct("AddAttachment")
                 .field("case_id", &a.case_id)
                 .finish_non_exhaustive(),
+            Self::Audit(entries) => f
+                .debug_struct("Audit")
+                .field("entries", &entries.len())
+                .finish_non_exhaustive(),
         }
     }
 }
@@ -90,6 +98,8 @@ pub enum Applied {
     Created(Created),
     Updated(Updated),
     Attached(super::attachments::Added),
+    /// The audit entries' sequences.
+    Audited(Vec<u64>),
 }
 
 /// One change a committed batch made, as the after-commit hook sees it.

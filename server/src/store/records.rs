@@ -213,6 +213,14 @@ const DELAY_REASONS: [(DelayReason, u32); 5] = [
     (DelayReason::Other, 5),
 ];
 
+pub(crate) fn role_number(role: Option<Role>) -> u32 {
+    number_of(&ROLES, role)
+}
+
+pub(crate) fn role_from(n: u32) -> Result<Option<Role>, CodecError> {
+    value_of(&ROLES, "role", n)
+}
+
 fn number_of<T: PartialEq + Copy>(table: &[(T, u32)], v: Option<T>) -> u32 {
     v.and_then(|v| table.iter().find(|(t, _)| *t == v).map(|(_, n)| *n))
         .unwrap_or(0)

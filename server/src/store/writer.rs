@@ -158,6 +158,8 @@ enum Outcome {
         appended: Vec<Event>,
     },
     Attached(super::attachments::Added),
+    /// Audit entries written on their own, with their sequences.
+    Audited(Vec<u64>),
     /// The request id had already made this change: the case as it is.
     Replayed(Case),
     /// This job fails alone; the rest of the batch goes on.
@@ -167,8 +169,8 @@ enum Outcome {
 type TxResult<T> = std::result::Result<T, ConflictableTransactionError<StoreError>>;
 
 /// The trees every job may write, in the order of [`Trees::write_set`]:
-/// these seven, then one per [`Index`] in [`Index::ALL`] order.
-pub(crate) const FIXED_WRITE_TREES: usize = 7;
+/// these eight, then one per [`Index`] in [`Index::ALL`] order.
+pub(crate) const FIXED_WRITE_TREES: usize = 8;
 
 /// The view of the write trees inside one transaction.
 struct Tx<'a> {
@@ -179,6 +181,7 @@ struct Tx<'a> {
     counters: &'a TransactionalTree,
     topic_usage: &'a TransactionalTree,
     attachments: &'a TransactionalTree,
+    audit: &'a TransactionalTree,
     indexes: &'a [TransactionalTree],
 }
 
@@ -192,6 +195,7 @@ impl<'a> Tx<'a> {
             counters,
             topic_usage,
             attachments,
+            audit,
             indexes @ ..,
         ] = view
         else {
@@ -205,6 +209,7 @@ impl<'a> Tx<'a> {
             counters,
             topic_usage,
             attachments,
+            audit,
             indexes,
         })
     }
@@ -326,6 +331,12 @@ pub(crate) fn apply_batch(
                     change,
                     request,
                 } => update(&tx, *id, change, request.as_ref()),
+                Mutation::Audit(entries) => Ok(
+                    match super::audit::append(tx.audit, tx.counters, entries)? {
+                        Ok(seqs) => Outcome::Audited(seqs),
+                        Err(e) => Outcome::Failed(e),
+                    },
+                ),
             })
             .collect::<TxResult<Vec<Outcome>>>()
     });
@@ -395,6 +406,7 @@ pub(crate) fn apply_batch(
                 }))
             }
             (Outcome::Attached(added), _) => Ok(Applied::Attached(added)),
+            (Outcome::Audited(seqs), _) => Ok(Applied::Audited(seqs)),
             (Outcome::Replayed(case), _) => Ok(Applied::Updated(Updated {
                 case,
                 appended: Vec::new(),

@@ -203,6 +203,7 @@ fn a_valid_number_fetches_the_history_once_and_late_answers_are_dropped() {
             cases: vec![],
             total: 3,
             open: 1,
+            ..Default::default()
         })),
     );
     assert!(matches!(form(&app).history.state, Some(Loadable::Loaded(ref h)) if h.total == 3));
