@@ -9,6 +9,7 @@ use crate::domain::sla::SlaPolicy;
 use crate::in_flight::InFlight;
 use crate::listener::{self, Limits};
 use crate::refusals::Refusals;
+use crate::secrets::Secrets;
 use crate::service::{AttachmentApi, CaseApi, CatalogApi, ClockApi, Context, SessionApi};
 use crate::sla_worker;
 use crate::store::{CommitHook, DEFAULT_CACHE_CAPACITY_BYTES, Store, StoreOptions};
@@ -19,7 +20,7 @@ use desk137_proto::v1::catalog_service_server::CatalogServiceServer;
 use desk137_proto::v1::clock_service_server::ClockServiceServer;
 use desk137_proto::v1::session_service_server::SessionServiceServer;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -61,6 +62,9 @@ pub(crate) mod h2 {
 pub struct ServerConfig {
     /// `None`: a temporary store, removed on shutdown.
     pub data_dir: Option<PathBuf>,
+    /// The server's keys; `None`: beside the store (`DIR.key`), or keys of
+    /// the process's own for a temporary store.
+    pub key_file: Option<PathBuf>,
     pub listen: SocketAddr,
     /// Serve the demo users `agent1`, `dispatcher1`, `unit1`, `supervisor1`,
     /// `admin1`, each with its name as token.
@@ -104,6 +108,7 @@ impl Default for ServerConfig {
     fn default() -> Self {
         Self {
             data_dir: None,
+            key_file: None,
             listen: DEFAULT_LISTEN,
             demo: false,
             users: Vec::new(),
@@ -215,6 +220,24 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
             (Some(dir), path)
         }
     };
+    if let (Some(file), Some(dir)) = (&config.key_file, &config.data_dir) {
+        // A copy of the store must not carry the keys that open it.
+        let inside = |f: &Path| {
+            std::path::absolute(f)
+                .is_ok_and(|f| std::path::absolute(dir).is_ok_and(|d| f.starts_with(d)))
+        };
+        anyhow::ensure!(
+            !inside(file),
+            "the key file {} is inside the data directory {}: keep it apart, so a copy of the store alone reveals nothing",
+            file.display(),
+            dir.display()
+        );
+    }
+    let secrets = match (&config.key_file, &config.data_dir) {
+        (Some(file), _) => Secrets::load_or_create(file)?,
+        (None, Some(dir)) => Secrets::load_or_create(&Secrets::default_path(dir))?,
+        (None, None) => Secrets::ephemeral()?,
+    };
     let options = StoreOptions {
         cache_capacity_bytes: config.cache_capacity_bytes,
         flush: config.flush,
@@ -255,6 +278,7 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         clock,
         sla: config.sla,
         demo: config.demo,
+        secrets: Arc::new(secrets),
         readers: Arc::new(tokio::sync::Semaphore::new(crate::service::READS_AT_ONCE)),
     };
     // What fell due while the server was down is applied before it serves.

@@ -3,6 +3,7 @@
 //! ```toml
 //! listen = "127.0.0.1:7137"
 //! data = "/var/lib/desk137"
+//! key_file = "/var/lib/desk137.key"  # default: the data directory's name + .key, beside it
 //! users = "users.toml"        # relative paths are relative to this file
 //! cache_capacity_mb = 64
 //! flush = true
@@ -57,6 +58,8 @@ pub enum ConfigError {
 pub struct FileConfig {
     pub listen: Option<SocketAddr>,
     pub data: Option<PathBuf>,
+    /// The server's keys ([`crate::secrets`]); outside the data directory.
+    pub key_file: Option<PathBuf>,
     pub users: Option<PathBuf>,
     pub cache_capacity_mb: Option<u64>,
     pub flush: Option<bool>,
@@ -91,7 +94,10 @@ impl FileConfig {
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let mut config: FileConfig = parse(path, &read(path)?)?;
         let base = path.parent().unwrap_or(Path::new(""));
-        for p in [&mut config.data, &mut config.users].into_iter().flatten() {
+        for p in [&mut config.data, &mut config.key_file, &mut config.users]
+            .into_iter()
+            .flatten()
+        {
             if p.is_relative() {
                 *p = base.join(&*p);
             }

@@ -27,6 +27,9 @@ struct Cli {
     /// Directory of the store (created if missing).
     #[arg(long, value_name = "DIR", global = true)]
     data: Option<PathBuf>,
+    /// The server's key file [default: beside the store, DIR.key].
+    #[arg(long, value_name = "FILE", global = true)]
+    key_file: Option<PathBuf>,
     /// Address to listen on [default: 127.0.0.1:7137].
     #[arg(long, value_name = "ADDR")]
     listen: Option<SocketAddr>,
@@ -131,7 +134,9 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
         None => bail!("no users: give --users FILE (or `users` in the config file), or --demo"),
     };
     let defaults = ServerConfig::default();
+    let key_file = cli.key_file.clone().or(file.key_file);
     let config = ServerConfig {
+        key_file,
         data_dir,
         listen: cli.listen.or(file.listen).unwrap_or(defaults.listen),
         demo: cli.demo,

@@ -36,6 +36,8 @@ pub struct Context {
     pub clock: SharedClock,
     pub sla: SlaPolicy,
     pub demo: bool,
+    /// The server's keys.
+    pub secrets: Arc<crate::secrets::Secrets>,
     /// Places for scans on the blocking pool ([`READS_AT_ONCE`]).
     pub readers: Arc<tokio::sync::Semaphore>,
 }
