@@ -3,6 +3,7 @@
 
 pub mod answers;
 pub mod app;
+pub mod audit_chain;
 pub mod auth;
 pub mod config;
 pub mod in_flight;

@@ -17,5 +17,6 @@ pub mod move_case;
 pub mod moves;
 pub mod phone;
 pub mod sla;
+pub mod staff;
 pub mod text;
 pub mod validate;

@@ -2,9 +2,21 @@
 //! by its sequence (1, 2, 3, ... big-endian), written by the writer inside
 //! the same transaction as what it records. Records are protobuf behind a
 //! layout byte, as cases are.
+//!
+//! [`append`] writes an entry without its link; at the end of the same
+//! transaction the writer calls [`seal`], which gives every entry after the
+//! chain's head its hash ([`crate::audit_chain`]) and its `audit_index`
+//! keys, so whoever appends needs neither the key nor the indexes. Entries
+//! written before the chain existed hold no hash: the store seals them when
+//! it is first opened by a build that chains, from the genesis link on.
+//!
+//! `audit_index` keys, each ending in the entry's sequence:
+//! `c + case id`, `z + citizen id + 0`, `a + actor + 0`.
 
 use super::{Result, Store, StoreError, codec, keys, records};
+use crate::audit_chain::{ChainKey, HASH_BYTES, Head};
 use crate::domain::audit::{AuditAction, AuditEntry};
+use crate::domain::staff::{StaffRecord, change_reason};
 use prost::Message;
 use sled::transaction::{TransactionalTree, UnabortableTransactionError};
 
@@ -13,6 +25,8 @@ pub const LAYOUT: u8 = 1;
 
 /// The last sequence given, in the `counters` tree.
 pub const SEQ_COUNTER: &[u8] = b"audit_seq";
+/// The chain's head ([`Head`]), in the `counters` tree.
+pub const HEAD_COUNTER: &[u8] = b"audit_head";
 
 #[derive(Clone, PartialEq, Message)]
 pub struct AuditRecord {
@@ -34,43 +48,81 @@ pub struct AuditRecord {
     pub case_number: String,
     #[prost(string, tag = "8")]
     pub reason: String,
+    /// The entry's own sequence, so an entry moved to another key says so.
+    /// 0 in entries written before the chain.
+    #[prost(uint64, tag = "9")]
+    pub seq: u64,
+    /// The chain's hash up to this entry; empty until sealed.
+    #[prost(bytes = "vec", tag = "10")]
+    pub hash: Vec<u8>,
+}
+
+impl AuditRecord {
+    fn of(entry: &AuditEntry) -> Self {
+        Self {
+            at_ms: entry.at_ms,
+            actor: entry.actor.clone(),
+            role: records::role_number(entry.role),
+            action: entry.action.number(),
+            citizen_id: entry.citizen_id.clone(),
+            case_id: entry.case_id,
+            case_number: entry.case_number.clone(),
+            reason: entry.reason.clone(),
+            seq: 0,
+            hash: Vec::new(),
+        }
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(1 + self.encoded_len());
+        bytes.push(LAYOUT);
+        // Encoding into a Vec only fails for lack of room, which a Vec makes.
+        self.encode(&mut bytes).unwrap_or_default();
+        bytes
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let (&layout, body) = bytes.split_first().ok_or_else(|| corrupt("empty".into()))?;
+        if layout != LAYOUT {
+            return Err(corrupt(format!("layout {layout}")));
+        }
+        Self::decode(body).map_err(|e| corrupt(e.to_string()))
+    }
+
+    pub fn entry(&self) -> Result<AuditEntry> {
+        Ok(AuditEntry {
+            at_ms: self.at_ms,
+            actor: self.actor.clone(),
+            role: records::role_from(self.role).map_err(|e| corrupt(e.to_string()))?,
+            action: AuditAction::from_number(self.action)
+                .ok_or_else(|| corrupt(format!("action {}", self.action)))?,
+            citizen_id: self.citizen_id.clone(),
+            case_id: self.case_id,
+            case_number: self.case_number.clone(),
+            reason: self.reason.clone(),
+        })
+    }
+}
+
+fn corrupt(why: String) -> StoreError {
+    StoreError::Corrupt(format!("an audit record: {why}"))
 }
 
 fn encode(entry: &AuditEntry) -> Vec<u8> {
-    let record = AuditRecord {
-        at_ms: entry.at_ms,
-        actor: entry.actor.clone(),
-        role: records::role_number(entry.role),
-        action: entry.action.number(),
-        citizen_id: entry.citizen_id.clone(),
-        case_id: entry.case_id,
-        case_number: entry.case_number.clone(),
-        reason: entry.reason.clone(),
-    };
-    let mut bytes = Vec::with_capacity(1 + record.encoded_len());
-    bytes.push(LAYOUT);
-    record.encode(&mut bytes).unwrap_or_default();
-    bytes
+    AuditRecord::of(entry).to_bytes()
 }
 
 pub fn decode(bytes: &[u8]) -> Result<AuditEntry> {
-    let corrupt = |why: String| StoreError::Corrupt(format!("an audit record: {why}"));
-    let (&layout, body) = bytes.split_first().ok_or_else(|| corrupt("empty".into()))?;
-    if layout != LAYOUT {
-        return Err(corrupt(format!("layout {layout}")));
-    }
-    let r = AuditRecord::decode(body).map_err(|e| corrupt(e.to_string()))?;
-    Ok(AuditEntry {
-        at_ms: r.at_ms,
-        actor: r.actor,
-        role: records::role_from(r.role).map_err(|e| corrupt(e.to_string()))?,
-        action: AuditAction::from_number(r.action)
-            .ok_or_else(|| corrupt(format!("action {}", r.action)))?,
-        citizen_id: r.citizen_id,
-        case_id: r.case_id,
-        case_number: r.case_number,
-        reason: r.reason,
-    })
+    AuditRecord::from_bytes(bytes)?.entry()
+}
+
+/// An entry as the log holds it: its sequence and chain hash with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sealed {
+    pub seq: u64,
+    pub entry: AuditEntry,
+    /// Empty for an entry not sealed yet.
+    pub hash: Vec<u8>,
 }
 
 /// Appends `entries` in order inside the writer's transaction and returns
@@ -100,6 +152,147 @@ pub(crate) fn append(
     Ok(Ok(seqs))
 }
 
+type TxOutcome<T> = std::result::Result<Result<T>, UnabortableTransactionError>;
+
+fn head_in(counters: &TransactionalTree) -> TxOutcome<Head> {
+    Ok(match counters.get(HEAD_COUNTER)? {
+        Some(bytes) => codec::decode(&bytes).map_err(StoreError::from),
+        None => Ok(Head::default()),
+    })
+}
+
+/// Links every entry after the chain's head, writes its index keys and moves
+/// the head, inside the writer's transaction (which reads its own writes).
+/// Returns the new head, or `None` when nothing was appended.
+pub(crate) fn seal(
+    audit: &TransactionalTree,
+    counters: &TransactionalTree,
+    index: &TransactionalTree,
+    key: &ChainKey,
+) -> TxOutcome<Option<Head>> {
+    let last: u64 = match counters.get(SEQ_COUNTER)? {
+        Some(bytes) => match codec::decode(&bytes) {
+            Ok(n) => n,
+            Err(e) => return Ok(Err(e.into())),
+        },
+        None => return Ok(Ok(None)),
+    };
+    let mut head = match head_in(counters)? {
+        Ok(head) => head,
+        Err(e) => return Ok(Err(e)),
+    };
+    if head.seq >= last {
+        return Ok(Ok(None));
+    }
+    for seq in head.seq + 1..=last {
+        let Some(bytes) = audit.get(keys::id(seq))? else {
+            return Ok(Err(corrupt(format!(
+                "entry {seq} is missing before its seal"
+            ))));
+        };
+        let (mut record, entry) =
+            match AuditRecord::from_bytes(&bytes).and_then(|r| Ok((r.entry()?, r))) {
+                Ok((entry, record)) => (record, entry),
+                Err(e) => return Ok(Err(e)),
+            };
+        let hash = key.link(&head.hash, seq, &entry);
+        record.seq = seq;
+        record.hash = hash.to_vec();
+        audit.insert(&keys::id(seq), record.to_bytes())?;
+        for k in index_keys(seq, &entry) {
+            index.insert(k, &[])?;
+        }
+        head = Head { seq, hash };
+    }
+    match codec::encode(&head) {
+        Ok(bytes) => counters.insert(HEAD_COUNTER, bytes)?,
+        Err(e) => return Ok(Err(e.into())),
+    };
+    Ok(Ok(Some(head)))
+}
+
+const BY_CASE: u8 = b'c';
+const BY_CITIZEN: u8 = b'z';
+const BY_ACTOR: u8 = b'a';
+
+fn case_prefix(case_id: u64) -> Vec<u8> {
+    let mut key = vec![BY_CASE];
+    key.extend_from_slice(&case_id.to_be_bytes());
+    key
+}
+
+fn text_prefix(tag: u8, text: &str) -> Vec<u8> {
+    let mut key = vec![tag];
+    key.extend_from_slice(&keys::text_prefix(text));
+    key
+}
+
+fn index_keys(seq: u64, entry: &AuditEntry) -> Vec<Vec<u8>> {
+    let mut prefixes = vec![text_prefix(BY_ACTOR, &entry.actor)];
+    if entry.case_id != 0 {
+        prefixes.push(case_prefix(entry.case_id));
+    }
+    if !entry.citizen_id.is_empty() {
+        prefixes.push(text_prefix(BY_CITIZEN, &entry.citizen_id));
+    }
+    prefixes
+        .into_iter()
+        .map(|mut key| {
+            key.extend_from_slice(&seq.to_be_bytes());
+            key
+        })
+        .collect()
+}
+
+/// Which entries a reader asks for; `None` matches all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub case_id: Option<u64>,
+    pub citizen_id: Option<String>,
+    pub actor: Option<String>,
+    /// Inclusive.
+    pub from_ms: Option<i64>,
+    /// Exclusive.
+    pub to_ms: Option<i64>,
+}
+
+impl AuditFilter {
+    fn matches(&self, entry: &AuditEntry) -> bool {
+        self.case_id.is_none_or(|c| entry.case_id == c)
+            && self
+                .citizen_id
+                .as_ref()
+                .is_none_or(|c| &entry.citizen_id == c)
+            && self.actor.as_ref().is_none_or(|a| &entry.actor == a)
+            && self.from_ms.is_none_or(|t| entry.at_ms >= t)
+            && self.to_ms.is_none_or(|t| entry.at_ms < t)
+    }
+
+    /// The index prefix that narrows the walk most, if any filter has one.
+    fn index_prefix(&self) -> Option<Vec<u8>> {
+        if let Some(case) = self.case_id {
+            Some(case_prefix(case))
+        } else if let Some(citizen) = &self.citizen_id {
+            Some(text_prefix(BY_CITIZEN, citizen))
+        } else {
+            self.actor.as_ref().map(|a| text_prefix(BY_ACTOR, a))
+        }
+    }
+}
+
+/// A page of the log, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditPage {
+    pub entries: Vec<Sealed>,
+    /// Where the next page starts (below this sequence), if there may be more.
+    pub next_before: Option<u64>,
+}
+
+/// Entries one page may look at before it answers what it found: a filter
+/// without an index (time alone) or a rare match within a busy index then
+/// costs a bounded walk per page, and the reader pages on.
+pub const SCAN_BUDGET: usize = 20_000;
+
 impl Store {
     /// Writes `entries` to the audit log on their own (an audited read) and
     /// returns once they are durable, with their sequences.
@@ -123,6 +316,232 @@ impl Store {
         }
         Ok(out)
     }
+
+    /// The chain's head as last committed.
+    pub fn audit_head(&self) -> Result<Head> {
+        head_of(self.trees())
+    }
+
+    /// The entry of sequence `seq` with its hash, if there is one.
+    pub fn audit_sealed(&self, seq: u64) -> Result<Option<Sealed>> {
+        let Some(bytes) = self.trees().audit.get(keys::id(seq))? else {
+            return Ok(None);
+        };
+        let record = AuditRecord::from_bytes(&bytes)?;
+        Ok(Some(Sealed {
+            seq,
+            entry: record.entry()?,
+            hash: record.hash,
+        }))
+    }
+
+    /// The chain's head each time a batch that moved it is on disk.
+    pub fn watch_audit_head(&self) -> tokio::sync::watch::Receiver<Head> {
+        self.inner.audit_heads.subscribe()
+    }
+
+    /// The entries `filter` matches below sequence `before` (all when
+    /// `None`), newest first, at most `limit`.
+    pub fn audit_page(
+        &self,
+        filter: &AuditFilter,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<AuditPage> {
+        let audit = &self.trees().audit;
+        let below = before.unwrap_or(u64::MAX);
+        let seqs: Box<dyn Iterator<Item = Result<u64>>> = match filter.index_prefix() {
+            Some(prefix) => {
+                let mut end = prefix.clone();
+                end.extend_from_slice(&below.to_be_bytes());
+                Box::new(
+                    self.trees()
+                        .audit_index
+                        .range(prefix..end)
+                        .rev()
+                        .map(|item| {
+                            let (key, _) = item?;
+                            keys::id_suffix(&key).ok_or_else(|| {
+                                corrupt("an index key does not end in a sequence".into())
+                            })
+                        }),
+                )
+            }
+            None => Box::new(audit.range(..keys::id(below)).rev().map(|item| {
+                let (key, _) = item?;
+                keys::id_suffix(&key)
+                    .ok_or_else(|| corrupt("an audit key is not a sequence".into()))
+            })),
+        };
+        let mut page = AuditPage::default();
+        for (looked, seq) in seqs.enumerate() {
+            let seq = seq?;
+            if page.entries.len() == limit || looked == SCAN_BUDGET {
+                // Resume just above the one not taken: it may match.
+                page.next_before = seq.checked_add(1);
+                break;
+            }
+            let Some(bytes) = audit.get(keys::id(seq))? else {
+                continue;
+            };
+            let record = AuditRecord::from_bytes(&bytes)?;
+            let entry = record.entry()?;
+            if filter.matches(&entry) {
+                page.entries.push(Sealed {
+                    seq,
+                    entry,
+                    hash: record.hash,
+                });
+            }
+        }
+        Ok(page)
+    }
+
+    /// Compares the users the server starts with against those the store
+    /// last saw, and records each change (a first sighting included) in the
+    /// audit log, in the transaction that remembers the new roles.
+    pub async fn record_staff(&self, staff: Vec<StaffRecord>, at_ms: i64) -> Result<Vec<u64>> {
+        let seen_names = self.staff_names()?;
+        match self
+            .submit(super::Mutation::SyncStaff {
+                staff,
+                seen_names,
+                at_ms,
+            })
+            .await?
+        {
+            super::Applied::Audited(seqs) => Ok(seqs),
+            _ => Err(StoreError::Corrupt(
+                "the writer answered a staff check with something else".into(),
+            )),
+        }
+    }
+}
+
+/// The `staff` tree's value: the role's stored number and the unit.
+type StaffValue = (u32, String);
+
+/// [`Store::record_staff`] inside the writer's transaction.
+pub(crate) fn sync_staff(
+    staff_tree: &TransactionalTree,
+    audit: &TransactionalTree,
+    counters: &TransactionalTree,
+    staff: &[StaffRecord],
+    seen_names: &[String],
+    at_ms: i64,
+) -> TxOutcome<Vec<u64>> {
+    let mut entries = Vec::new();
+    let read = |name: &str| -> TxOutcome<Option<StaffRecord>> {
+        let Some(bytes) = staff_tree.get(name.as_bytes())? else {
+            return Ok(Ok(None));
+        };
+        Ok(codec::decode::<StaffValue>(&bytes)
+            .map_err(StoreError::from)
+            .and_then(|(role, unit_id)| {
+                let role = records::role_from(role)
+                    .map_err(StoreError::from)?
+                    .ok_or_else(|| corrupt(format!("staff {name}: no role")))?;
+                Ok(Some(StaffRecord {
+                    name: name.to_owned(),
+                    role,
+                    unit_id,
+                }))
+            }))
+    };
+    let mut note = |seen: Option<&StaffRecord>, now: Option<&StaffRecord>| {
+        if let Some(reason) = change_reason(seen, now) {
+            entries.push(AuditEntry {
+                at_ms,
+                actor: crate::domain::event::SYSTEM.into(),
+                role: None,
+                action: AuditAction::RoleChanged,
+                citizen_id: String::new(),
+                case_id: 0,
+                case_number: String::new(),
+                reason,
+            });
+        }
+    };
+    for member in staff {
+        let seen = match read(&member.name)? {
+            Ok(seen) => seen,
+            Err(e) => return Ok(Err(e)),
+        };
+        note(seen.as_ref(), Some(member));
+        let value = match codec::encode(&(records::role_number(Some(member.role)), &member.unit_id))
+        {
+            Ok(v) => v,
+            Err(e) => return Ok(Err(e.into())),
+        };
+        staff_tree.insert(member.name.as_bytes(), value)?;
+    }
+    for name in seen_names {
+        if staff.iter().any(|m| &m.name == name) {
+            continue;
+        }
+        let seen = match read(name)? {
+            Ok(seen) => seen,
+            Err(e) => return Ok(Err(e)),
+        };
+        note(seen.as_ref(), None);
+        staff_tree.remove(name.as_bytes())?;
+    }
+    append(audit, counters, &entries)
+}
+
+/// Seals what is not sealed yet, at open, before the writer starts: a
+/// batch of no jobs, whose transaction runs the seal alone.
+pub(crate) fn seal_pending(db: &sled::Db, trees: &super::Trees) -> Result<()> {
+    use sled::Transactional as _;
+    use sled::transaction::{ConflictableTransactionError, TransactionError};
+    let before = head_of(trees)?;
+    let sealed = (&trees.audit, &trees.counters, &trees.audit_index).transaction(
+        |(audit, counters, index)| {
+            seal(audit, counters, index, &trees.chain)?.map_err(ConflictableTransactionError::Abort)
+        },
+    );
+    match sealed {
+        Ok(_) => {}
+        Err(TransactionError::Abort(e)) => return Err(e),
+        Err(TransactionError::Storage(e)) => return Err(e.into()),
+    }
+    let after = head_of(trees)?;
+    if after != before {
+        db.flush()?;
+        tracing::info!(
+            from = before.seq + 1,
+            to = after.seq,
+            "chained audit entries written before the chain"
+        );
+    }
+    Ok(())
+}
+
+/// The chain's head as last committed.
+pub(crate) fn head_of(trees: &super::Trees) -> Result<Head> {
+    Ok(match trees.counters.get(HEAD_COUNTER)? {
+        Some(bytes) => codec::decode(&bytes)?,
+        None => Head::default(),
+    })
+}
+
+impl Store {
+    /// Every name the `staff` tree holds, for [`sync_staff`] to notice users
+    /// gone from the users file (a transaction cannot iterate).
+    pub(crate) fn staff_names(&self) -> Result<Vec<String>> {
+        self.trees()
+            .staff
+            .iter()
+            .keys()
+            .map(|k| Ok(String::from_utf8_lossy(&k?).into_owned()))
+            .collect()
+    }
+}
+
+/// The hash of an entry as the wire shows it.
+pub fn hash_hex(hash: &[u8]) -> String {
+    debug_assert!(hash.is_empty() || hash.len() == HASH_BYTES);
+    hex::encode(hash)
 }
 
 #[cfg(test)]

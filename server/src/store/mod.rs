@@ -155,10 +155,16 @@ pub(crate) struct Trees {
     pub attachments: sled::Tree,
     /// sequence → AuditEntry: the audit log, see [`audit`]
     pub audit: sled::Tree,
+    /// the audit log by case, citizen and actor, see [`audit`]
+    pub audit_index: sled::Tree,
+    /// user name → role and unit as last seen, see [`audit::sync_staff`]
+    pub staff: sled::Tree,
+    /// The key the writer chains audit entries with.
+    pub chain: crate::audit_chain::ChainKey,
 }
 
 impl Trees {
-    fn open(db: &sled::Db) -> Result<Self> {
+    fn open(db: &sled::Db, chain: crate::audit_chain::ChainKey) -> Result<Self> {
         let mut trees = Self {
             write_set: Vec::new(),
             cases: db.open_tree("cases")?,
@@ -178,6 +184,9 @@ impl Trees {
             units: db.open_tree("units")?,
             attachments: db.open_tree("attachments")?,
             audit: db.open_tree("audit")?,
+            audit_index: db.open_tree("audit_index")?,
+            staff: db.open_tree("staff")?,
+            chain,
         };
         let mut write_set = vec![
             trees.cases.clone(),
@@ -188,6 +197,8 @@ impl Trees {
             trees.topic_usage.clone(),
             trees.attachments.clone(),
             trees.audit.clone(),
+            trees.audit_index.clone(),
+            trees.staff.clone(),
         ];
         debug_assert_eq!(write_set.len(), writer::FIXED_WRITE_TREES);
         write_set.extend(index::Index::all().map(|i| i.tree(&trees).clone()));
@@ -208,6 +219,7 @@ struct Inner {
     trees: Trees,
     writer: Mutex<Option<writer::Handle>>,
     files: attachments::files::Files,
+    audit_heads: writer::AuditHeads,
 }
 
 impl Store {
@@ -222,12 +234,23 @@ impl Store {
     /// each batch is on disk, with what the batch changed, in commit order
     /// (see [`CommitHook`]).
     pub fn open_with(path: &Path, options: StoreOptions, hook: Option<CommitHook>) -> Result<Self> {
+        Self::open_keyed(path, options, hook, crate::audit_chain::ChainKey::unkeyed())
+    }
+
+    /// [`Store::open_with`] with the key of the audit log's chain: the
+    /// server's way to open its store.
+    pub fn open_keyed(
+        path: &Path,
+        options: StoreOptions,
+        hook: Option<CommitHook>,
+        chain: crate::audit_chain::ChainKey,
+    ) -> Result<Self> {
         let flush = if options.flush {
             writer::Flush::Disk
         } else {
             writer::Flush::Off
         };
-        Self::open_inner(path, options, flush, hook)
+        Self::open_inner(path, options, flush, hook, chain)
     }
 
     fn open_inner(
@@ -235,13 +258,18 @@ impl Store {
         options: StoreOptions,
         flush: writer::Flush,
         hook: Option<CommitHook>,
+        chain: crate::audit_chain::ChainKey,
     ) -> Result<Self> {
         let db = sled::Config::new()
             .path(path)
             .cache_capacity(options.cache_capacity_bytes)
             .open()?;
-        let trees = Trees::open(&db)?;
+        let trees = Trees::open(&db, chain)?;
         migrate::migrate(&db, &trees)?;
+        // Entries from before the chain (or a batch whose seal never ran)
+        // are chained before anything new is appended.
+        audit::seal_pending(&db, &trees)?;
+        let audit_heads = tokio::sync::watch::Sender::new(audit::head_of(&trees)?);
         index::build_once(
             &db,
             &trees,
@@ -251,13 +279,15 @@ impl Store {
         // After sled's lock is taken: the files' cleanup must not run under
         // a server that has the store open.
         let files = attachments::files::Files::open(&path.join("attachments"))?;
-        let writer = writer::Handle::spawn(db.clone(), trees.clone(), flush, hook)?;
+        let writer =
+            writer::Handle::spawn(db.clone(), trees.clone(), flush, hook, audit_heads.clone())?;
         Ok(Self {
             inner: Arc::new(Inner {
                 db,
                 trees,
                 writer: Mutex::new(Some(writer)),
                 files,
+                audit_heads,
             }),
         })
     }

@@ -46,6 +46,13 @@ pub enum Mutation {
     /// Entries for the audit log on their own: a read that showed a number.
     /// A change that is audited writes its entries in its own job instead.
     Audit(Vec<AuditEntry>),
+    /// The users the server starts with, against those the store last saw
+    /// (`seen_names`): each change is an audit entry ([`super::audit`]).
+    SyncStaff {
+        staff: Vec<crate::domain::staff::StaffRecord>,
+        seen_names: Vec<String>,
+        at_ms: i64,
+    },
 }
 
 /// A request id and the content it was sent with.
@@ -75,6 +82,10 @@ impl std::fmt::Debug for Mutation {
             Self::Audit(entries) => f
                 .debug_struct("Audit")
                 .field("entries", &entries.len())
+                .finish_non_exhaustive(),
+            Self::SyncStaff { staff, .. } => f
+                .debug_struct("SyncStaff")
+                .field("staff", &staff.len())
                 .finish_non_exhaustive(),
         }
     }

@@ -27,6 +27,9 @@ const QUEUE: usize = 4096;
 
 pub(crate) type Sender = mpsc::Sender<Job>;
 
+/// Where the writer announces the audit chain's head once it is on disk.
+pub(crate) type AuditHeads = tokio::sync::watch::Sender<crate::audit_chain::Head>;
+
 #[derive(Debug)]
 pub(crate) struct Job {
     mutation: Mutation,
@@ -77,11 +80,12 @@ impl Handle {
         trees: Trees,
         flush: Flush,
         hook: Option<CommitHook>,
+        heads: AuditHeads,
     ) -> Result<Self> {
         let (sender, receiver) = mpsc::channel(QUEUE);
         let thread = std::thread::Builder::new()
             .name("desk137-writer".into())
-            .spawn(move || run(&db, &trees, receiver, &flush, hook.as_ref()))
+            .spawn(move || run(&db, &trees, receiver, &flush, hook.as_ref(), &heads))
             .map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
         Ok(Self { sender, thread })
     }
@@ -105,6 +109,7 @@ fn run(
     mut receiver: mpsc::Receiver<Job>,
     flush: &Flush,
     hook: Option<&CommitHook>,
+    heads: &AuditHeads,
 ) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while let Some(job) = receiver.blocking_recv() {
@@ -124,6 +129,16 @@ fn run(
         } else {
             Ok(())
         };
+        if flushed.is_ok() {
+            // Only a durable head is announced: the checkpoint kept outside
+            // the store must never run ahead of what a crash leaves.
+            match super::audit::head_of(trees) {
+                Ok(head) => {
+                    heads.send_if_modified(|last| std::mem::replace(last, head) != head);
+                }
+                Err(e) => tracing::error!(error = %e, "the audit log's head is unreadable"),
+            }
+        }
         if let (Ok(()), Some(hook), false) = (&flushed, hook, committed.is_empty()) {
             // A failing hook must not take the writer down with it.
             let call = std::panic::AssertUnwindSafe(|| hook(&committed));
@@ -169,8 +184,8 @@ enum Outcome {
 type TxResult<T> = std::result::Result<T, ConflictableTransactionError<StoreError>>;
 
 /// The trees every job may write, in the order of [`Trees::write_set`]:
-/// these eight, then one per [`Index`] in [`Index::ALL`] order.
-pub(crate) const FIXED_WRITE_TREES: usize = 8;
+/// these ten, then one per [`Index`] in [`Index::ALL`] order.
+pub(crate) const FIXED_WRITE_TREES: usize = 10;
 
 /// The view of the write trees inside one transaction.
 struct Tx<'a> {
@@ -182,6 +197,8 @@ struct Tx<'a> {
     topic_usage: &'a TransactionalTree,
     attachments: &'a TransactionalTree,
     audit: &'a TransactionalTree,
+    audit_index: &'a TransactionalTree,
+    staff: &'a TransactionalTree,
     indexes: &'a [TransactionalTree],
 }
 
@@ -196,6 +213,8 @@ impl<'a> Tx<'a> {
             topic_usage,
             attachments,
             audit,
+            audit_index,
+            staff,
             indexes @ ..,
         ] = view
         else {
@@ -210,6 +229,8 @@ impl<'a> Tx<'a> {
             topic_usage,
             attachments,
             audit,
+            audit_index,
+            staff,
             indexes,
         })
     }
@@ -316,7 +337,7 @@ pub(crate) fn apply_batch(
                 "the writer's trees are not as it expects".into(),
             ))
         })?;
-        mutations
+        let outcomes = mutations
             .iter()
             .map(|mutation| match mutation {
                 Mutation::CreateCase(opened) => create(&tx, opened),
@@ -337,8 +358,30 @@ pub(crate) fn apply_batch(
                         Err(e) => Outcome::Failed(e),
                     },
                 ),
+                Mutation::SyncStaff {
+                    staff,
+                    seen_names,
+                    at_ms,
+                } => Ok(
+                    match super::audit::sync_staff(
+                        tx.staff,
+                        tx.audit,
+                        tx.counters,
+                        staff,
+                        seen_names,
+                        *at_ms,
+                    )? {
+                        Ok(seqs) => Outcome::Audited(seqs),
+                        Err(e) => Outcome::Failed(e),
+                    },
+                ),
             })
-            .collect::<TxResult<Vec<Outcome>>>()
+            .collect::<TxResult<Vec<Outcome>>>()?;
+        // Whatever this batch appended to the audit log is chained in the
+        // same transaction, whoever appended it.
+        super::audit::seal(tx.audit, tx.counters, tx.audit_index, &trees.chain)?
+            .map_err(ConflictableTransactionError::Abort)?;
+        Ok(outcomes)
     });
     let outcomes = match outcomes {
         Ok(outcomes) => outcomes,
@@ -825,7 +868,14 @@ mod tests {
                 .collect();
             hook_log.lock().unwrap().push(Step::Hook(seen));
         });
-        let store = Store::open_inner(dir, StoreOptions::default(), flush, Some(hook)).unwrap();
+        let store = Store::open_inner(
+            dir,
+            StoreOptions::default(),
+            flush,
+            Some(hook),
+            crate::audit_chain::ChainKey::unkeyed(),
+        )
+        .unwrap();
         (store, log)
     }
 
@@ -943,7 +993,14 @@ mod tests {
             }
             Ok(())
         }));
-        let store = Store::open_inner(dir.path(), StoreOptions::default(), flush, None).unwrap();
+        let store = Store::open_inner(
+            dir.path(),
+            StoreOptions::default(),
+            flush,
+            None,
+            crate::audit_chain::ChainKey::unkeyed(),
+        )
+        .unwrap();
         let first = {
             let store = store.clone();
             std::thread::spawn(move || {
