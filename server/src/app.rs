@@ -10,11 +10,12 @@ use crate::in_flight::InFlight;
 use crate::listener::{self, Limits};
 use crate::refusals::Refusals;
 use crate::secrets::Secrets;
-use crate::service::{AttachmentApi, CaseApi, CatalogApi, ClockApi, Context, SessionApi};
+use crate::service::{AttachmentApi, AuditApi, CaseApi, CatalogApi, ClockApi, Context, SessionApi};
 use crate::sla_worker;
 use crate::store::{CommitHook, DEFAULT_CACHE_CAPACITY_BYTES, Store, StoreOptions};
 use anyhow::Context as _;
 use desk137_proto::v1::attachment_service_server::AttachmentServiceServer;
+use desk137_proto::v1::audit_service_server::AuditServiceServer;
 use desk137_proto::v1::case_service_server::CaseServiceServer;
 use desk137_proto::v1::catalog_service_server::CatalogServiceServer;
 use desk137_proto::v1::clock_service_server::ClockServiceServer;
@@ -134,6 +135,8 @@ pub struct RunningServer {
     serving: JoinHandle<Result<(), tonic::transport::Error>>,
     in_flight: InFlight,
     store: Store,
+    /// Keeps the audit log's checkpoint; none for a temporary store.
+    audit_keeper: Option<crate::audit_chain::watch::Keeper>,
     /// Removed when the server is dropped.
     temporary: Option<tempfile::TempDir>,
     sla_worker: JoinHandle<()>,
@@ -149,6 +152,7 @@ impl RunningServer {
             mut serving,
             in_flight,
             store,
+            audit_keeper,
             temporary,
             sla_worker,
             ..
@@ -188,6 +192,9 @@ impl RunningServer {
             .await
             .context("closing the store")?
             .context("closing the store")?;
+        if let Some(keeper) = audit_keeper {
+            keeper.finish().await?;
+        }
         if let Some(dir) = temporary {
             dir.close().context("removing the temporary store")?;
         }
@@ -256,9 +263,29 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
     let (waker, wake) = sla_worker::channel();
     let hook_waker = waker.clone();
     let hook: CommitHook = Arc::new(move |batch| hook_waker.on_commit(batch));
-    let (store, catalog) = tokio::task::spawn_blocking(move || open_store(path, options, hook))
-        .await
-        .context("opening the store")??;
+    let chain = crate::audit_chain::ChainKey::new(&secrets.audit);
+    let (store, catalog) =
+        tokio::task::spawn_blocking(move || open_store(path, options, hook, chain))
+            .await
+            .context("opening the store")??;
+    // A temporary store goes with its process: nothing to keep a head for.
+    let checkpoint = config
+        .data_dir
+        .as_deref()
+        .map(crate::audit_chain::checkpoint::default_path);
+    let written = match &checkpoint {
+        Some(path) => {
+            let (s, p) = (store.clone(), path.clone());
+            Some(
+                tokio::task::spawn_blocking(move || {
+                    crate::audit_chain::watch::check_at_start(&s, &p)
+                })
+                .await
+                .context("checking the audit log")??,
+            )
+        }
+        None => None,
+    };
     sla_worker::recompute_if_changed(&store, &config.sla, clock.now_ms())
         .await
         .context("recomputing the clocks of open cases")?;
@@ -266,6 +293,16 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
     if users.is_empty() {
         tracing::warn!("no users: every call will be refused");
     }
+    let changes = store
+        .record_staff(users.staff(), clock.now_ms())
+        .await
+        .context("recording staff role changes in the audit log")?;
+    if !changes.is_empty() {
+        tracing::info!(entries = changes.len(), "recorded staff role changes");
+    }
+    let audit_keeper = checkpoint.zip(written).map(|(path, written)| {
+        crate::audit_chain::watch::Keeper::spawn(&store, path, clock.clone(), written)
+    });
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
@@ -303,6 +340,7 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
     health
         .set_serving::<AttachmentServiceServer<AttachmentApi>>()
         .await;
+    health.set_serving::<AuditServiceServer<AuditApi>>().await;
     let reflection = || {
         tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(desk137_proto::v1::FILE_DESCRIPTOR_SET)
@@ -360,6 +398,10 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
             .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
         )
         .add_service(
+            AuditServiceServer::new(AuditApi(ctx.clone()))
+                .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
+        )
+        .add_service(
             CaseServiceServer::new(CaseApi(ctx)).max_decoding_message_size(h2::MAX_REQUEST_BYTES),
         );
     let (stop, stopped) = oneshot::channel::<()>();
@@ -378,6 +420,7 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         serving,
         in_flight,
         store,
+        audit_keeper,
         temporary,
         sla_worker,
     })
@@ -387,8 +430,9 @@ fn open_store(
     path: PathBuf,
     options: StoreOptions,
     hook: CommitHook,
+    chain: crate::audit_chain::ChainKey,
 ) -> anyhow::Result<(Store, Catalog)> {
-    let store = Store::open_with(&path, options, Some(hook))
+    let store = Store::open_keyed(&path, options, Some(hook), chain)
         .with_context(|| format!("opening the store in {}", path.display()))?;
     let catalog = match store.load_catalog()? {
         Some(catalog) => catalog,

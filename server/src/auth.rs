@@ -146,6 +146,21 @@ impl Users {
         Ok(Self { by_token })
     }
 
+    /// Every user, by name, as the audit log's staff check compares them.
+    pub fn staff(&self) -> Vec<crate::domain::staff::StaffRecord> {
+        let mut staff: Vec<_> = self
+            .by_token
+            .values()
+            .map(|c| crate::domain::staff::StaffRecord {
+                name: c.name.clone(),
+                role: c.role,
+                unit_id: c.unit_id.clone(),
+            })
+            .collect();
+        staff.sort_by(|a, b| a.name.cmp(&b.name));
+        staff
+    }
+
     /// The role of the staff member named `name`, if there is one.
     pub fn role_of(&self, name: &str) -> Option<Role> {
         self.by_token

@@ -76,6 +76,18 @@ enum Command {
         #[command(subcommand)]
         command: CatalogCommand,
     },
+    /// The audit log of a stopped server's store.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check every link of the chain and the checkpoint; exit non-zero and
+    /// name the first edited, removed, reordered or truncated entry.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]
@@ -102,6 +114,9 @@ fn main() -> ExitCode {
         Some(Command::Catalog {
             command: CatalogCommand::Import { ref file },
         }) => import_topics(&cli, file),
+        Some(Command::Audit {
+            command: AuditCommand::Verify,
+        }) => verify_audit(&cli),
         None => serve(&cli),
     };
     match result {
@@ -252,4 +267,53 @@ fn import_topics(cli: &Cli, file: &std::path::Path) -> anyhow::Result<()> {
         }
     );
     Ok(())
+}
+
+fn verify_audit(cli: &Cli) -> anyhow::Result<()> {
+    use desk137_server::audit_chain::{ChainKey, checkpoint, verify};
+    let file = file_config(cli)?;
+    let data_dir = cli
+        .data
+        .clone()
+        .or(file.data)
+        .context("no store: give --data DIR (or `data` in the config file)")?;
+    let key_file = cli
+        .key_file
+        .clone()
+        .or(file.key_file)
+        .unwrap_or_else(|| desk137_server::secrets::Secrets::default_path(&data_dir));
+    // Read, never created: a verifier with fresh keys would find every link broken.
+    let secrets = desk137_server::secrets::Secrets::load(&key_file)?;
+    let checkpoint_path = checkpoint::default_path(&data_dir);
+    let cp = checkpoint::load(&checkpoint_path)?;
+    let (_db, audit, counters) = verify::open_stopped(&data_dir)?;
+    let report = verify::verify(&audit, &counters, &ChainKey::new(&secrets.audit), cp)?;
+    if report.intact() {
+        println!(
+            "the audit log is intact: {} entries, head {} at entry {}",
+            report.entries,
+            report.head.hex(),
+            report.head.seq
+        );
+        if let Some(cp) = report.checkpoint {
+            println!(
+                "the checkpoint {} names entry {}, which matches",
+                checkpoint_path.display(),
+                cp.seq
+            );
+        }
+        return Ok(());
+    }
+    for problem in &report.problems {
+        println!("{problem}");
+    }
+    bail!(
+        "the audit log was tampered with: {} problem(s), the first at {}",
+        report.problems.len(),
+        report
+            .problems
+            .first()
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    )
 }

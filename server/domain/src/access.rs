@@ -23,6 +23,7 @@ pub enum Rpc {
     Download,
     MoveCase,
     Advance,
+    ListAudit,
 }
 
 impl Rpc {
@@ -87,6 +88,8 @@ pub fn may_call(role: Role, rpc: Rpc) -> bool {
         Rpc::MoveCase => true,
         // Moving the simulated clock is the trainer's and the test's.
         Rpc::Advance => matches!(role, Admin),
+        // Who saw whose number is for those who answer for the center.
+        Rpc::ListAudit => matches!(role, Supervisor | Admin),
     }
 }
 
@@ -278,6 +281,7 @@ mod tests {
             (Rpc::Download, [true, true, true, true, true]),
             (Rpc::MoveCase, [true, true, true, true, true]),
             (Rpc::Advance, [false, false, false, false, true]),
+            (Rpc::ListAudit, [false, false, false, true, true]),
         ];
         assert_eq!(ROLES.len(), Role::iter().count(), "a role is missing");
         for rpc in Rpc::all() {

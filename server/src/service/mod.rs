@@ -5,6 +5,7 @@
 //! status in one place.
 
 pub mod attachments;
+pub mod audit;
 pub mod cases;
 pub mod catalog;
 pub mod clock;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod session;
 
 pub use attachments::AttachmentApi;
+pub use audit::AuditApi;
 pub use cases::CaseApi;
 pub use catalog::CatalogApi;
 pub use clock::ClockApi;
