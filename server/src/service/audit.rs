@@ -1,7 +1,7 @@
 //! AuditService: supervisors and admins read the audit log, newest first.
 //! Every read is itself an entry, durable before the answer leaves; its
 //! reason names what was asked. Reasons go out through the caller's view,
-//! so a number typed into one is masked as in any free text.
+//! which masks any number typed into one, for every reader.
 
 use super::{Context, Error, convert};
 use crate::domain::access::{Rpc, View};
@@ -98,7 +98,7 @@ fn entry_to(sealed: &Sealed, view: &View) -> pb::AuditEntry {
         citizen_id: e.citizen_id.clone(),
         case_id: e.case_id,
         case_number: e.case_number.clone(),
-        reason: view.text(&e.reason),
+        reason: view.audit_text(&e.reason),
         hash: hash_hex(&sealed.hash),
     }
 }
