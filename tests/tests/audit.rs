@@ -112,8 +112,21 @@ async fn supervisors_and_admins_list_the_log_filtered_and_paged_with_no_number_a
 -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let data = dir.path().join("data");
-    seed(&data, six()).await?;
+    let mut entries = six();
+    // About the first case the server will make: id 1, number 1405-000001.
+    entries.push(entry(7, "agent1", 1, "cit-c"));
+    seed(&data, entries).await?;
     let server = Spawned::start(&data, SIM_START_MS)?;
+    let made = server
+        .as_user("agent1")
+        .await?
+        .cases
+        .create_case(desk137_tests::obstruction("audit-1"))
+        .await?
+        .into_inner()
+        .case
+        .context("a case")?;
+    assert_eq!((made.id, made.number.as_str()), (1, "1405-000001"));
 
     for (token, allowed) in [
         ("agent1", false),
@@ -230,7 +243,7 @@ async fn supervisors_and_admins_list_the_log_filtered_and_paged_with_no_number_a
         }
         token = page.next_page_token;
     }
-    assert_eq!(walked, [705, 802, 701]);
+    assert_eq!(walked, [107, 705, 802, 701]);
 
     // Reading is itself audited, before the answer: the newest entry of a
     // read is that read, and the one before names what it asked.

@@ -41,6 +41,22 @@ fn name_filter(field: &'static str, value: &str) -> Result<Option<String>, Field
     Ok(Some(value.to_owned()).filter(|v| !v.is_empty()))
 }
 
+/// A case number as typed, in any digits; `None` when empty.
+fn case_number(typed: &str) -> Result<Option<String>, FieldError> {
+    let number = crate::domain::text::ascii_digits(typed.trim());
+    if number.is_empty() {
+        return Ok(None);
+    }
+    if number.chars().count() > 32 || !number.chars().all(|c| c.is_ascii_digit() || c == '-') {
+        return Err(FieldError::new(
+            "case_number",
+            Reason::BadCharacters,
+            "is not a case number (digits and a dash)",
+        ));
+    }
+    Ok(Some(number))
+}
+
 /// The request's filters, checked.
 pub fn filter_of(r: &pb::ListAuditRequest) -> Result<AuditFilter, FieldError> {
     if r.to_ms != 0 && r.to_ms <= r.from_ms {
@@ -111,8 +127,9 @@ impl AuditApi {
         let ctx = &self.0;
         let caller = ctx.admit(&request, Rpc::ListAudit)?;
         let r = request.into_inner();
-        let filter = filter_of(&r)?;
+        let mut filter = filter_of(&r)?;
         let before = convert::page_before(&r.page_token)?;
+        let number = case_number(&r.case_number)?;
         let size = match usize::try_from(r.page_size) {
             Ok(0) => PAGE_SIZE_DEFAULT,
             Ok(n) => n.min(PAGE_SIZE_MAX),
@@ -127,11 +144,25 @@ impl AuditApi {
                 citizen_id: String::new(),
                 case_id: 0,
                 case_number: String::new(),
-                reason: describe(&filter, before),
+                reason: match &number {
+                    Some(n) => format!("{}; case {n}", describe(&filter, before)),
+                    None => describe(&filter, before),
+                },
             }])
             .await?;
         let page = ctx
-            .read(move |s| s.audit_page(&filter, before, size))
+            .read(move |s| {
+                if let Some(number) = number {
+                    // A number no case has, or one that is not the case_id
+                    // asked, matches no entry.
+                    let id = s.get_case_by_number(&number)?.map_or(u64::MAX, |c| c.id);
+                    if filter.case_id.is_some_and(|asked| asked != id) {
+                        return Ok(Default::default());
+                    }
+                    filter.case_id = Some(id);
+                }
+                s.audit_page(&filter, before, size)
+            })
             .await?;
         let view = View::of(&caller);
         Ok(pb::ListAuditResponse {
