@@ -67,10 +67,11 @@ pub enum Action {
     ClearFilters,
     SwitchRole,
     AdvanceClock,
+    OpenAudit,
 }
 
 impl Action {
-    pub const ALL: [Action; 51] = [
+    pub const ALL: [Action; 52] = [
         Action::Quit,
         Action::Help,
         Action::NewCall,
@@ -122,6 +123,7 @@ impl Action {
         Action::ClearFilters,
         Action::SwitchRole,
         Action::AdvanceClock,
+        Action::OpenAudit,
     ];
 
     /// What the action does, for the help screen.
@@ -217,6 +219,10 @@ impl Action {
                 "نمایشی: یک ساعت جلو بردن ساعت سرور",
                 "Demo: move the server's clock one hour on",
             ),
+            Action::OpenAudit => (
+                "گزارش ممیزی: چه کسی شمارهٔ چه شهروندی را دید",
+                "The audit log: who saw whose number",
+            ),
         };
         match lang {
             Lang::Fa => fa,
@@ -261,6 +267,7 @@ impl Action {
             Action::ClearFilters => ("بی‌صافی", "no filter"),
             Action::SwitchRole => ("نقش", "role"),
             Action::AdvanceClock => ("+۱ ساعت", "+1 hour"),
+            Action::OpenAudit => ("ممیزی", "audit"),
             _ => return self.help(lang),
         };
         match lang {

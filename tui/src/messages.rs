@@ -8,6 +8,7 @@ use desk137_domain::text::persian_digits;
 use desk137_domain::validate::Reason;
 use serde::Deserialize;
 
+pub mod audit;
 mod lifecycle;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]

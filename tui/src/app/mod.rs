@@ -316,10 +316,16 @@ impl App {
                 Command::Unsay => self.status = None,
                 Command::Lost(text) => self.lost_connection(text),
                 Command::Ask(what) => self.overlay = Some(Overlay::Confirm(what)),
+                Command::Open(Open::Audit) => {
+                    let (screen, first) = screens::AuditScreen::open();
+                    self.screens.push(Screen::Audit(Box::new(screen)));
+                    out.push(first);
+                }
                 Command::Open(how) => {
                     let (screen, get) = match how {
                         Open::Detail { id, number } => DetailScreen::open(id, number),
                         Open::Number(typed) => DetailScreen::open_number(&typed),
+                        Open::Audit => continue,
                     };
                     self.screens.push(Screen::Detail(Box::new(screen)));
                     out.push(get);
@@ -472,6 +478,16 @@ impl App {
             Action::OpenNumber if self.session.is_some() => {
                 self.finder = Some(tui_input::Input::default());
                 Vec::new()
+            }
+            // The policy's rule, ahead of the server's: the log is for
+            // those who answer for the center.
+            Action::OpenAudit
+                if self
+                    .session
+                    .as_ref()
+                    .is_some_and(|s| matches!(s.role, Role::Supervisor | Role::Admin)) =>
+            {
+                self.settle(vec![Command::Open(Open::Audit)])
             }
             Action::SwitchRole => self.switch_role(),
             Action::AdvanceClock => self.advance_clock(),

@@ -5,6 +5,7 @@
 
 use crate::app::msg::{RpcError, RpcResult};
 use desk137_proto::v1 as pb;
+use desk137_proto::v1::audit_service_client::AuditServiceClient;
 use desk137_proto::v1::case_service_client::CaseServiceClient;
 use desk137_proto::v1::catalog_service_client::CatalogServiceClient;
 use desk137_proto::v1::clock_service_client::ClockServiceClient;
@@ -73,4 +74,5 @@ rpcs! {
     GetCase: pb::GetCaseRequest => pb::Case = CaseServiceClient::get_case;
     MoveCase: pb::MoveCaseRequest => pb::MoveCaseResponse = CaseServiceClient::move_case;
     Advance: pb::AdvanceRequest => pb::AdvanceResponse = ClockServiceClient::advance;
+    ListAudit: pb::ListAuditRequest => pb::ListAuditResponse = AuditServiceClient::list_audit;
 }

@@ -1,6 +1,7 @@
 //! Drawing: a pure function of the state. Nothing here changes the state or
 //! talks to anything; one module per screen or part of one.
 
+mod audit;
 mod bottom;
 mod case_row;
 mod confirm;
@@ -38,6 +39,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Intake(s) => intake::draw(frame, body, app, &s.form, &s.recent, ink),
         Screen::Queue(s) => queue::draw(frame, body, app, s, ink),
         Screen::Detail(s) => detail::draw(frame, body, app, s, ink),
+        Screen::Audit(s) => audit::draw(frame, body, app, s, ink),
     }
     let form = match app.screen() {
         Screen::Queue(s) => s.moving.form.as_ref(),

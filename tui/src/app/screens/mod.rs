@@ -2,6 +2,7 @@
 //! [`Command`]s without I/O, names its key tables and its key hints; `App`
 //! routes to the one on top and keeps what they share ([`Ctx`]).
 
+pub mod audit;
 pub mod detail;
 pub mod intake;
 pub mod moving;
@@ -14,6 +15,7 @@ use crate::app::move_form::Completion;
 use crate::app::msg::{Command, Reply, To};
 use crate::keymap::{Action, Context, EDIT, Keymap, LIST};
 use crate::messages::Lang;
+pub use audit::AuditScreen;
 use desk137_domain::clock::Millis;
 use desk137_domain::model::Role;
 use desk137_domain::sla::SlaPolicy;
@@ -23,10 +25,11 @@ pub use queue::QueueScreen;
 use tui_input::InputRequest;
 
 /// The key tables of the screens, besides the shared ones.
-pub const SCREEN_CONTEXTS: [Context; 4] = [
+pub const SCREEN_CONTEXTS: [Context; 5] = [
     intake::CONTEXT,
     queue::CONTEXT,
     detail::CONTEXT,
+    audit::CONTEXT,
     crate::app::move_form::CONTEXT,
 ];
 
@@ -72,6 +75,7 @@ pub enum Screen {
     Intake(Box<IntakeScreen>),
     Queue(Box<QueueScreen>),
     Detail(Box<DetailScreen>),
+    Audit(Box<AuditScreen>),
 }
 
 impl Screen {
@@ -82,6 +86,7 @@ impl Screen {
             Screen::Intake(_) => Some(To::Intake),
             Screen::Queue(_) => Some(To::Queue),
             Screen::Detail(_) => Some(To::Detail),
+            Screen::Audit(_) => Some(To::Audit),
         }
     }
 
@@ -95,6 +100,7 @@ impl Screen {
             Screen::Detail(s) if s.moving.is_open() => &[crate::app::move_form::CONTEXT, EDIT],
             Screen::Queue(_) => &[queue::CONTEXT, LIST],
             Screen::Detail(_) => &[detail::CONTEXT, LIST],
+            Screen::Audit(_) => &[audit::CONTEXT, EDIT],
         }
     }
 
@@ -104,6 +110,7 @@ impl Screen {
             (Screen::Intake(_), _) => IntakeScreen::HINTS.to_vec(),
             (Screen::Queue(s), Some(role)) => s.hints(role),
             (Screen::Detail(s), Some(role)) => s.hints(role),
+            (Screen::Audit(_), _) => AuditScreen::HINTS.to_vec(),
             _ => vec![Action::Help, Action::Quit],
         }
     }
@@ -114,6 +121,7 @@ impl Screen {
             Screen::Intake(s) => s.act(a, ctx),
             Screen::Queue(s) => s.act(a, ctx),
             Screen::Detail(s) => s.act(a, ctx),
+            Screen::Audit(s) => s.act(a),
         }
     }
 
@@ -123,6 +131,7 @@ impl Screen {
             Screen::Intake(s) => s.edit(req, ctx),
             Screen::Queue(s) => s.edit(req),
             Screen::Detail(s) => s.edit(req),
+            Screen::Audit(s) => s.edit(req),
             Screen::Starting => Vec::new(),
         }
     }
@@ -132,6 +141,7 @@ impl Screen {
             Screen::Intake(s) => s.paste(text, ctx),
             Screen::Queue(s) => s.paste(text),
             Screen::Detail(s) => s.paste(text),
+            Screen::Audit(s) => s.paste(text),
             Screen::Starting => Vec::new(),
         }
     }
@@ -165,6 +175,7 @@ impl Screen {
             Screen::Intake(s) => s.reply(r, ctx),
             Screen::Queue(s) => s.reply(r, ctx),
             Screen::Detail(s) => s.reply(r, ctx),
+            Screen::Audit(s) => s.reply(r),
         }
     }
 
@@ -185,6 +196,7 @@ impl Screen {
             Screen::Intake(s) => s.recent.request(ctx, false).into_iter().collect(),
             Screen::Queue(s) => s.request(ctx, false).into_iter().collect(),
             Screen::Detail(s) => s.refresh(ctx),
+            Screen::Audit(s) => s.act(Action::Refresh),
         }
     }
 
@@ -201,7 +213,7 @@ impl Screen {
             Screen::Intake(s) => s.form.is_dirty(),
             Screen::Queue(s) => s.moving.form.as_ref().is_some_and(|f| f.is_dirty()),
             Screen::Detail(s) => s.moving.form.as_ref().is_some_and(|f| f.is_dirty()),
-            Screen::Starting => false,
+            Screen::Audit(_) | Screen::Starting => false,
         }
     }
 

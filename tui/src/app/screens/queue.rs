@@ -112,6 +112,9 @@ impl QueueScreen {
                 Action::FilterLevel,
             ]);
         }
+        if matches!(role, Role::Supervisor | Role::Admin) {
+            out.push(Action::OpenAudit);
+        }
         out.extend([Action::Refresh, Action::Help]);
         out
     }
