@@ -7,6 +7,7 @@
 pub mod attachments;
 pub mod cases;
 pub mod catalog;
+pub mod citizens;
 pub mod clock;
 pub mod convert;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod session;
 pub use attachments::AttachmentApi;
 pub use cases::CaseApi;
 pub use catalog::CatalogApi;
+pub use citizens::CitizenApi;
 pub use clock::ClockApi;
 pub use error::Error;
 pub use session::SessionApi;
