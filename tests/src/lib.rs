@@ -23,6 +23,7 @@ pub use desk137_proto::v1 as pb;
 use pb::attachment_service_client::AttachmentServiceClient;
 use pb::case_service_client::CaseServiceClient;
 use pb::catalog_service_client::CatalogServiceClient;
+use pb::citizen_record_service_client::CitizenRecordServiceClient;
 use pb::clock_service_client::ClockServiceClient;
 use pb::session_service_client::SessionServiceClient;
 
@@ -117,6 +118,7 @@ impl Clients {
             catalog: CatalogServiceClient::with_interceptor(channel.clone(), bearer.clone()),
             attachments: AttachmentServiceClient::with_interceptor(channel.clone(), bearer.clone()),
             session: SessionServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+            citizens: CitizenRecordServiceClient::with_interceptor(channel.clone(), bearer.clone()),
             clock: ClockServiceClient::with_interceptor(channel, bearer),
         })
     }
@@ -158,6 +160,7 @@ pub struct Clients {
     pub session: SessionServiceClient<Authed>,
     pub attachments: AttachmentServiceClient<Authed>,
     pub clock: ClockServiceClient<Authed>,
+    pub citizens: CitizenRecordServiceClient<Authed>,
 }
 
 impl Clients {

@@ -857,7 +857,11 @@ mod tests {
         ));
         assert!(!has(&store, Index::Unit, &keys::text_id(old_unit, id)));
         assert!(has(&store, Index::Unit, &keys::text_id(new_unit, id)));
-        assert!(has(&store, Index::Citizen, &keys::text_id(&made.citizen_id, id)));
+        assert!(has(
+            &store,
+            Index::Citizen,
+            &keys::text_id(&made.citizen_id, id)
+        ));
         // Exactly one entry per index, as a fresh create of the new head has.
         for index in Index::all() {
             let want = case_index_keys(&updated.case)
