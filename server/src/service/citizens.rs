@@ -224,11 +224,16 @@ impl CitizenApi {
         request: Request<pb::RecordConsentRequest>,
         given: bool,
     ) -> Result<pb::Case, Error> {
-        let caller = self.0.admit(&request, Rpc::RecordConsent)?;
+        let rpc = if given {
+            Rpc::RecordConsent
+        } else {
+            Rpc::WithdrawConsent
+        };
+        let caller = self.0.admit(&request, rpc)?;
         let done = self
             .change(
                 request,
-                Rpc::RecordConsent,
+                rpc,
                 |r| (r.case_id, r.request_id.as_str(), r.reason.as_str()),
                 Change::Consent(given),
             )
