@@ -10,7 +10,9 @@ use crate::in_flight::InFlight;
 use crate::listener::{self, Limits};
 use crate::refusals::Refusals;
 use crate::secrets::Secrets;
-use crate::service::{AttachmentApi, AuditApi, CaseApi, CatalogApi, ClockApi, Context, SessionApi};
+use crate::service::{
+    AttachmentApi, AuditApi, CaseApi, CatalogApi, CitizenApi, ClockApi, Context, SessionApi,
+};
 use crate::sla_worker;
 use crate::store::{CommitHook, DEFAULT_CACHE_CAPACITY_BYTES, Store, StoreOptions};
 use anyhow::Context as _;
@@ -18,6 +20,7 @@ use desk137_proto::v1::attachment_service_server::AttachmentServiceServer;
 use desk137_proto::v1::audit_service_server::AuditServiceServer;
 use desk137_proto::v1::case_service_server::CaseServiceServer;
 use desk137_proto::v1::catalog_service_server::CatalogServiceServer;
+use desk137_proto::v1::citizen_record_service_server::CitizenRecordServiceServer;
 use desk137_proto::v1::clock_service_server::ClockServiceServer;
 use desk137_proto::v1::session_service_server::SessionServiceServer;
 use std::net::SocketAddr;
@@ -263,9 +266,10 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
     let (waker, wake) = sla_worker::channel();
     let hook_waker = waker.clone();
     let hook: CommitHook = Arc::new(move |batch| hook_waker.on_commit(batch));
-    let chain = crate::audit_chain::ChainKey::new(&secrets.audit);
+    let secrets = Arc::new(secrets);
+    let store_secrets = secrets.clone();
     let (store, catalog) =
-        tokio::task::spawn_blocking(move || open_store(path, options, hook, chain))
+        tokio::task::spawn_blocking(move || open_store(path, options, hook, store_secrets))
             .await
             .context("opening the store")??;
     // A temporary store goes with its process: nothing to keep a head for.
@@ -315,7 +319,7 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         clock,
         sla: config.sla,
         demo: config.demo,
-        secrets: Arc::new(secrets),
+        secrets,
         readers: Arc::new(tokio::sync::Semaphore::new(crate::service::READS_AT_ONCE)),
     };
     // What fell due while the server was down is applied before it serves.
@@ -402,6 +406,10 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
                 .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
         )
         .add_service(
+            CitizenRecordServiceServer::new(CitizenApi(ctx.clone()))
+                .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
+        )
+        .add_service(
             CaseServiceServer::new(CaseApi(ctx)).max_decoding_message_size(h2::MAX_REQUEST_BYTES),
         );
     let (stop, stopped) = oneshot::channel::<()>();
@@ -430,9 +438,9 @@ fn open_store(
     path: PathBuf,
     options: StoreOptions,
     hook: CommitHook,
-    chain: crate::audit_chain::ChainKey,
+    secrets: Arc<Secrets>,
 ) -> anyhow::Result<(Store, Catalog)> {
-    let store = Store::open_keyed(&path, options, Some(hook), chain)
+    let store = Store::open_keyed(&path, options, Some(hook), secrets)
         .with_context(|| format!("opening the store in {}", path.display()))?;
     let catalog = match store.load_catalog()? {
         Some(catalog) => catalog,

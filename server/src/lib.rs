@@ -6,6 +6,7 @@ pub mod app;
 pub mod audit_chain;
 pub mod auth;
 pub mod config;
+pub mod crypto;
 pub mod in_flight;
 pub mod listener;
 pub mod refusals;

@@ -81,6 +81,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Manage the server's keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -88,6 +93,13 @@ enum AuditCommand {
     /// Check every link of the chain and the checkpoint; exit non-zero and
     /// name the first edited, removed, reordered or truncated entry.
     Verify,
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Wrap every citizen's key under a new wrapping key and drop the old one
+    /// from the key file. Stop the server first; if interrupted, run it again.
+    Rotate,
 }
 
 #[derive(Debug, Subcommand)]
@@ -117,6 +129,9 @@ fn main() -> ExitCode {
         Some(Command::Audit {
             command: AuditCommand::Verify,
         }) => verify_audit(&cli),
+        Some(Command::Keys {
+            command: KeysCommand::Rotate,
+        }) => rotate_keys(&cli),
         None => serve(&cli),
     };
     match result {
@@ -126,6 +141,36 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn rotate_keys(cli: &Cli) -> anyhow::Result<()> {
+    let file = file_config(cli)?;
+    let data_dir = cli
+        .data
+        .clone()
+        .or(file.data)
+        .context("no store: give --data DIR (or `data` in the config file)")?;
+    let key_file = cli
+        .key_file
+        .clone()
+        .unwrap_or_else(|| desk137_server::secrets::Secrets::default_path(&data_dir));
+    let rotated = desk137_server::store::citizens::rotate(
+        &data_dir,
+        &key_file,
+        StoreOptions::default(),
+        SystemClock.now_ms(),
+    )
+    .with_context(|| {
+        format!(
+            "rotating the keys of the store in {} (is a server running on it? stop it first)",
+            data_dir.display()
+        )
+    })?;
+    println!(
+        "wrapping key version {} is current; {} citizens re-wrapped; dropped versions {:?}",
+        rotated.current, rotated.rewrapped, rotated.dropped
+    );
+    Ok(())
 }
 
 fn file_config(cli: &Cli) -> anyhow::Result<FileConfig> {

@@ -24,6 +24,7 @@ use pb::attachment_service_client::AttachmentServiceClient;
 use pb::audit_service_client::AuditServiceClient;
 use pb::case_service_client::CaseServiceClient;
 use pb::catalog_service_client::CatalogServiceClient;
+use pb::citizen_record_service_client::CitizenRecordServiceClient;
 use pb::clock_service_client::ClockServiceClient;
 use pb::session_service_client::SessionServiceClient;
 
@@ -119,6 +120,7 @@ impl Clients {
             attachments: AttachmentServiceClient::with_interceptor(channel.clone(), bearer.clone()),
             session: SessionServiceClient::with_interceptor(channel.clone(), bearer.clone()),
             audit: AuditServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+            citizens: CitizenRecordServiceClient::with_interceptor(channel.clone(), bearer.clone()),
             clock: ClockServiceClient::with_interceptor(channel, bearer),
         })
     }
@@ -161,6 +163,7 @@ pub struct Clients {
     pub attachments: AttachmentServiceClient<Authed>,
     pub clock: ClockServiceClient<Authed>,
     pub audit: AuditServiceClient<Authed>,
+    pub citizens: CitizenRecordServiceClient<Authed>,
 }
 
 impl Clients {

@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use desk137_domain::audit::{AuditAction, AuditEntry};
 use desk137_domain::model::Role;
 use desk137_server::app::{self, ServerConfig};
-use desk137_server::audit_chain::{ChainKey, checkpoint};
+use desk137_server::audit_chain::checkpoint;
 use desk137_server::auth::{User, hash_token};
 use desk137_server::secrets::Secrets;
 use desk137_server::store::audit::{AuditRecord, SEQ_COUNTER};
@@ -61,7 +61,7 @@ async fn seed(data: &Path, entries: Vec<AuditEntry>) -> anyhow::Result<()> {
         data,
         StoreOptions::default(),
         None,
-        ChainKey::new(&secrets.audit),
+        std::sync::Arc::new(secrets),
     )?;
     store.audit(entries).await?;
     tokio::task::spawn_blocking(move || store.close()).await??;

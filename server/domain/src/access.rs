@@ -24,6 +24,12 @@ pub enum Rpc {
     MoveCase,
     Advance,
     ListAudit,
+    RecordConsent,
+    WithdrawConsent,
+    RevealPhone,
+    SetShahrban,
+    ClearFalseReport,
+    EraseCitizen,
 }
 
 impl Rpc {
@@ -90,6 +96,12 @@ pub fn may_call(role: Role, rpc: Rpc) -> bool {
         Rpc::Advance => matches!(role, Admin),
         // Who saw whose number is for those who answer for the center.
         Rpc::ListAudit => matches!(role, Supervisor | Admin),
+        // The agent on the call hears the citizen agree or change their mind.
+        Rpc::RecordConsent | Rpc::WithdrawConsent => matches!(role, Agent),
+        // The unit of a consented case (see `may_reveal`), and the agent.
+        Rpc::RevealPhone => matches!(role, Agent | Unit),
+        Rpc::SetShahrban | Rpc::ClearFalseReport => matches!(role, Supervisor),
+        Rpc::EraseCitizen => matches!(role, Admin),
     }
 }
 
@@ -206,12 +218,41 @@ impl PhoneView {
     }
 }
 
-pub fn phone_view(role: Role) -> PhoneView {
-    match role {
-        Role::Agent | Role::Admin => PhoneView::Whole,
-        Role::Dispatcher | Role::Supervisor => PhoneView::Masked,
-        Role::Unit => PhoneView::Absent,
+/// How much of the caller's number `role` sees in the answer to `rpc`. The
+/// number is decrypted only where an agent serves the caller: their history
+/// and the case they open; every other answer masks it, and units never get
+/// it in a case (only through [`may_reveal`]).
+pub fn phone_view(role: Role, rpc: Rpc) -> PhoneView {
+    match (role, rpc) {
+        (Role::Agent, Rpc::CallerHistory | Rpc::GetCase) => PhoneView::Whole,
+        (Role::Unit, _) => PhoneView::Absent,
+        _ => PhoneView::Masked,
     }
+}
+
+/// May `caller` have the number of `case` through `RevealPhone`? Agents on
+/// any case they see; unit staff only on their own unit's case, and only
+/// while the citizen's consent for that case stands. Every refusal is the
+/// refusal of a missing case, so consent cannot be probed.
+pub fn may_reveal(
+    caller: &Caller,
+    case: &Case,
+    consented: bool,
+    coordination_unit: Option<&str>,
+) -> Result<(), Denied> {
+    check_case(caller, case, coordination_unit)?;
+    match caller.role {
+        Role::Agent => Ok(()),
+        Role::Unit if consented && caller.unit_id == case.unit_id => Ok(()),
+        _ => Err(Denied::Case),
+    }
+}
+
+/// Whether an answer to `rpc` tells `role` that the caller is Shahrban or
+/// has false reports: those who handle the call and the case, not units
+/// (who get the request, never who made it).
+pub fn sees_citizen_marks(role: Role) -> bool {
+    role != Role::Unit
 }
 
 /// Which fields of a case reach a caller: conversions to the wire take one,
@@ -220,14 +261,22 @@ pub fn phone_view(role: Role) -> PhoneView {
 pub struct View {
     pub phone: PhoneView,
     viewer: String,
+    marks: bool,
 }
 
 impl View {
-    pub fn of(caller: &Caller) -> Self {
+    /// The view of `caller`'s answer to `rpc`.
+    pub fn of(caller: &Caller, rpc: Rpc) -> Self {
         Self {
-            phone: phone_view(caller.role),
+            phone: phone_view(caller.role, rpc),
             viewer: caller.name.clone(),
+            marks: sees_citizen_marks(caller.role),
         }
+    }
+
+    /// The citizen's id and marks reach this viewer.
+    pub fn marks(&self) -> bool {
+        self.marks
     }
 
     /// Free text (a description, an address, a note) as this viewer may read
@@ -357,6 +406,7 @@ mod tests {
             clocks: Default::default(),
             delay_reason: None,
             next_due_ms: 0,
+            citizen_id: String::new(),
         }
     }
 
@@ -439,18 +489,45 @@ mod tests {
     }
 
     #[test]
-    fn the_phone_is_whole_masked_or_absent_by_role() {
-        let expected = [
-            (Role::Agent, PhoneView::Whole, "09131234567"),
-            (Role::Dispatcher, PhoneView::Masked, "0913***4567"),
-            (Role::Unit, PhoneView::Absent, ""),
-            (Role::Supervisor, PhoneView::Masked, "0913***4567"),
-            (Role::Admin, PhoneView::Whole, "09131234567"),
-        ];
-        for (role, view, shown) in expected {
-            assert_eq!(phone_view(role), view, "{}", role.as_str());
-            assert_eq!(View::of(&caller(role, "")).phone.show("09131234567"), shown);
+    fn the_number_is_whole_only_for_the_agent_serving_the_caller() {
+        for rpc in Rpc::all() {
+            for role in <Role as strum::IntoEnumIterator>::iter() {
+                let view = phone_view(role, rpc);
+                let whole = role == Role::Agent && matches!(rpc, Rpc::CallerHistory | Rpc::GetCase);
+                assert_eq!(view == PhoneView::Whole, whole, "{role:?} {rpc:?}");
+                if role == Role::Unit {
+                    assert_eq!(view, PhoneView::Absent);
+                }
+            }
         }
+        let shown = View::of(&caller(Role::Supervisor, ""), Rpc::GetCase);
+        assert_eq!(shown.phone.show("09131234567"), "0913***4567");
         assert_eq!(PhoneView::Masked.show(""), "");
+    }
+
+    #[test]
+    fn a_unit_gets_the_number_only_of_its_own_consented_case() {
+        let own = case("r03-urban_services", false);
+        let unit = caller(Role::Unit, "r03-urban_services");
+        assert_eq!(may_reveal(&unit, &own, true, OCC), Ok(()));
+        assert_eq!(may_reveal(&unit, &own, false, OCC), Err(Denied::Case));
+        let other = caller(Role::Unit, "r05-traffic");
+        assert_eq!(may_reveal(&other, &own, true, OCC), Err(Denied::Case));
+        // The coordination center follows an urgent case but is not its unit.
+        let urgent = case("r03-urban_services", true);
+        assert_eq!(
+            may_reveal(&caller(Role::Unit, "occ"), &urgent, true, OCC),
+            Err(Denied::Case)
+        );
+        assert_eq!(
+            may_reveal(&caller(Role::Agent, ""), &own, false, OCC),
+            Ok(())
+        );
+        for role in [Role::Dispatcher, Role::Supervisor, Role::Admin] {
+            assert_eq!(
+                may_reveal(&caller(role, ""), &own, true, OCC),
+                Err(Denied::Case)
+            );
+        }
     }
 }

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod audit;
 pub mod catalog;
+pub mod citizen;
 pub mod classify;
 pub mod clock;
 pub mod clocks;

@@ -218,6 +218,10 @@ pub struct Case {
     pub delay_reason: Option<crate::moves::DelayReason>,
     /// When the SLA worker must look at the case next; 0: nothing pending.
     pub next_due_ms: Millis,
+    /// The caller's citizen record (random, opaque); empty when no number
+    /// was given. The stored case holds this, never the number: `phone` is
+    /// the number only on its way in, and as a viewer may see it on the way out.
+    pub citizen_id: String,
 }
 
 impl Case {

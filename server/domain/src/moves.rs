@@ -446,6 +446,7 @@ pub(crate) mod tests {
             clocks: Default::default(),
             delay_reason: None,
             next_due_ms: 0,
+            citizen_id: String::new(),
         }
     }
 

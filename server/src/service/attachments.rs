@@ -172,7 +172,7 @@ impl AttachmentApi {
             replayed = added.replayed,
             "attachment stored"
         );
-        Ok(to_wire(a, &View::of(&caller)))
+        Ok(to_wire(a, &View::of(&caller, Rpc::Download)))
     }
 
     async fn download(
@@ -217,7 +217,7 @@ impl AttachmentApi {
         let first = pb::DownloadResponse {
             part: Some(download_response::Part::Attachment(to_wire(
                 &attachment,
-                &View::of(&caller),
+                &View::of(&caller, Rpc::Download),
             ))),
         };
         // Two messages in flight at most: a slow reader holds back the file

@@ -164,7 +164,7 @@ impl AuditApi {
                 s.audit_page(&filter, before, size)
             })
             .await?;
-        let view = View::of(&caller);
+        let view = View::of(&caller, Rpc::ListAudit);
         Ok(pb::ListAuditResponse {
             entries: page.entries.iter().map(|e| entry_to(e, &view)).collect(),
             next_page_token: page

@@ -1,7 +1,9 @@
 //! CaseService: open a case, read one, list them, and a caller's history.
 
+use super::citizens::{Dresser, REASON_GET_CASE, REASON_HISTORY, reveal_whole};
 use super::{Context, Error, convert};
-use crate::domain::access::{self, Rpc, View};
+use crate::domain::access::{self, PhoneView, Rpc, View};
+use crate::domain::audit::{AuditAction, AuditEntry};
 use crate::domain::lifecycle::open_case;
 use crate::domain::move_case::{self, MoveInput, World, check_fields};
 use crate::domain::phone::normalize_phone;
@@ -67,13 +69,11 @@ impl CaseApi {
             replayed = created.replayed,
             "case registered"
         );
+        let view = View::of(&caller, Rpc::CreateCase);
+        let mut answer = convert::case_to(c, &created.events, &view, &ctx.sla);
+        Dresser::new(ctx, &view).dress(c, &mut answer)?;
         Ok(CreateCaseResponse {
-            r#case: Some(convert::case_to(
-                c,
-                &created.events,
-                &View::of(&caller),
-                &ctx.sla,
-            )),
+            r#case: Some(answer),
             replayed: created.replayed,
         })
     }
@@ -96,9 +96,15 @@ impl CaseApi {
         let case = found.ok_or(Error::NoSuchCase)?;
         access::check_case(&caller, &case, ctx.coordination_unit())?;
         let events = ctx.read_point(|s| s.timeline(case.id))?;
-        let view = View::of(&caller);
+        let view = View::of(&caller, Rpc::GetCase);
         let mut answer = convert::case_to(&case, &events, &view, &ctx.sla);
         with_attachments(ctx, &mut answer, &view)?;
+        Dresser::new(ctx, &view).dress(&case, &mut answer)?;
+        if view.phone == PhoneView::Whole {
+            answer.phone = reveal_whole(ctx, &caller, &case, REASON_GET_CASE)
+                .await?
+                .unwrap_or_default();
+        }
         Ok(answer)
     }
 
@@ -119,13 +125,15 @@ impl CaseApi {
                 Ok((page, timelines))
             })
             .await?;
-        let view = View::of(&caller);
+        let view = View::of(&caller, Rpc::ListCases);
+        let mut dresser = Dresser::new(ctx, &view);
         let mut cases = Vec::with_capacity(page.cases.len());
         let mut bytes = 0;
         let mut next_before = page.next_before;
         for (c, events) in page.cases.iter().zip(&timelines) {
             let mut case = convert::case_to(c, events, &view, &ctx.sla);
             with_attachments(ctx, &mut case, &view)?;
+            dresser.dress(c, &mut case)?;
             bytes += case.encoded_len();
             if bytes > LIST_BUDGET_BYTES && !cases.is_empty() {
                 // The rest comes on the next page, from below the last case sent.
@@ -149,24 +157,49 @@ impl CaseApi {
         let r = request.into_inner();
         let phone = normalize_phone(&r.phone).map_err(|e| FieldError::phone("phone", &e))?;
         let limit = bounded(r.limit, HISTORY_DEFAULT, HISTORY_MAX);
+        let typed = phone.clone();
         let (history, timelines) = ctx
             .read(move |s| {
-                let history = s.caller_history(&phone, limit)?;
+                let history = s.caller_history(&typed, limit)?;
                 let timelines = timelines(s, &history.cases)?;
                 Ok((history, timelines))
             })
             .await?;
-        let view = View::of(&caller);
+        let view = View::of(&caller, Rpc::CallerHistory);
+        let Some(citizen) = &history.citizen else {
+            // A number never heard, or erased: a new caller.
+            return Ok(CallerHistoryResponse::default());
+        };
+        // The agent typed the number; showing it back beside the citizen's
+        // history is a view of their record all the same, and is on record
+        // before it is answered.
+        ctx.store
+            .audit(vec![AuditEntry {
+                at_ms: ctx.clock.now_ms(),
+                actor: caller.name.clone(),
+                role: Some(caller.role),
+                action: AuditAction::PhoneRevealed,
+                citizen_id: citizen.citizen.id.clone(),
+                case_id: 0,
+                case_number: String::new(),
+                reason: REASON_HISTORY.into(),
+            }])
+            .await?;
+        let mut dresser = Dresser::new(ctx, &view);
+        let mut cases = Vec::with_capacity(history.cases.len());
+        for (c, events) in history.cases.iter().zip(&timelines) {
+            let mut case = convert::case_to(c, events, &view, &ctx.sla);
+            dresser.dress(c, &mut case)?;
+            case.phone = phone.clone();
+            cases.push(case);
+        }
         Ok(CallerHistoryResponse {
-            cases: history
-                .cases
-                .iter()
-                .zip(&timelines)
-                .map(|(c, events)| convert::case_to(c, events, &view, &ctx.sla))
-                .collect(),
+            cases,
             total: u32::try_from(history.total).unwrap_or(u32::MAX),
             open: u32::try_from(history.open).unwrap_or(u32::MAX),
-            ..Default::default()
+            citizen_id: citizen.citizen.id.clone(),
+            shahrban: citizen.citizen.shahrban,
+            false_reports: citizen.citizen.standing_false_reports(),
         })
     }
 }
@@ -223,20 +256,25 @@ impl CaseApi {
         let mover = caller.clone();
         let updated = ctx
             .store
-            .update_case_once(case_id, Some(request_key), move |case, _| {
-                // The case may have moved to another unit since it was read.
-                access::check_move(&mover, case, occ.as_deref(), mv)
-                    .map_err(|_| StoreError::NotFound(case.id))?;
-                let world = World {
-                    catalog: &catalog,
-                    policy: &policy,
-                    now,
-                    duplicate_id,
-                    follow_up_is_dispatcher,
-                };
-                let (case, events) = move_case::apply(case, &mover, mv, &input, &world)?;
-                Ok(CaseChange { case, events })
-            })
+            .update_case_as(
+                case_id,
+                Some(request_key),
+                Some(caller.role),
+                move |case, _| {
+                    // The case may have moved to another unit since it was read.
+                    access::check_move(&mover, case, occ.as_deref(), mv)
+                        .map_err(|_| StoreError::NotFound(case.id))?;
+                    let world = World {
+                        catalog: &catalog,
+                        policy: &policy,
+                        now,
+                        duplicate_id,
+                        follow_up_is_dispatcher,
+                    };
+                    let (case, events) = move_case::apply(case, &mover, mv, &input, &world)?;
+                    Ok(CaseChange { case, events })
+                },
+            )
             .await?;
         let c = &updated.case;
         tracing::info!(
@@ -249,9 +287,10 @@ impl CaseApi {
             "case moved"
         );
         let events = ctx.read_point(|s| s.timeline(c.id))?;
-        let view = View::of(&caller);
+        let view = View::of(&caller, Rpc::MoveCase);
         let mut answer = convert::case_to(c, &events, &view, &ctx.sla);
         with_attachments(ctx, &mut answer, &view)?;
+        Dresser::new(ctx, &view).dress(c, &mut answer)?;
         Ok(MoveCaseResponse {
             r#case: Some(answer),
             replayed: updated.replayed,

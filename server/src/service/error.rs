@@ -63,6 +63,10 @@ pub enum Error {
     /// The server runs on the real clock.
     #[error("{0}")]
     Precondition(String),
+    /// A change to a citizen the domain refused (consent already given, no
+    /// mark to clear, ...).
+    #[error(transparent)]
+    Citizen(#[from] crate::domain::citizen::CitizenError),
 }
 
 impl From<MoveError> for Error {
@@ -104,6 +108,7 @@ impl From<StoreError> for Error {
             StoreError::NotFound(_) => Self::NoSuchCase,
             StoreError::Refused(m) => Self::Refused(m),
             StoreError::Move(e) => e.into(),
+            StoreError::Citizen(e) => Self::Citizen(e),
             StoreError::RequestIdConflict(id) => Self::Conflict(format!(
                 "request_id: {} was already used for a case with other content; a retry must send the same fields",
                 crate::domain::text::quote(&id)
@@ -125,6 +130,11 @@ impl From<Error> for Status {
                 Status::failed_precondition(m)
             }
             Error::Refusal(r) => refusal_status(&r),
+            Error::Citizen(e) => {
+                let mut details = ErrorDetails::new();
+                details.set_error_info(e.code(), ERROR_DOMAIN, HashMap::new());
+                Status::with_error_details(Code::FailedPrecondition, e.to_string(), details)
+            }
             Error::Stale { current } => {
                 let mut details = ErrorDetails::new();
                 details.set_error_info(

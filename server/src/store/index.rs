@@ -9,8 +9,8 @@ use crate::domain::model::Case;
 /// An index of cases: keys only, each ending with the case id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Index {
-    /// phone + 0 + id
-    Phone,
+    /// citizen id + 0 + id: a citizen's cases. Never the number.
+    Citizen,
     /// unit id + 0 + id
     Unit,
     /// status code + id
@@ -25,7 +25,7 @@ pub enum Index {
 
 impl Index {
     pub const ALL: [Index; 6] = [
-        Index::Phone,
+        Index::Citizen,
         Index::Unit,
         Index::Status,
         Index::UnitStatus,
@@ -44,7 +44,7 @@ impl Index {
 
     pub(crate) fn tree(self, trees: &Trees) -> &sled::Tree {
         match self {
-            Index::Phone => &trees.by_phone,
+            Index::Citizen => &trees.by_citizen,
             Index::Unit => &trees.by_unit,
             Index::Status => &trees.by_status,
             Index::UnitStatus => &trees.by_unit_status,
@@ -61,8 +61,8 @@ pub type IndexEntry = (Index, Vec<u8>);
 /// entry in those indexes.
 pub fn case_index_keys(case: &Case) -> Vec<IndexEntry> {
     let mut entries = Vec::with_capacity(6);
-    if !case.phone.is_empty() {
-        entries.push((Index::Phone, keys::text_id(&case.phone, case.id)));
+    if !case.citizen_id.is_empty() {
+        entries.push((Index::Citizen, keys::text_id(&case.citizen_id, case.id)));
     }
     if !case.unit_id.is_empty() {
         entries.push((Index::Unit, keys::text_id(&case.unit_id, case.id)));

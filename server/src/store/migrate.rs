@@ -113,6 +113,104 @@ fn write(trees: &Trees, pending: &[Rewrite]) -> Result<()> {
         })
 }
 
+/// Set in the counters tree once no case holds a number and the old
+/// `by_phone` index is gone.
+pub const PHONES_MARKER: &[u8] = b"citizens:phones_moved";
+
+/// Cases whose number moves out per transaction.
+pub const PHONE_BATCH: usize = 500;
+
+/// Moves every case's number into its citizen record, sealed, and the case
+/// to its citizen's id, in transactions of `batch` cases; then empties the
+/// old index of numbers and sets the marker. A crash in between leaves each
+/// case wholly old or wholly new, and the next open goes on with those still
+/// holding a number: the citizen a number already has is found through the
+/// index written in the same transaction, so no number gets two citizens.
+/// `max_batches` stops part way, as a crash would (for tests). Returns how
+/// many cases moved.
+pub(crate) fn move_phones_out(
+    db: &sled::Db,
+    trees: &Trees,
+    batch: usize,
+    max_batches: Option<usize>,
+) -> Result<u64> {
+    if trees.counters.contains_key(PHONES_MARKER)? {
+        return Ok(0);
+    }
+    let began = std::time::Instant::now();
+    let mut moved = 0u64;
+    let mut batches = 0usize;
+    let mut pending: Vec<crate::domain::model::Case> = Vec::with_capacity(batch);
+    let mut cases = trees.cases.iter();
+    loop {
+        let entry = cases.next().transpose()?;
+        if let Some((_, value)) = &entry {
+            let case = records::decode_case(value)?;
+            if !case.phone.is_empty() {
+                pending.push(case);
+            }
+        }
+        let full = pending.len() >= batch.max(1);
+        if (full || entry.is_none()) && !pending.is_empty() {
+            move_batch(trees, &pending)?;
+            db.flush()?;
+            moved += pending.len() as u64;
+            pending.clear();
+            batches += 1;
+            tracing::info!(
+                cases = moved,
+                "moved numbers out of cases into citizen records"
+            );
+            if max_batches.is_some_and(|max| batches >= max) {
+                return Ok(moved);
+            }
+        }
+        if entry.is_none() {
+            break;
+        }
+    }
+    trees.by_phone.clear()?;
+    db.flush()?;
+    trees
+        .counters
+        .insert(PHONES_MARKER, codec::encode(&moved)?)?;
+    db.flush()?;
+    if moved > 0 {
+        tracing::info!(
+            cases = moved,
+            seconds = began.elapsed().as_secs_f64(),
+            "every number is in its citizen record; the old index of numbers is gone"
+        );
+    }
+    Ok(moved)
+}
+
+fn move_batch(trees: &Trees, pending: &[crate::domain::model::Case]) -> Result<()> {
+    use super::citizens;
+    (
+        &trees.cases,
+        &trees.citizens,
+        &trees.citizen_phones,
+        &trees.by_citizen,
+    )
+        .transaction(|(cases, people, phones, by_citizen)| {
+            for case in pending {
+                let id = citizens::find_or_create(people, phones, &trees.secrets, &case.phone)?
+                    .map_err(ConflictableTransactionError::Abort)?;
+                let mut next = case.clone();
+                next.phone = String::new();
+                next.citizen_id = id;
+                by_citizen.insert(keys::text_id(&next.citizen_id, next.id), &[])?;
+                cases.insert(&keys::id(next.id), records::encode_case(&next))?;
+            }
+            Ok::<_, ConflictableTransactionError<StoreError>>(())
+        })
+        .map_err(|e| match e {
+            TransactionError::Abort(e) => e,
+            TransactionError::Storage(e) => StoreError::Sled(e),
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,7 +308,15 @@ mod tests {
             let id = want["id"].as_u64().unwrap();
             let case = store.get_case(id).unwrap().unwrap();
             let timeline = store.timeline(id).unwrap();
-            assert_eq!(&as_first_layout(&case, &timeline), want, "case {id}");
+            // The number now lives sealed in the citizen record alone.
+            assert_eq!(case.phone, "");
+            let mut whole = case.clone();
+            whole.phone = store
+                .citizen(&case.citizen_id)
+                .unwrap()
+                .and_then(|c| store.open_number(&c).unwrap())
+                .unwrap_or_default();
+            assert_eq!(&as_first_layout(&whole, &timeline), want, "case {id}");
             let number = want["number"].as_str().unwrap();
             assert_eq!(store.get_case_by_number(number).unwrap(), Some(case));
         }
@@ -248,7 +354,9 @@ mod tests {
             .sum();
         assert_eq!(t.events.len(), events);
         assert!(t.counters.contains_key(MARKER).unwrap());
-        // The indexes of the old store still find the cases.
+        // The old index of numbers is gone; the citizens find the cases.
+        assert!(t.by_phone.is_empty());
+        assert!(t.counters.contains_key(PHONES_MARKER).unwrap());
         let phone = expected[0]["phone"].as_str().unwrap();
         let want = expected.iter().filter(|c| c["phone"] == phone).count() as u64;
         assert_eq!(store.caller_history(phone, 100).unwrap().total, want);
@@ -336,6 +444,7 @@ mod tests {
                 }
             }
             t.counters.remove(MARKER).unwrap();
+            t.counters.remove(PHONES_MARKER).unwrap();
             // Cut short: one transaction of two cases, as if killed after it.
             assert_eq!(migrate_batches(t, 2, Some(1)).unwrap(), 2);
             let layouts: Vec<u8> = t.cases.iter().values().map(|v| v.unwrap()[0]).collect();
@@ -344,7 +453,6 @@ mod tests {
                 assert_eq!(store.get_case(case.id).unwrap().as_ref(), Some(case));
                 assert_eq!(&store.timeline(case.id).unwrap(), events);
             }
-            assert_eq!(store.caller_history("09131234567", 10).unwrap().total, 5);
             // An update of a head still in layout 1 moves its events out too.
             let updated = store
                 .update_case_blocking(4, |case, events| {
@@ -370,8 +478,12 @@ mod tests {
                 .all(|v| records::is_current(&v.unwrap()))
         );
         assert!(t.counters.contains_key(MARKER).unwrap());
+        assert_eq!(store.caller_history("09131234567", 10).unwrap().total, 5);
         for (case, events) in &expected {
-            assert_eq!(store.get_case(case.id).unwrap().as_ref(), Some(case));
+            let mut stored = store.get_case(case.id).unwrap().unwrap();
+            assert_eq!(std::mem::take(&mut stored.citizen_id).len(), 32);
+            stored.phone = case.phone.clone();
+            assert_eq!(&stored, case);
             let timeline = store.timeline(case.id).unwrap();
             if case.id == 4 {
                 assert_eq!(timeline.len(), 4);

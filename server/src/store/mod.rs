@@ -22,6 +22,7 @@
 
 pub mod attachments;
 pub mod audit;
+pub mod citizens;
 pub mod codec;
 pub mod index;
 pub mod keys;
@@ -36,7 +37,8 @@ mod writer;
 
 pub use catalog::ImportOutcome;
 pub use mutation::{
-    Applied, CaseChange, CaseChangeFn, CommitHook, Committed, Mutation, RequestKey, Updated,
+    Applied, CaseChange, CaseChangeFn, CitizenChange, CitizenChangeFn, CitizenDone, CitizenJob,
+    CommitHook, Committed, Mutation, RequestKey, Updated,
 };
 pub use query::{CallerHistory, CaseFilter, CasePage};
 
@@ -77,6 +79,14 @@ pub enum StoreError {
     /// The move a change function worked out was refused; nothing was written.
     #[error(transparent)]
     Move(#[from] crate::domain::move_case::MoveError),
+    /// A sealed number does not open, or a key is missing.
+    #[error("citizen data: {0}")]
+    Crypto(#[from] crate::crypto::CryptoError),
+    /// A change to a citizen refused by the domain; nothing was written.
+    #[error(transparent)]
+    Citizen(#[from] crate::domain::citizen::CitizenError),
+    #[error("the server's keys: {0}")]
+    Secrets(String),
 }
 
 impl From<CodecError> for StoreError {
@@ -129,8 +139,17 @@ pub(crate) struct Trees {
     /// Every tree a writer job may write, in the order its transaction
     /// view holds them (see `writer::Tx`).
     pub write_set: Vec<sled::Tree>,
-    /// phone + 0 + id → ()
+    /// phone + 0 + id → (): only in a store written before citizens
+    /// existed, until the migration empties it.
     pub by_phone: sled::Tree,
+    /// citizen id + 0 + id → (): a citizen's cases
+    pub by_citizen: sled::Tree,
+    /// citizen id → CitizenRecord: see [`citizens`]
+    pub citizens: sled::Tree,
+    /// HMAC of the number → citizen id
+    pub citizen_phones: sled::Tree,
+    /// The keys that seal citizens' numbers and key their index.
+    pub secrets: Arc<crate::secrets::Secrets>,
     /// unit id + 0 + id → ()
     pub by_unit: sled::Tree,
     /// status code + id → ()
@@ -164,9 +183,14 @@ pub(crate) struct Trees {
 }
 
 impl Trees {
-    fn open(db: &sled::Db, chain: crate::audit_chain::ChainKey) -> Result<Self> {
+    fn open(db: &sled::Db, secrets: Arc<crate::secrets::Secrets>) -> Result<Self> {
         let mut trees = Self {
             write_set: Vec::new(),
+            chain: crate::audit_chain::ChainKey::new(&secrets.audit),
+            secrets,
+            by_citizen: db.open_tree("by_citizen")?,
+            citizens: db.open_tree("citizens")?,
+            citizen_phones: db.open_tree("citizen_phones")?,
             cases: db.open_tree("cases")?,
             events: db.open_tree("events")?,
             numbers: db.open_tree("numbers")?,
@@ -186,7 +210,6 @@ impl Trees {
             audit: db.open_tree("audit")?,
             audit_index: db.open_tree("audit_index")?,
             staff: db.open_tree("staff")?,
-            chain,
         };
         let mut write_set = vec![
             trees.cases.clone(),
@@ -199,6 +222,8 @@ impl Trees {
             trees.audit.clone(),
             trees.audit_index.clone(),
             trees.staff.clone(),
+            trees.citizens.clone(),
+            trees.citizen_phones.clone(),
         ];
         debug_assert_eq!(write_set.len(), writer::FIXED_WRITE_TREES);
         write_set.extend(index::Index::all().map(|i| i.tree(&trees).clone()));
@@ -234,23 +259,26 @@ impl Store {
     /// each batch is on disk, with what the batch changed, in commit order
     /// (see [`CommitHook`]).
     pub fn open_with(path: &Path, options: StoreOptions, hook: Option<CommitHook>) -> Result<Self> {
-        Self::open_keyed(path, options, hook, crate::audit_chain::ChainKey::unkeyed())
+        let secrets =
+            crate::secrets::Secrets::load_or_create(&crate::secrets::Secrets::default_path(path))
+                .map_err(|e| StoreError::Secrets(e.to_string()))?;
+        Self::open_keyed(path, options, hook, Arc::new(secrets))
     }
 
-    /// [`Store::open_with`] with the key of the audit log's chain: the
-    /// server's way to open its store.
+    /// [`Store::open_with`] with the server's keys given: a key file kept
+    /// elsewhere than beside the store, or a demo's keys in memory.
     pub fn open_keyed(
         path: &Path,
         options: StoreOptions,
         hook: Option<CommitHook>,
-        chain: crate::audit_chain::ChainKey,
+        secrets: Arc<crate::secrets::Secrets>,
     ) -> Result<Self> {
         let flush = if options.flush {
             writer::Flush::Disk
         } else {
             writer::Flush::Off
         };
-        Self::open_inner(path, options, flush, hook, chain)
+        Self::open_inner(path, options, flush, hook, secrets)
     }
 
     fn open_inner(
@@ -258,14 +286,15 @@ impl Store {
         options: StoreOptions,
         flush: writer::Flush,
         hook: Option<CommitHook>,
-        chain: crate::audit_chain::ChainKey,
+        secrets: Arc<crate::secrets::Secrets>,
     ) -> Result<Self> {
         let db = sled::Config::new()
             .path(path)
             .cache_capacity(options.cache_capacity_bytes)
             .open()?;
-        let trees = Trees::open(&db, chain)?;
+        let trees = Trees::open(&db, secrets)?;
         migrate::migrate(&db, &trees)?;
+        migrate::move_phones_out(&db, &trees, migrate::PHONE_BATCH, None)?;
         // Entries from before the chain (or a batch whose seal never ran)
         // are chained before anything new is appended.
         audit::seal_pending(&db, &trees)?;
@@ -294,6 +323,11 @@ impl Store {
 
     pub(crate) fn trees(&self) -> &Trees {
         &self.inner.trees
+    }
+
+    /// The keys this store was opened with.
+    pub fn secrets(&self) -> &crate::secrets::Secrets {
+        &self.inner.trees.secrets
     }
 
     fn writer_sender(&self) -> Result<writer::Sender> {
@@ -364,15 +398,66 @@ impl Store {
     where
         F: Fn(&Case, &[Event]) -> Result<CaseChange> + Send + 'static,
     {
+        self.update_case_as(id, request, None, change).await
+    }
+
+    /// [`Store::update_case_once`] by a person of `role`, named in the audit
+    /// entries the change earns (a false-report mark on the citizen).
+    pub async fn update_case_as<F>(
+        &self,
+        id: u64,
+        request: Option<RequestKey>,
+        role: Option<crate::domain::model::Role>,
+        change: F,
+    ) -> Result<Updated>
+    where
+        F: Fn(&Case, &[Event]) -> Result<CaseChange> + Send + 'static,
+    {
         let change: CaseChangeFn = Box::new(change);
         updated(
             self.submit(Mutation::UpdateCase {
                 id,
                 change,
                 request,
+                role,
             })
             .await?,
         )
+    }
+
+    /// Changes the citizen of a case through the writer, with the audit
+    /// entries the change carries, in one transaction. A case without a
+    /// citizen is [`StoreError::NotFound`], as a missing case is.
+    pub async fn change_citizen(&self, job: CitizenJob) -> Result<CitizenDone> {
+        match self.submit(Mutation::Citizen(job)).await? {
+            Applied::Citizen(done) => Ok(done),
+            _ => Err(StoreError::Corrupt(
+                "the writer answered a citizen change with something else".into(),
+            )),
+        }
+    }
+
+    /// Re-wraps the keys of these citizens under the current wrapping key.
+    pub fn rewrap_blocking(&self, ids: Vec<String>) -> Result<u64> {
+        match self.submit_blocking(Mutation::Rewrap(ids))? {
+            Applied::Rewrapped(n) => Ok(n),
+            _ => Err(StoreError::Corrupt(
+                "the writer answered a rewrap with something else".into(),
+            )),
+        }
+    }
+
+    /// Audit entries written on their own, for code outside a runtime.
+    pub fn audit_blocking(
+        &self,
+        entries: Vec<crate::domain::audit::AuditEntry>,
+    ) -> Result<Vec<u64>> {
+        match self.submit_blocking(Mutation::Audit(entries))? {
+            Applied::Audited(seqs) => Ok(seqs),
+            _ => Err(StoreError::Corrupt(
+                "the writer answered an audit with something else".into(),
+            )),
+        }
     }
 
     /// The earliest entry of the deadline index: when the SLA worker must
@@ -443,6 +528,7 @@ impl Store {
             id,
             change,
             request: None,
+            role: None,
         })?)
     }
 
@@ -593,6 +679,7 @@ pub(crate) mod test_support {
             clocks: Default::default(),
             delay_reason: None,
             next_due_ms: 0,
+            citizen_id: String::new(),
         };
         Opened {
             case,
@@ -670,10 +757,18 @@ mod tests {
             .case;
         let t = store.trees();
         let id = made.id;
+        // The case names its citizen; the number is nowhere in clear.
+        assert_eq!(made.phone, "");
         assert!(
-            t.by_phone
-                .contains_key(keys::text_id("09131234567", id))
+            t.by_citizen
+                .contains_key(keys::text_id(&made.citizen_id, id))
                 .unwrap()
+        );
+        assert!(t.by_phone.is_empty());
+        let citizen = store.citizen(&made.citizen_id).unwrap().unwrap();
+        assert_eq!(
+            store.open_number(&citizen).unwrap().as_deref(),
+            Some("09131234567")
         );
         assert!(
             t.by_unit
@@ -728,7 +823,8 @@ mod tests {
             .create_case(case("s", "", "", AUTUMN_1405))
             .await
             .unwrap();
-        assert!(store.trees().by_phone.is_empty());
+        assert!(store.trees().by_citizen.is_empty());
+        assert_eq!(store.citizen_count(), 0);
         assert!(store.trees().by_unit.is_empty());
         assert_eq!(store.trees().by_status.len(), 1);
     }

@@ -40,7 +40,14 @@ pub enum Mutation {
         /// A person's request, recorded in the same transaction so a retry
         /// gets the same answer instead of a second change.
         request: Option<RequestKey>,
+        /// The role of the person making the change, for the audit entries
+        /// it earns (a false-report mark); `None` for the system.
+        role: Option<crate::domain::model::Role>,
     },
+    /// A change to the citizen of a case, with its audit entries.
+    Citizen(CitizenJob),
+    /// Re-wraps these citizens' keys under the current wrapping key.
+    Rewrap(Vec<String>),
     /// A file's record on its case; the file is already on disk.
     AddAttachment(Attachment),
     /// Entries for the audit log on their own: a read that showed a number.
@@ -87,6 +94,14 @@ impl std::fmt::Debug for Mutation {
                 .debug_struct("SyncStaff")
                 .field("staff", &staff.len())
                 .finish_non_exhaustive(),
+            Self::Citizen(job) => f
+                .debug_struct("Citizen")
+                .field("case_id", &job.case_id)
+                .finish_non_exhaustive(),
+            Self::Rewrap(ids) => f
+                .debug_struct("Rewrap")
+                .field("citizens", &ids.len())
+                .finish_non_exhaustive(),
         }
     }
 }
@@ -111,6 +126,37 @@ pub enum Applied {
     Attached(super::attachments::Added),
     /// The audit entries' sequences.
     Audited(Vec<u64>),
+    Citizen(CitizenDone),
+    /// How many citizens' keys were re-wrapped.
+    Rewrapped(u64),
+}
+
+/// A change to a case's citizen, worked out from the case and the stored
+/// citizen; pure, as [`CaseChangeFn`] is.
+pub type CitizenChangeFn =
+    Box<dyn Fn(&Case, &super::citizens::StoredCitizen) -> Result<CitizenChange> + Send>;
+
+pub struct CitizenJob {
+    pub case_id: u64,
+    pub request: Option<RequestKey>,
+    pub change: CitizenChangeFn,
+}
+
+/// The citizen's new facts, and the entries for the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitizenChange {
+    pub citizen: crate::domain::citizen::Citizen,
+    /// Destroy the sealed number and the citizen's key with it.
+    pub erase: bool,
+    pub audit: Vec<AuditEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitizenDone {
+    pub case: Case,
+    pub citizen: crate::domain::citizen::Citizen,
+    /// The request id had already made this change; nothing was written.
+    pub replayed: bool,
 }
 
 /// One change a committed batch made, as the after-commit hook sees it.

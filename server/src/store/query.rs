@@ -56,6 +56,8 @@ pub struct CallerHistory {
     pub total: u64,
     /// Those still open.
     pub open: u64,
+    /// The citizen who called from the number; `None` if none did.
+    pub citizen: Option<super::citizens::StoredCitizen>,
 }
 
 /// The most cases one list call reads before it returns what it has.
@@ -203,10 +205,15 @@ impl Store {
     }
 
     /// Up to `limit` cases of `phone` (already normalised), newest first, with
-    /// the number of all its cases and of those still open.
+    /// the number of all its cases and of those still open, and the citizen
+    /// who called from it. A number never heard, or erased, has no citizen.
     pub fn caller_history(&self, phone: &str, limit: usize) -> Result<CallerHistory> {
         let mut history = CallerHistory::default();
-        for id in index_ids(&self.trees().by_phone, &keys::text_prefix(phone), None) {
+        let Some(citizen) = self.citizen_by_phone(phone)? else {
+            return Ok(history);
+        };
+        let prefix = keys::text_prefix(&citizen.citizen.id);
+        for id in index_ids(&self.trees().by_citizen, &prefix, None) {
             let id = id?;
             let bytes = self.trees().cases.get(keys::id(id))?.ok_or_else(|| {
                 super::StoreError::Corrupt(format!("an index points at missing case {id}"))
@@ -220,6 +227,7 @@ impl Store {
                 history.cases.push(case);
             }
         }
+        history.citizen = Some(citizen);
         Ok(history)
     }
 }

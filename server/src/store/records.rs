@@ -84,6 +84,10 @@ pub struct CaseRecord {
     pub delay_reason: u32,
     #[prost(int64, tag = "29")]
     pub next_due_ms: i64,
+    /// The caller's citizen record. Heads written before citizens existed
+    /// hold `phone` instead, until the migration moves it out.
+    #[prost(string, tag = "30")]
+    pub citizen_id: String,
 }
 
 #[derive(Clone, PartialEq, Message)]
@@ -388,6 +392,7 @@ impl From<&Case> for CaseRecord {
             clocks: case.clocks.0.iter().map(ClockRecord::from).collect(),
             delay_reason: number_of(&DELAY_REASONS, case.delay_reason),
             next_due_ms: case.next_due_ms,
+            citizen_id: case.citizen_id.clone(),
         }
     }
 }
@@ -448,6 +453,7 @@ impl TryFrom<CaseRecord> for Case {
             ),
             delay_reason: value_of(&DELAY_REASONS, "delay reason", r.delay_reason)?,
             next_due_ms: r.next_due_ms,
+            citizen_id: r.citizen_id,
         })
     }
 }

@@ -8,13 +8,17 @@
 //! and one flush per batch keeps many concurrent writers from each waiting
 //! on `flush_async` (sled issue 1308).
 
+use super::citizens;
 use super::index::{Index, IndexEntry, case_index_keys, index_changes};
 use super::mutation::{Applied, CaseChange, CommitHook, Committed, Mutation, RequestKey, Updated};
+use super::mutation::{CitizenDone, CitizenJob};
 use super::{Created, Result, StoreError, Trees, codec, keys, records};
+use crate::domain::audit::{AuditAction, AuditEntry};
 use crate::domain::event::Event;
 use crate::domain::jalali::to_jalali;
 use crate::domain::lifecycle::Opened;
 use crate::domain::model::Case;
+use crate::secrets::Secrets;
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use tokio::sync::{mpsc, oneshot};
@@ -165,7 +169,8 @@ fn run(
 #[allow(clippy::large_enum_variant)]
 enum Outcome {
     New(Case, Vec<Event>),
-    Existing(Case, Vec<Event>),
+    /// The request id had made this case; `bool`: from the same content.
+    Existing(Case, Vec<Event>, bool),
     Updated {
         before: Case,
         after: Case,
@@ -175,6 +180,8 @@ enum Outcome {
     Attached(super::attachments::Added),
     /// Audit entries written on their own, with their sequences.
     Audited(Vec<u64>),
+    Citizen(CitizenDone),
+    Rewrapped(u64),
     /// The request id had already made this change: the case as it is.
     Replayed(Case),
     /// This job fails alone; the rest of the batch goes on.
@@ -185,7 +192,7 @@ type TxResult<T> = std::result::Result<T, ConflictableTransactionError<StoreErro
 
 /// The trees every job may write, in the order of [`Trees::write_set`]:
 /// these ten, then one per [`Index`] in [`Index::ALL`] order.
-pub(crate) const FIXED_WRITE_TREES: usize = 10;
+pub(crate) const FIXED_WRITE_TREES: usize = 12;
 
 /// The view of the write trees inside one transaction.
 struct Tx<'a> {
@@ -199,6 +206,8 @@ struct Tx<'a> {
     audit: &'a TransactionalTree,
     audit_index: &'a TransactionalTree,
     staff: &'a TransactionalTree,
+    citizens: &'a TransactionalTree,
+    citizen_phones: &'a TransactionalTree,
     indexes: &'a [TransactionalTree],
 }
 
@@ -215,6 +224,8 @@ impl<'a> Tx<'a> {
             audit,
             audit_index,
             staff,
+            citizens,
+            citizen_phones,
             indexes @ ..,
         ] = view
         else {
@@ -231,6 +242,8 @@ impl<'a> Tx<'a> {
             audit,
             audit_index,
             staff,
+            citizens,
+            citizen_phones,
             indexes,
         })
     }
@@ -340,7 +353,9 @@ pub(crate) fn apply_batch(
         let outcomes = mutations
             .iter()
             .map(|mutation| match mutation {
-                Mutation::CreateCase(opened) => create(&tx, opened),
+                Mutation::CreateCase(opened) => create(&tx, &trees.secrets, opened),
+                Mutation::Citizen(job) => citizen_job(&tx, job),
+                Mutation::Rewrap(ids) => rewrap(&tx, &trees.secrets, ids),
                 Mutation::AddAttachment(a) => Ok(
                     match super::attachments::add(tx.attachments, tx.cases, a)? {
                         Ok(added) => Outcome::Attached(added),
@@ -351,7 +366,8 @@ pub(crate) fn apply_batch(
                     id,
                     change,
                     request,
-                } => update(&tx, *id, change, request.as_ref()),
+                    role,
+                } => update(&tx, *id, change, request.as_ref(), *role),
                 Mutation::Audit(entries) => Ok(
                     match super::audit::append(tx.audit, tx.counters, entries)? {
                         Ok(seqs) => Outcome::Audited(seqs),
@@ -417,16 +433,14 @@ pub(crate) fn apply_batch(
                     replayed: false,
                 }))
             }
-            (Outcome::Existing(case, events), Mutation::CreateCase(draft))
-                if case.same_request(&draft.case.request()) =>
-            {
-                Ok(Applied::Created(Created {
-                    case,
-                    events,
-                    replayed: true,
-                }))
+            (Outcome::Existing(case, events, true), _) => Ok(Applied::Created(Created {
+                case,
+                events,
+                replayed: true,
+            })),
+            (Outcome::Existing(case, _, false), _) => {
+                Err(StoreError::RequestIdConflict(case.request_id))
             }
-            (Outcome::Existing(case, _), _) => Err(StoreError::RequestIdConflict(case.request_id)),
             (
                 Outcome::Updated {
                     before,
@@ -450,6 +464,8 @@ pub(crate) fn apply_batch(
             }
             (Outcome::Attached(added), _) => Ok(Applied::Attached(added)),
             (Outcome::Audited(seqs), _) => Ok(Applied::Audited(seqs)),
+            (Outcome::Citizen(done), _) => Ok(Applied::Citizen(done)),
+            (Outcome::Rewrapped(n), _) => Ok(Applied::Rewrapped(n)),
             (Outcome::Replayed(case), _) => Ok(Applied::Updated(Updated {
                 case,
                 appended: Vec::new(),
@@ -462,7 +478,7 @@ pub(crate) fn apply_batch(
 }
 
 /// One create of a batch, inside its transaction.
-fn create(tx: &Tx<'_>, opened: &Opened) -> TxResult<Outcome> {
+fn create(tx: &Tx<'_>, secrets: &Secrets, opened: &Opened) -> TxResult<Outcome> {
     let draft = &opened.case;
     // A request id belongs to the user who sent it: another user's key never
     // finds their case, so a replay cannot be used to test guesses about it.
@@ -482,7 +498,23 @@ fn create(tx: &Tx<'_>, opened: &Opened) -> TxResult<Outcome> {
         };
         return Ok(match tx.read_case(id)? {
             Some(Ok(stored)) if legacy && stored.case.created_by != draft.created_by => continue,
-            Some(Ok(stored)) => Outcome::Existing(stored.case, stored.events),
+            Some(Ok(stored)) => {
+                // The stored case holds the citizen, not the number: a retry
+                // is the same request if its number leads to that citizen.
+                let citizen = if draft.phone.is_empty() {
+                    None
+                } else {
+                    match citizens::lookup(tx.citizen_phones, secrets, &draft.phone)? {
+                        Ok(found) => found,
+                        Err(e) => return Ok(Outcome::Failed(e)),
+                    }
+                };
+                let mut probe = draft.clone();
+                probe.phone = stored.case.phone.clone();
+                let same = stored.case.same_request(&probe.request())
+                    && stored.case.citizen_id == citizen.unwrap_or_default();
+                Outcome::Existing(stored.case, stored.events, same)
+            }
             Some(Err(e)) => Outcome::Failed(e),
             None => Outcome::Failed(StoreError::Corrupt(format!(
                 "request id points at missing case {id}"
@@ -511,6 +543,15 @@ fn create(tx: &Tx<'_>, opened: &Opened) -> TxResult<Outcome> {
     let mut case = draft.clone();
     case.id = id;
     case.number = Case::format_number(year, seq);
+    if !case.phone.is_empty() {
+        // The number leaves the case here: only its citizen keeps it, sealed.
+        case.citizen_id =
+            match citizens::find_or_create(tx.citizens, tx.citizen_phones, secrets, &case.phone)? {
+                Ok(id) => id,
+                Err(e) => return Ok(Outcome::Failed(e)),
+            };
+        case.phone = String::new();
+    }
     let encoded = (|| {
         Ok::<_, codec::CodecError>((
             codec::encode(&id)?,
@@ -544,6 +585,7 @@ fn update(
     id: u64,
     change: &(dyn Fn(&Case, &[Event]) -> Result<CaseChange> + Send),
     request: Option<&RequestKey>,
+    role: Option<crate::domain::model::Role>,
 ) -> TxResult<Outcome> {
     let stored = match tx.read_case(id)? {
         Some(Ok(stored)) => stored,
@@ -586,6 +628,13 @@ fn update(
         // The head leaves layout 1: its embedded events move out first.
         tx.append_events(id, 0, &stored.events)?;
     }
+    if let Some(last) = appended.last()
+        && let Some(mark) =
+            crate::domain::citizen::false_report_mark(&before, &after, last.at_ms, &last.actor)
+        && let Err(e) = mark_false_report(tx, &after, mark, role)?
+    {
+        return Ok(Outcome::Failed(e));
+    }
     let (removed, added) = index_changes(&before, &after);
     tx.remove_keys(&removed)?;
     tx.insert_keys(&added)?;
@@ -606,6 +655,130 @@ fn update(
         first_seq,
         appended,
     })
+}
+
+/// A false-report mark on the caller of `case`, and its audit entry.
+fn mark_false_report(
+    tx: &Tx<'_>,
+    case: &Case,
+    mark: crate::domain::citizen::FalseReport,
+    role: Option<crate::domain::model::Role>,
+) -> TxResult<Result<()>> {
+    let mut stored = match citizens::read(tx.citizens, &case.citizen_id)? {
+        Ok(Some(stored)) => stored,
+        Ok(None) => {
+            return Ok(Err(StoreError::Corrupt(format!(
+                "case {} names a missing citizen",
+                case.id
+            ))));
+        }
+        Err(e) => return Ok(Err(e)),
+    };
+    let entry = AuditEntry {
+        at_ms: mark.at_ms,
+        actor: mark.by.clone(),
+        role,
+        action: AuditAction::FalseReportMarked,
+        citizen_id: case.citizen_id.clone(),
+        case_id: case.id,
+        case_number: case.number.clone(),
+        reason: mark.reason.clone(),
+    };
+    stored.citizen.false_reports.push(mark);
+    tx.citizens
+        .insert(case.citizen_id.as_bytes(), citizens::encode(&stored))?;
+    Ok(super::audit::append(tx.audit, tx.counters, &[entry])?.map(drop))
+}
+
+/// A change to the citizen of a case, inside the batch's transaction.
+fn citizen_job(tx: &Tx<'_>, job: &CitizenJob) -> TxResult<Outcome> {
+    let case = match tx.read_case(job.case_id)? {
+        Some(Ok(stored)) => stored.case,
+        Some(Err(e)) => return Ok(Outcome::Failed(e)),
+        None => return Ok(Outcome::Failed(StoreError::NotFound(job.case_id))),
+    };
+    // A case without a caller has no citizen to change: as missing.
+    let mut stored = match citizens::read(tx.citizens, &case.citizen_id)? {
+        Ok(Some(stored)) => stored,
+        Ok(None) => return Ok(Outcome::Failed(StoreError::NotFound(job.case_id))),
+        Err(e) => return Ok(Outcome::Failed(e)),
+    };
+    if let Some(request) = &job.request
+        && let Some(bytes) = tx.request_ids.get(&request.key)?
+    {
+        return Ok(match codec::decode::<(u64, Vec<u8>)>(&bytes) {
+            Ok((case_id, content)) if case_id == job.case_id && content == request.content => {
+                Outcome::Citizen(CitizenDone {
+                    case,
+                    citizen: stored.citizen,
+                    replayed: true,
+                })
+            }
+            Ok(_) => Outcome::Failed(StoreError::RequestIdConflict(String::new())),
+            Err(e) => Outcome::Failed(e.into()),
+        });
+    }
+    let change = match (job.change)(&case, &stored) {
+        Ok(change) => change,
+        Err(e) => return Ok(Outcome::Failed(e)),
+    };
+    if change.citizen.id != stored.citizen.id {
+        return Ok(Outcome::Failed(StoreError::Refused(
+            "a change may not give a citizen another id".into(),
+        )));
+    }
+    if change.erase {
+        // The key goes, and with it every copy of the sealed number; the
+        // index entry goes too, so the number no longer finds this citizen.
+        if !stored.phone_index.is_empty() {
+            tx.citizen_phones.remove(stored.phone_index.as_slice())?;
+        }
+        stored.sealed = crate::crypto::Sealed::default();
+        stored.phone_index = Vec::new();
+    }
+    stored.citizen = change.citizen;
+    if let Err(e) = super::audit::append(tx.audit, tx.counters, &change.audit)? {
+        return Ok(Outcome::Failed(e));
+    }
+    tx.citizens
+        .insert(stored.citizen.id.as_bytes(), citizens::encode(&stored))?;
+    if let Some(request) = &job.request {
+        match codec::encode(&(job.case_id, &request.content)) {
+            Ok(value) => {
+                tx.request_ids.insert(request.key.as_slice(), value)?;
+            }
+            Err(e) => return Ok(Outcome::Failed(e.into())),
+        }
+    }
+    Ok(Outcome::Citizen(CitizenDone {
+        case,
+        citizen: stored.citizen,
+        replayed: false,
+    }))
+}
+
+/// Re-wraps citizens' keys under the current wrapping key; those already
+/// under it, or erased, are left alone, so a repeated batch does nothing.
+fn rewrap(tx: &Tx<'_>, secrets: &Secrets, ids: &[String]) -> TxResult<Outcome> {
+    let mut done = 0u64;
+    for id in ids {
+        let mut stored = match citizens::read(tx.citizens, id)? {
+            Ok(Some(stored)) => stored,
+            Ok(None) => continue,
+            Err(e) => return Ok(Outcome::Failed(e)),
+        };
+        if stored.sealed.erased() || stored.sealed.version == secrets.current {
+            continue;
+        }
+        stored.sealed = match crate::crypto::rewrap(secrets, id, &stored.sealed) {
+            Ok(sealed) => sealed,
+            Err(e) => return Ok(Outcome::Failed(e.into())),
+        };
+        tx.citizens
+            .insert(id.as_bytes(), citizens::encode(&stored))?;
+        done += 1;
+    }
+    Ok(Outcome::Rewrapped(done))
 }
 
 #[cfg(test)]
@@ -663,6 +836,10 @@ mod tests {
     use crate::domain::model::CaseStatus;
     use crate::store::{Store, StoreOptions};
     use std::sync::{Arc, Mutex};
+
+    fn test_secrets() -> Arc<Secrets> {
+        Arc::new(Secrets::ephemeral().unwrap())
+    }
 
     fn acknowledge(case: &Case, _: &[Event]) -> Result<CaseChange> {
         let mut next = case.clone();
@@ -723,7 +900,11 @@ mod tests {
         ));
         assert!(!has(&store, Index::Unit, &keys::text_id(old_unit, id)));
         assert!(has(&store, Index::Unit, &keys::text_id(new_unit, id)));
-        assert!(has(&store, Index::Phone, &keys::text_id("09131234567", id)));
+        assert!(has(
+            &store,
+            Index::Citizen,
+            &keys::text_id(&made.citizen_id, id)
+        ));
         // Exactly one entry per index, as a fresh create of the new head has.
         for index in Index::all() {
             let want = case_index_keys(&updated.case)
@@ -788,6 +969,7 @@ mod tests {
                 id: 1,
                 change: Box::new(acknowledge),
                 request: None,
+                role: None,
             },
             Mutation::UpdateCase {
                 id: 1,
@@ -803,6 +985,7 @@ mod tests {
                     })
                 }),
                 request: None,
+                role: None,
             },
         ];
         let refs: Vec<&Mutation> = jobs.iter().collect();
@@ -873,7 +1056,7 @@ mod tests {
             StoreOptions::default(),
             flush,
             Some(hook),
-            crate::audit_chain::ChainKey::unkeyed(),
+            test_secrets(),
         )
         .unwrap();
         (store, log)
@@ -998,7 +1181,7 @@ mod tests {
             StoreOptions::default(),
             flush,
             None,
-            crate::audit_chain::ChainKey::unkeyed(),
+            test_secrets(),
         )
         .unwrap();
         let first = {
