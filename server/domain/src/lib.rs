@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod classify;
 pub mod clock;
 pub mod clocks;
+pub mod dashboard;
 pub mod event;
 pub mod jalali;
 pub mod lifecycle;
