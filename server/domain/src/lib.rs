@@ -10,6 +10,7 @@ pub mod clock;
 pub mod clocks;
 pub mod dashboard;
 pub mod event;
+pub mod feed;
 pub mod jalali;
 pub mod lifecycle;
 pub mod media;
