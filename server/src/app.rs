@@ -6,12 +6,14 @@ use crate::auth::{self, Users};
 use crate::domain::catalog::Catalog;
 use crate::domain::clock::{SharedClock, SimClock};
 use crate::domain::sla::SlaPolicy;
+use crate::feed::{FeedConfig, Hub};
 use crate::in_flight::InFlight;
 use crate::listener::{self, Limits};
 use crate::refusals::Refusals;
 use crate::secrets::Secrets;
 use crate::service::{
-    AttachmentApi, AuditApi, CaseApi, CatalogApi, CitizenApi, ClockApi, Context, SessionApi,
+    AttachmentApi, AuditApi, CaseApi, CatalogApi, CitizenApi, ClockApi, Context, DashboardApi,
+    FeedApi, PresenceApi, SessionApi,
 };
 use crate::sla_worker;
 use crate::store::{CommitHook, DEFAULT_CACHE_CAPACITY_BYTES, Store, StoreOptions};
@@ -22,6 +24,9 @@ use desk137_proto::v1::case_service_server::CaseServiceServer;
 use desk137_proto::v1::catalog_service_server::CatalogServiceServer;
 use desk137_proto::v1::citizen_record_service_server::CitizenRecordServiceServer;
 use desk137_proto::v1::clock_service_server::ClockServiceServer;
+use desk137_proto::v1::dashboard_service_server::DashboardServiceServer;
+use desk137_proto::v1::feed_service_server::FeedServiceServer;
+use desk137_proto::v1::presence_service_server::PresenceServiceServer;
 use desk137_proto::v1::session_service_server::SessionServiceServer;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -92,6 +97,8 @@ pub struct ServerConfig {
     /// Run on a simulated clock starting at this time (epoch ms) instead of
     /// the clock `start` is given, and serve `ClockService.Advance`.
     pub sim_clock: Option<i64>,
+    /// The live feed: heartbeat, buffers, history kept.
+    pub feed: FeedConfig,
 }
 
 /// A server certificate chain and its private key, both PEM.
@@ -124,6 +131,7 @@ impl Default for ServerConfig {
             tls: None,
             insecure_plaintext: false,
             sim_clock: None,
+            feed: FeedConfig::default(),
         }
     }
 }
@@ -143,6 +151,8 @@ pub struct RunningServer {
     /// Removed when the server is dropped.
     temporary: Option<tempfile::TempDir>,
     sla_worker: JoinHandle<()>,
+    hub: Arc<Hub>,
+    feed_trim: JoinHandle<()>,
 }
 
 impl RunningServer {
@@ -158,9 +168,14 @@ impl RunningServer {
             audit_keeper,
             temporary,
             sla_worker,
+            hub,
+            feed_trim,
             ..
         } = self;
         sla_worker.abort();
+        feed_trim.abort();
+        // Watchers end now, told where to resume, instead of holding the drain.
+        hub.close();
         // Health checkers see the server going before its port closes.
         health
             .set_not_serving::<CatalogServiceServer<CatalogApi>>()
@@ -265,13 +280,23 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
     };
     let (waker, wake) = sla_worker::channel();
     let hook_waker = waker.clone();
-    let hook: CommitHook = Arc::new(move |batch| hook_waker.on_commit(batch));
+    let hub = Hub::new(config.feed.buffer);
+    let hook_hub = hub.clone();
+    let hook: CommitHook = Arc::new(move |batch| {
+        hook_waker.on_commit(batch);
+        hook_hub.publish();
+    });
     let secrets = Arc::new(secrets);
     let store_secrets = secrets.clone();
     let (store, catalog) =
         tokio::task::spawn_blocking(move || open_store(path, options, hook, store_secrets))
             .await
             .context("opening the store")??;
+    hub.attach(
+        store.feed_reader(),
+        catalog.coordination_unit().map(|u| u.id.clone()),
+    )
+    .context("reading the feed's sequence")?;
     // A temporary store goes with its process: nothing to keep a head for.
     let checkpoint = config
         .data_dir
@@ -332,6 +357,11 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         ctx.clock.clone(),
         sim.is_some(),
         wake,
+    ));
+    let feed_trim = tokio::spawn(crate::feed::trim_forever(
+        hub.clone(),
+        ctx.clock.clone(),
+        config.feed.clone(),
     ));
     let (health, health_service) = tonic_health::server::health_reporter();
     health
@@ -410,6 +440,22 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
                 .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
         )
         .add_service(
+            FeedServiceServer::new(FeedApi {
+                ctx: ctx.clone(),
+                hub: hub.clone(),
+                config: config.feed.clone(),
+            })
+            .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            PresenceServiceServer::new(PresenceApi(ctx.clone()))
+                .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            DashboardServiceServer::new(DashboardApi(ctx.clone()))
+                .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
+        )
+        .add_service(
             CaseServiceServer::new(CaseApi(ctx)).max_decoding_message_size(h2::MAX_REQUEST_BYTES),
         );
     let (stop, stopped) = oneshot::channel::<()>();
@@ -431,6 +477,8 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         audit_keeper,
         temporary,
         sla_worker,
+        hub,
+        feed_trim,
     })
 }
 

@@ -7,6 +7,7 @@ pub mod audit_chain;
 pub mod auth;
 pub mod config;
 pub mod crypto;
+pub mod feed;
 pub mod in_flight;
 pub mod listener;
 pub mod refusals;

@@ -30,6 +30,10 @@ pub enum Rpc {
     SetShahrban,
     ClearFalseReport,
     EraseCitizen,
+    Watch,
+    Snapshot,
+    SignIn,
+    SignOut,
 }
 
 impl Rpc {
@@ -102,6 +106,9 @@ pub fn may_call(role: Role, rpc: Rpc) -> bool {
         Rpc::RevealPhone => matches!(role, Agent | Unit),
         Rpc::SetShahrban | Rpc::ClearFalseReport => matches!(role, Supervisor),
         Rpc::EraseCitizen => matches!(role, Admin),
+        // Everyone watches; the feed filters each event (`may_watch`).
+        Rpc::Watch | Rpc::SignIn | Rpc::SignOut => true,
+        Rpc::Snapshot => matches!(role, Supervisor | Admin),
     }
 }
 
@@ -306,6 +313,40 @@ impl View {
     }
 }
 
+/// What a feed event is about, for the policy to judge per watcher.
+#[derive(Debug, Clone, Copy)]
+pub enum FeedSubject<'a> {
+    Case(&'a Case),
+    /// A member of staff signed in or out.
+    Staff,
+}
+
+/// May `caller` get a feed event about `subject`? A case's events go to
+/// whoever may see the case, so a unit hears only of its own (and the
+/// coordination center of what it follows); who is signed in is the
+/// supervisors' and admins' business.
+pub fn may_watch(
+    caller: &Caller,
+    subject: FeedSubject<'_>,
+    coordination_unit: Option<&str>,
+) -> bool {
+    match subject {
+        FeedSubject::Case(case) => may_see(caller, case, coordination_unit),
+        FeedSubject::Staff => matches!(caller.role, Role::Supervisor | Role::Admin),
+    }
+}
+
+/// The view every feed event and resync goes out through: no number, whole
+/// or masked, to anyone, and numbers typed into free text hidden. A screen
+/// that needs the caller's number asks for the case itself.
+pub fn feed_view(caller: &Caller) -> View {
+    View {
+        phone: PhoneView::Absent,
+        viewer: caller.name.clone(),
+        marks: sees_citizen_marks(caller.role),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,6 +378,10 @@ mod tests {
             (Rpc::MoveCase, [true, true, true, true, true]),
             (Rpc::Advance, [false, false, false, false, true]),
             (Rpc::ListAudit, [false, false, false, true, true]),
+            (Rpc::Watch, [true, true, true, true, true]),
+            (Rpc::Snapshot, [false, false, false, true, true]),
+            (Rpc::SignIn, [true, true, true, true, true]),
+            (Rpc::SignOut, [true, true, true, true, true]),
         ];
         assert_eq!(ROLES.len(), Role::iter().count(), "a role is missing");
         for rpc in Rpc::all() {
@@ -528,6 +573,29 @@ mod tests {
                 may_reveal(&caller(role, ""), &own, true, OCC),
                 Err(Denied::Case)
             );
+        }
+    }
+
+    #[test]
+    fn the_feed_filters_like_get_case_and_never_shows_a_number() {
+        let unit = caller(Role::Unit, "r03-urban_services");
+        let supervisor = caller(Role::Supervisor, "");
+        let own = case("r03-urban_services", false);
+        let other = case("r05-traffic", false);
+        assert!(may_watch(&unit, FeedSubject::Case(&own), OCC));
+        assert!(!may_watch(&unit, FeedSubject::Case(&other), OCC));
+        assert!(may_watch(&supervisor, FeedSubject::Case(&other), OCC));
+        assert!(!may_watch(&unit, FeedSubject::Staff, OCC));
+        assert!(!may_watch(
+            &caller(Role::Agent, ""),
+            FeedSubject::Staff,
+            OCC
+        ));
+        assert!(may_watch(&supervisor, FeedSubject::Staff, OCC));
+        for role in ROLES {
+            let view = feed_view(&caller(role, ""));
+            assert_eq!(view.phone.show("09131234567"), "");
+            assert!(!view.text("زنگ بزنید ۰۹۱۳۱۲۳۴۵۶۷").contains("۱۲۳۴۵۶۷"));
         }
     }
 }

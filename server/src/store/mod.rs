@@ -24,6 +24,8 @@ pub mod attachments;
 pub mod audit;
 pub mod citizens;
 pub mod codec;
+pub mod dashboard;
+pub mod feed;
 pub mod index;
 pub mod keys;
 pub mod records;
@@ -180,6 +182,10 @@ pub(crate) struct Trees {
     pub staff: sled::Tree,
     /// The key the writer chains audit entries with.
     pub chain: crate::audit_chain::ChainKey,
+    /// feed sequence → feed record: the feed's history, see [`feed`]
+    pub feed: sled::Tree,
+    /// the supervisors' figures, see [`dashboard`]
+    pub dashboard: sled::Tree,
 }
 
 impl Trees {
@@ -210,6 +216,8 @@ impl Trees {
             audit: db.open_tree("audit")?,
             audit_index: db.open_tree("audit_index")?,
             staff: db.open_tree("staff")?,
+            feed: db.open_tree("feed")?,
+            dashboard: db.open_tree("dashboard")?,
         };
         let mut write_set = vec![
             trees.cases.clone(),
@@ -224,6 +232,8 @@ impl Trees {
             trees.staff.clone(),
             trees.citizens.clone(),
             trees.citizen_phones.clone(),
+            trees.feed.clone(),
+            trees.dashboard.clone(),
         ];
         debug_assert_eq!(write_set.len(), writer::FIXED_WRITE_TREES);
         write_set.extend(index::Index::all().map(|i| i.tree(&trees).clone()));
@@ -305,6 +315,7 @@ impl Store {
             index::Index::UnitStatus,
             keys::UNIT_STATUS_INDEX_BUILT,
         )?;
+        dashboard::build_once(&db, &trees)?;
         // After sled's lock is taken: the files' cleanup must not run under
         // a server that has the store open.
         let files = attachments::files::Files::open(&path.join("attachments"))?;

@@ -60,6 +60,8 @@ pub enum Mutation {
         seen_names: Vec<String>,
         at_ms: i64,
     },
+    /// A feed event of its own, not about a case: staff signing in or out.
+    Feed(super::feed::NewFeed),
 }
 
 /// A request id and the content it was sent with.
@@ -102,6 +104,10 @@ impl std::fmt::Debug for Mutation {
                 .debug_struct("Rewrap")
                 .field("citizens", &ids.len())
                 .finish_non_exhaustive(),
+            Self::Feed(record) => f
+                .debug_struct("Feed")
+                .field("kind", &record.kind)
+                .finish_non_exhaustive(),
         }
     }
 }
@@ -129,6 +135,8 @@ pub enum Applied {
     Citizen(CitizenDone),
     /// How many citizens' keys were re-wrapped.
     Rewrapped(u64),
+    /// The feed event's sequence.
+    Fed(u64),
 }
 
 /// A change to a case's citizen, worked out from the case and the stored

@@ -143,7 +143,9 @@ fn run(
                 Err(e) => tracing::error!(error = %e, "the audit log's head is unreadable"),
             }
         }
-        if let (Ok(()), Some(hook), false) = (&flushed, hook, committed.is_empty()) {
+        // A feed event of its own changes no case but must be published.
+        let fed = results.iter().any(|r| matches!(r, Ok(Applied::Fed(_))));
+        if let (Ok(()), Some(hook), true) = (&flushed, hook, fed || !committed.is_empty()) {
             // A failing hook must not take the writer down with it.
             let call = std::panic::AssertUnwindSafe(|| hook(&committed));
             if std::panic::catch_unwind(call).is_err() {
@@ -182,6 +184,8 @@ enum Outcome {
     Audited(Vec<u64>),
     Citizen(CitizenDone),
     Rewrapped(u64),
+    /// A feed event written on its own, with its sequence.
+    Fed(u64),
     /// The request id had already made this change: the case as it is.
     Replayed(Case),
     /// This job fails alone; the rest of the batch goes on.
@@ -192,7 +196,7 @@ type TxResult<T> = std::result::Result<T, ConflictableTransactionError<StoreErro
 
 /// The trees every job may write, in the order of [`Trees::write_set`]:
 /// these ten, then one per [`Index`] in [`Index::ALL`] order.
-pub(crate) const FIXED_WRITE_TREES: usize = 12;
+pub(crate) const FIXED_WRITE_TREES: usize = 14;
 
 /// The view of the write trees inside one transaction.
 struct Tx<'a> {
@@ -208,6 +212,8 @@ struct Tx<'a> {
     staff: &'a TransactionalTree,
     citizens: &'a TransactionalTree,
     citizen_phones: &'a TransactionalTree,
+    feed: &'a TransactionalTree,
+    dashboard: &'a TransactionalTree,
     indexes: &'a [TransactionalTree],
 }
 
@@ -226,6 +232,8 @@ impl<'a> Tx<'a> {
             staff,
             citizens,
             citizen_phones,
+            feed,
+            dashboard,
             indexes @ ..,
         ] = view
         else {
@@ -244,6 +252,8 @@ impl<'a> Tx<'a> {
             staff,
             citizens,
             citizen_phones,
+            feed,
+            dashboard,
             indexes,
         })
     }
@@ -391,6 +401,10 @@ pub(crate) fn apply_batch(
                         Err(e) => Outcome::Failed(e),
                     },
                 ),
+                Mutation::Feed(record) => {
+                    super::feed::append(tx.feed, tx.counters, std::slice::from_ref(record))
+                        .map(Outcome::Fed)
+                }
             })
             .collect::<TxResult<Vec<Outcome>>>()?;
         // Whatever this batch appended to the audit log is chained in the
@@ -466,6 +480,7 @@ pub(crate) fn apply_batch(
             (Outcome::Audited(seqs), _) => Ok(Applied::Audited(seqs)),
             (Outcome::Citizen(done), _) => Ok(Applied::Citizen(done)),
             (Outcome::Rewrapped(n), _) => Ok(Applied::Rewrapped(n)),
+            (Outcome::Fed(seq), _) => Ok(Applied::Fed(seq)),
             (Outcome::Replayed(case), _) => Ok(Applied::Updated(Updated {
                 case,
                 appended: Vec::new(),
@@ -576,6 +591,12 @@ fn create(tx: &Tx<'_>, secrets: &Secrets, opened: &Opened) -> TxResult<Outcome> 
     tx.insert_keys(&case_index_keys(&case))?;
     tx.topic_usage
         .insert(case.topic_id.as_bytes(), uses_value)?;
+    super::dashboard::on_create(tx.dashboard, &case, &opened.events)?;
+    super::feed::append(
+        tx.feed,
+        tx.counters,
+        &super::feed::for_create(&case, &opened.events),
+    )?;
     Ok(Outcome::New(case, opened.events.clone()))
 }
 
@@ -641,6 +662,12 @@ fn update(
     tx.cases
         .insert(&keys::id(id), records::encode_case(&after))?;
     tx.append_events(id, first_seq, &appended)?;
+    super::dashboard::on_update(tx.dashboard, &before, &after, &appended)?;
+    super::feed::append(
+        tx.feed,
+        tx.counters,
+        &super::feed::for_update(&after, &appended),
+    )?;
     if let Some(request) = request {
         match codec::encode(&(id, &request.content)) {
             Ok(value) => {
