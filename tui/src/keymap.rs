@@ -67,10 +67,12 @@ pub enum Action {
     ClearFilters,
     SwitchRole,
     AdvanceClock,
+    Sort,
+    OpenCases,
 }
 
 impl Action {
-    pub const ALL: [Action; 51] = [
+    pub const ALL: [Action; 53] = [
         Action::Quit,
         Action::Help,
         Action::NewCall,
@@ -122,6 +124,8 @@ impl Action {
         Action::ClearFilters,
         Action::SwitchRole,
         Action::AdvanceClock,
+        Action::Sort,
+        Action::OpenCases,
     ];
 
     /// What the action does, for the help screen.
@@ -217,6 +221,14 @@ impl Action {
                 "نمایشی: یک ساعت جلو بردن ساعت سرور",
                 "Demo: move the server's clock one hour on",
             ),
+            Action::Sort => (
+                "ترتیب جدول‌های مانده: بیشترین باز، بیشترین دیرکرد، نام",
+                "Order the backlog tables: most open, most overdue, by name",
+            ),
+            Action::OpenCases => (
+                "فهرست همهٔ پرونده‌های باز با صافی‌ها",
+                "The list of every open case, with its filters",
+            ),
         };
         match lang {
             Lang::Fa => fa,
@@ -261,6 +273,8 @@ impl Action {
             Action::ClearFilters => ("بی‌صافی", "no filter"),
             Action::SwitchRole => ("نقش", "role"),
             Action::AdvanceClock => ("+۱ ساعت", "+1 hour"),
+            Action::Sort => ("ترتیب", "sort"),
+            Action::OpenCases => ("فهرست", "all cases"),
             _ => return self.help(lang),
         };
         match lang {

@@ -9,6 +9,7 @@ use desk137_domain::validate::Reason;
 use serde::Deserialize;
 
 mod lifecycle;
+mod live;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -148,6 +148,7 @@ pub enum To {
     Intake,
     Queue,
     Detail,
+    Dashboard,
 }
 
 /// Goes out with a request and comes back with its answer, so the answer
@@ -210,6 +211,8 @@ pub enum Open {
     },
     /// A case by the number a person typed.
     Number(String),
+    /// The open cases behind a row of the dashboard, filtered to them.
+    Cases(crate::app::screens::queue::Filter),
 }
 
 /// What `update` asks for. The first four leave the app (the event loop runs

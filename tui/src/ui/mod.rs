@@ -4,6 +4,7 @@
 mod bottom;
 mod case_row;
 mod confirm;
+mod dashboard;
 mod detail;
 mod finder;
 mod header;
@@ -38,6 +39,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Intake(s) => intake::draw(frame, body, app, &s.form, &s.recent, ink),
         Screen::Queue(s) => queue::draw(frame, body, app, s, ink),
         Screen::Detail(s) => detail::draw(frame, body, app, s, ink),
+        Screen::Dashboard(s) => dashboard::draw(frame, body, app, s, ink),
     }
     let form = match app.screen() {
         Screen::Queue(s) => s.moving.form.as_ref(),

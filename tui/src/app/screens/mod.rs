@@ -2,6 +2,7 @@
 //! [`Command`]s without I/O, names its key tables and its key hints; `App`
 //! routes to the one on top and keeps what they share ([`Ctx`]).
 
+pub mod dashboard;
 pub mod detail;
 pub mod intake;
 pub mod moving;
@@ -14,6 +15,7 @@ use crate::app::move_form::Completion;
 use crate::app::msg::{Command, Reply, To};
 use crate::keymap::{Action, Context, EDIT, Keymap, LIST};
 use crate::messages::Lang;
+pub use dashboard::DashboardScreen;
 use desk137_domain::clock::Millis;
 use desk137_domain::model::Role;
 use desk137_domain::sla::SlaPolicy;
@@ -23,11 +25,12 @@ pub use queue::QueueScreen;
 use tui_input::InputRequest;
 
 /// The key tables of the screens, besides the shared ones.
-pub const SCREEN_CONTEXTS: [Context; 4] = [
+pub const SCREEN_CONTEXTS: [Context; 5] = [
     intake::CONTEXT,
     queue::CONTEXT,
     detail::CONTEXT,
     crate::app::move_form::CONTEXT,
+    dashboard::CONTEXT,
 ];
 
 /// Makes request ids unique among all clients: the session's prefix and a
@@ -72,6 +75,7 @@ pub enum Screen {
     Intake(Box<IntakeScreen>),
     Queue(Box<QueueScreen>),
     Detail(Box<DetailScreen>),
+    Dashboard(Box<DashboardScreen>),
 }
 
 impl Screen {
@@ -82,6 +86,7 @@ impl Screen {
             Screen::Intake(_) => Some(To::Intake),
             Screen::Queue(_) => Some(To::Queue),
             Screen::Detail(_) => Some(To::Detail),
+            Screen::Dashboard(_) => Some(To::Dashboard),
         }
     }
 
@@ -95,6 +100,7 @@ impl Screen {
             Screen::Detail(s) if s.moving.is_open() => &[crate::app::move_form::CONTEXT, EDIT],
             Screen::Queue(_) => &[queue::CONTEXT, LIST],
             Screen::Detail(_) => &[detail::CONTEXT, LIST],
+            Screen::Dashboard(_) => &[dashboard::CONTEXT, LIST],
         }
     }
 
@@ -104,6 +110,7 @@ impl Screen {
             (Screen::Intake(_), _) => IntakeScreen::HINTS.to_vec(),
             (Screen::Queue(s), Some(role)) => s.hints(role),
             (Screen::Detail(s), Some(role)) => s.hints(role),
+            (Screen::Dashboard(_), _) => DashboardScreen::HINTS.to_vec(),
             _ => vec![Action::Help, Action::Quit],
         }
     }
@@ -114,6 +121,7 @@ impl Screen {
             Screen::Intake(s) => s.act(a, ctx),
             Screen::Queue(s) => s.act(a, ctx),
             Screen::Detail(s) => s.act(a, ctx),
+            Screen::Dashboard(s) => s.act(a, ctx),
         }
     }
 
@@ -123,7 +131,7 @@ impl Screen {
             Screen::Intake(s) => s.edit(req, ctx),
             Screen::Queue(s) => s.edit(req),
             Screen::Detail(s) => s.edit(req),
-            Screen::Starting => Vec::new(),
+            Screen::Starting | Screen::Dashboard(_) => Vec::new(),
         }
     }
 
@@ -132,7 +140,7 @@ impl Screen {
             Screen::Intake(s) => s.paste(text, ctx),
             Screen::Queue(s) => s.paste(text),
             Screen::Detail(s) => s.paste(text),
-            Screen::Starting => Vec::new(),
+            Screen::Starting | Screen::Dashboard(_) => Vec::new(),
         }
     }
 
@@ -165,14 +173,15 @@ impl Screen {
             Screen::Intake(s) => s.reply(r, ctx),
             Screen::Queue(s) => s.reply(r, ctx),
             Screen::Detail(s) => s.reply(r, ctx),
+            Screen::Dashboard(s) => s.reply(r, ctx),
         }
     }
 
     /// The clock moved; `connected` says whether timers may call out.
     pub fn tick(&mut self, ctx: &mut Ctx, connected: bool) -> Vec<Command> {
         match self {
-            Screen::Queue(s) if connected => s.tick(ctx),
             Screen::Detail(s) if connected => s.tick(ctx),
+            Screen::Dashboard(s) if connected => s.tick(ctx),
             _ => Vec::new(),
         }
     }
@@ -185,6 +194,29 @@ impl Screen {
             Screen::Intake(s) => s.recent.request(ctx, false).into_iter().collect(),
             Screen::Queue(s) => s.request(ctx, false).into_iter().collect(),
             Screen::Detail(s) => s.refresh(ctx),
+            Screen::Dashboard(s) => s.refresh(ctx),
+        }
+    }
+
+    /// News from the feed; every screen of the stack takes it, so a list
+    /// under an open case is current when it is back on top.
+    pub fn feed(&mut self, news: &crate::app::feed::News, ctx: &mut Ctx) -> Vec<Command> {
+        use crate::app::feed::News;
+        match self {
+            Screen::Starting => Vec::new(),
+            Screen::Intake(s) => match news {
+                News::Resynced { .. } => s.recent.request(ctx, false).into_iter().collect(),
+                News::Event(e) => {
+                    if let Some(case) = e.case.as_ref() {
+                        let belongs = s.recent.admits(case, ctx);
+                        s.recent.apply(case, e.event.as_ref(), belongs);
+                    }
+                    Vec::new()
+                }
+            },
+            Screen::Queue(s) => s.feed(news, ctx),
+            Screen::Detail(s) => s.feed(news, ctx),
+            Screen::Dashboard(s) => s.feed(news, ctx),
         }
     }
 
@@ -201,7 +233,7 @@ impl Screen {
             Screen::Intake(s) => s.form.is_dirty(),
             Screen::Queue(s) => s.moving.form.as_ref().is_some_and(|f| f.is_dirty()),
             Screen::Detail(s) => s.moving.form.as_ref().is_some_and(|f| f.is_dirty()),
-            Screen::Starting => false,
+            Screen::Starting | Screen::Dashboard(_) => false,
         }
     }
 
