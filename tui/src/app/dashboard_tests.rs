@@ -575,3 +575,104 @@ fn a_new_demo_user_watches_the_feed_from_the_start() {
         stream: StreamSpec::Feed { after_seq: 0 },
     }));
 }
+
+/// The topic of a case, by its Persian title in the shipped catalog.
+fn topic(app: &App, title: &str) -> String {
+    app.catalog
+        .topics
+        .iter()
+        .find(|t| t.title_fa == title)
+        .map(|t| t.id.clone())
+        .unwrap_or_default()
+}
+
+/// The dashboard as a supervisor sees it mid-morning: figures, topics, two
+/// alerts from the feed, the feed live.
+fn busy(lang: Lang) -> App {
+    let mut app = App::new(settings(lang), NOW);
+    app.start();
+    app.catalog = shipped();
+    let cmds = session_as(&mut app, who("supervisor1", pb::Role::Supervisor, ""));
+    let snap = sent(&cmds, "snapshot").clone();
+    let mut b = board(18_230);
+    let titles = ["خطر سقوط اشیا", "فرونشست زمین", "آب‌گرفتگی معابر"];
+    for (c, t) in b.urgent_in_progress.iter_mut().zip(titles) {
+        c.topic_id = topic(&app, t);
+    }
+    b.urgent_in_progress[0].escalation_level = 1;
+    b.oldest_waiting[0].topic_id = topic(&app, "سد معبر");
+    answer(&mut app, &snap, Answer::Snapshot(Ok(b)));
+    feed_item(
+        &mut app,
+        pb::watch_response::Item::Heartbeat(pb::Heartbeat {
+            seq: 18_230,
+            at_ms: NOW,
+        }),
+    );
+    let mut late = urgent_case(1201, "r07-urban_services", 7, -12);
+    late.topic_id = topic(&app, "خطر سقوط اشیا");
+    feed_item(&mut app, breach(18_231, late.clone()));
+    feed_item(
+        &mut app,
+        pb::watch_response::Item::Event(pb::FeedEvent {
+            seq: 18_234,
+            at_ms: NOW,
+            kind: pb::FeedKind::Escalation as i32,
+            case: Some(late),
+            event: Some(pb::CaseEvent {
+                at_ms: NOW,
+                kind: pb::EventKind::Escalated as i32,
+                level: 1,
+                recipient: "مدیر منطقه".into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+    );
+    app
+}
+
+fn render(app: &App, w: u16, h: u16) -> String {
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("a terminal");
+    terminal.draw(|f| crate::ui::draw(f, app)).expect("a frame");
+    terminal.backend().to_string()
+}
+
+#[test]
+fn dashboard_80x24_and_200x60() {
+    let app = busy(Lang::Fa);
+    let small = render(&app, 80, 24);
+    // Everything that matters first is on the small screen too.
+    for part in ["باز ۱٬۲۸۴", "۱۴۰۵-۰۰۱۲۰۱", "زنده"] {
+        let part = part.replace("۱۴۰۵-۰۰۱۲۰۱", "1405-001201");
+        assert!(small.contains(&part), "{part} missing:\n{small}");
+    }
+    insta::assert_snapshot!("dashboard_80x24", small);
+    let wall = render(&app, 200, 60);
+    for p in Panel::ALL {
+        assert!(wall.contains(Lang::Fa.panel(p)), "{p:?} on the wall screen");
+    }
+    insta::assert_snapshot!("dashboard_200x60", wall);
+}
+
+#[test]
+fn dashboard_english_200x60() {
+    insta::assert_snapshot!("dashboard_english_200x60", render(&busy(Lang::En), 200, 60));
+}
+
+#[test]
+fn dashboard_reconnecting_80x24() {
+    let mut app = busy(Lang::En);
+    press(&mut app, KeyCode::Tab);
+    update(
+        &mut app,
+        Msg::Stream {
+            id: stream::FEED,
+            event: StreamEvent::Ended { retry_ms: 500 },
+        },
+    );
+    let screen = render(&app, 80, 24);
+    assert!(screen.contains("reconnecting"), "{screen}");
+    insta::assert_snapshot!("dashboard_reconnecting_80x24", screen);
+}

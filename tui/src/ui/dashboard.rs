@@ -357,7 +357,7 @@ fn backlog_row(
     cols: usize,
     ink: Ink,
 ) -> Line<'static> {
-    let bar_w = (cols / 3).max(4);
+    let bar_w = (cols / 4).max(4);
     let open_s = app.lang.count(open);
     let late_s = if late > 0 {
         app.lang.count(late)
@@ -383,7 +383,7 @@ fn backlog_row(
 
 fn backlog_head(app: &App, cols: usize, urgent: bool, ink: Ink) -> Line<'static> {
     let (open, late, urg) = app.lang.backlog_cols();
-    let bar_w = (cols / 3).max(4);
+    let bar_w = (cols / 4).max(4);
     let d = theme::dim();
     let mut cells: Vec<(&str, usize, Style)> = vec![("", 0, d), (open, 6, d), (late, 5, d)];
     if urgent && cols >= 50 {
@@ -425,7 +425,7 @@ fn regions(app: &App, d: &DashboardScreen, cols: usize, ink: Ink) -> Vec<Line<'s
 fn agents(app: &App, d: &DashboardScreen, cols: usize, ink: Ink) -> Vec<Line<'static>> {
     let rows = d.agents();
     let max = rows.iter().map(|a| a.logged).max().unwrap_or(0);
-    let bar_w = (cols / 3).max(4);
+    let bar_w = (cols / 4).max(4);
     rows.iter()
         .map(|a| {
             let n = app.lang.count(a.logged);
