@@ -6,10 +6,14 @@ use crate::auth::{self, Users};
 use crate::domain::catalog::Catalog;
 use crate::domain::clock::{SharedClock, SimClock};
 use crate::domain::sla::SlaPolicy;
+use crate::feed::{FeedConfig, Hub};
 use crate::in_flight::InFlight;
 use crate::listener::{self, Limits};
 use crate::refusals::Refusals;
-use crate::service::{AttachmentApi, CaseApi, CatalogApi, ClockApi, Context, SessionApi};
+use crate::service::{
+    AttachmentApi, CaseApi, CatalogApi, ClockApi, Context, DashboardApi, FeedApi, PresenceApi,
+    SessionApi,
+};
 use crate::sla_worker;
 use crate::store::{CommitHook, DEFAULT_CACHE_CAPACITY_BYTES, Store, StoreOptions};
 use anyhow::Context as _;
@@ -17,6 +21,9 @@ use desk137_proto::v1::attachment_service_server::AttachmentServiceServer;
 use desk137_proto::v1::case_service_server::CaseServiceServer;
 use desk137_proto::v1::catalog_service_server::CatalogServiceServer;
 use desk137_proto::v1::clock_service_server::ClockServiceServer;
+use desk137_proto::v1::dashboard_service_server::DashboardServiceServer;
+use desk137_proto::v1::feed_service_server::FeedServiceServer;
+use desk137_proto::v1::presence_service_server::PresenceServiceServer;
 use desk137_proto::v1::session_service_server::SessionServiceServer;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -84,6 +91,8 @@ pub struct ServerConfig {
     /// Run on a simulated clock starting at this time (epoch ms) instead of
     /// the clock `start` is given, and serve `ClockService.Advance`.
     pub sim_clock: Option<i64>,
+    /// The live feed: heartbeat, buffers, history kept.
+    pub feed: FeedConfig,
 }
 
 /// A server certificate chain and its private key, both PEM.
@@ -115,6 +124,7 @@ impl Default for ServerConfig {
             tls: None,
             insecure_plaintext: false,
             sim_clock: None,
+            feed: FeedConfig::default(),
         }
     }
 }
@@ -132,6 +142,8 @@ pub struct RunningServer {
     /// Removed when the server is dropped.
     temporary: Option<tempfile::TempDir>,
     sla_worker: JoinHandle<()>,
+    hub: Arc<Hub>,
+    feed_trim: JoinHandle<()>,
 }
 
 impl RunningServer {
@@ -146,9 +158,14 @@ impl RunningServer {
             store,
             temporary,
             sla_worker,
+            hub,
+            feed_trim,
             ..
         } = self;
         sla_worker.abort();
+        feed_trim.abort();
+        // Watchers end now, told where to resume, instead of holding the drain.
+        hub.close();
         // Health checkers see the server going before its port closes.
         health
             .set_not_serving::<CatalogServiceServer<CatalogApi>>()
@@ -232,10 +249,20 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
     };
     let (waker, wake) = sla_worker::channel();
     let hook_waker = waker.clone();
-    let hook: CommitHook = Arc::new(move |batch| hook_waker.on_commit(batch));
+    let hub = Hub::new(config.feed.buffer);
+    let hook_hub = hub.clone();
+    let hook: CommitHook = Arc::new(move |batch| {
+        hook_waker.on_commit(batch);
+        hook_hub.publish();
+    });
     let (store, catalog) = tokio::task::spawn_blocking(move || open_store(path, options, hook))
         .await
         .context("opening the store")??;
+    hub.attach(
+        store.feed_reader(),
+        catalog.coordination_unit().map(|u| u.id.clone()),
+    )
+    .context("reading the feed's sequence")?;
     sla_worker::recompute_if_changed(&store, &config.sla, clock.now_ms())
         .await
         .context("recomputing the clocks of open cases")?;
@@ -267,6 +294,11 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         ctx.clock.clone(),
         sim.is_some(),
         wake,
+    ));
+    let feed_trim = tokio::spawn(crate::feed::trim_forever(
+        hub.clone(),
+        ctx.clock.clone(),
+        config.feed.clone(),
     ));
     let (health, health_service) = tonic_health::server::health_reporter();
     health
@@ -336,6 +368,22 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
             .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
         )
         .add_service(
+            FeedServiceServer::new(FeedApi {
+                ctx: ctx.clone(),
+                hub: hub.clone(),
+                config: config.feed.clone(),
+            })
+            .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            PresenceServiceServer::new(PresenceApi(ctx.clone()))
+                .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            DashboardServiceServer::new(DashboardApi(ctx.clone()))
+                .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
+        )
+        .add_service(
             CaseServiceServer::new(CaseApi(ctx)).max_decoding_message_size(h2::MAX_REQUEST_BYTES),
         );
     let (stop, stopped) = oneshot::channel::<()>();
@@ -356,6 +404,8 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         store,
         temporary,
         sla_worker,
+        hub,
+        feed_trim,
     })
 }
 

@@ -5,6 +5,7 @@ pub mod answers;
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod feed;
 pub mod in_flight;
 pub mod listener;
 pub mod refusals;

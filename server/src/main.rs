@@ -60,6 +60,15 @@ struct Cli {
     /// Where the simulated clock starts, in epoch milliseconds [default: now].
     #[arg(long, value_name = "MS", requires = "sim_clock")]
     sim_clock_start: Option<i64>,
+    /// The feed's history kept: at most this many events [default: 1000000].
+    #[arg(long, value_name = "N")]
+    feed_keep_events: Option<u64>,
+    /// The feed's history kept: none older than this [default: 24].
+    #[arg(long, value_name = "HOURS")]
+    feed_keep_hours: Option<u32>,
+    /// A watcher hears a heartbeat after this long without events [default: 5000].
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(10..=600_000))]
+    feed_heartbeat_ms: Option<u64>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -169,6 +178,16 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
         sim_clock: cli
             .sim_clock
             .then(|| cli.sim_clock_start.unwrap_or_else(|| SystemClock.now_ms())),
+        feed: desk137_server::feed::FeedConfig {
+            keep_events: cli.feed_keep_events.unwrap_or(defaults.feed.keep_events),
+            keep_ms: cli
+                .feed_keep_hours
+                .map_or(defaults.feed.keep_ms, |h| i64::from(h) * 3_600_000),
+            heartbeat: cli
+                .feed_heartbeat_ms
+                .map_or(defaults.feed.heartbeat, std::time::Duration::from_millis),
+            ..defaults.feed
+        },
     };
     desk137_server::listener::raise_open_files_limit();
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -23,6 +23,10 @@ pub enum Rpc {
     Download,
     MoveCase,
     Advance,
+    Watch,
+    Snapshot,
+    SignIn,
+    SignOut,
 }
 
 impl Rpc {
@@ -87,6 +91,9 @@ pub fn may_call(role: Role, rpc: Rpc) -> bool {
         Rpc::MoveCase => true,
         // Moving the simulated clock is the trainer's and the test's.
         Rpc::Advance => matches!(role, Admin),
+        // Everyone watches; the feed filters each event (`may_watch`).
+        Rpc::Watch | Rpc::SignIn | Rpc::SignOut => true,
+        Rpc::Snapshot => matches!(role, Supervisor | Admin),
     }
 }
 
@@ -248,6 +255,39 @@ impl View {
     }
 }
 
+/// What a feed event is about, for the policy to judge per watcher.
+#[derive(Debug, Clone, Copy)]
+pub enum FeedSubject<'a> {
+    Case(&'a Case),
+    /// A member of staff signed in or out.
+    Staff,
+}
+
+/// May `caller` get a feed event about `subject`? A case's events go to
+/// whoever may see the case, so a unit hears only of its own (and the
+/// coordination center of what it follows); who is signed in is the
+/// supervisors' and admins' business.
+pub fn may_watch(
+    caller: &Caller,
+    subject: FeedSubject<'_>,
+    coordination_unit: Option<&str>,
+) -> bool {
+    match subject {
+        FeedSubject::Case(case) => may_see(caller, case, coordination_unit),
+        FeedSubject::Staff => matches!(caller.role, Role::Supervisor | Role::Admin),
+    }
+}
+
+/// The view every feed event and resync goes out through: no number, whole
+/// or masked, to anyone, and numbers typed into free text hidden. A screen
+/// that needs the caller's number asks for the case itself.
+pub fn feed_view(caller: &Caller) -> View {
+    View {
+        phone: PhoneView::Absent,
+        viewer: caller.name.clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,6 +318,10 @@ mod tests {
             (Rpc::Download, [true, true, true, true, true]),
             (Rpc::MoveCase, [true, true, true, true, true]),
             (Rpc::Advance, [false, false, false, false, true]),
+            (Rpc::Watch, [true, true, true, true, true]),
+            (Rpc::Snapshot, [false, false, false, true, true]),
+            (Rpc::SignIn, [true, true, true, true, true]),
+            (Rpc::SignOut, [true, true, true, true, true]),
         ];
         assert_eq!(ROLES.len(), Role::iter().count(), "a role is missing");
         for rpc in Rpc::all() {
@@ -442,5 +486,28 @@ mod tests {
             assert_eq!(View::of(&caller(role, "")).phone.show("09131234567"), shown);
         }
         assert_eq!(PhoneView::Masked.show(""), "");
+    }
+
+    #[test]
+    fn the_feed_filters_like_get_case_and_never_shows_a_number() {
+        let unit = caller(Role::Unit, "r03-urban_services");
+        let supervisor = caller(Role::Supervisor, "");
+        let own = case("r03-urban_services", false);
+        let other = case("r05-traffic", false);
+        assert!(may_watch(&unit, FeedSubject::Case(&own), OCC));
+        assert!(!may_watch(&unit, FeedSubject::Case(&other), OCC));
+        assert!(may_watch(&supervisor, FeedSubject::Case(&other), OCC));
+        assert!(!may_watch(&unit, FeedSubject::Staff, OCC));
+        assert!(!may_watch(
+            &caller(Role::Agent, ""),
+            FeedSubject::Staff,
+            OCC
+        ));
+        assert!(may_watch(&supervisor, FeedSubject::Staff, OCC));
+        for role in ROLES {
+            let view = feed_view(&caller(role, ""));
+            assert_eq!(view.phone.show("09131234567"), "");
+            assert!(!view.text("زنگ بزنید ۰۹۱۳۱۲۳۴۵۶۷").contains("۱۲۳۴۵۶۷"));
+        }
     }
 }

@@ -63,6 +63,13 @@ pub enum Error {
     /// The server runs on the real clock.
     #[error("{0}")]
     Precondition(String),
+    /// A watcher fell behind the feed; it resumes after `last_seq`.
+    #[error("the feed went on faster than this watcher read; resume after sequence {last_seq}")]
+    CutOff { last_seq: u64 },
+    /// The server is stopping; the watcher resumes after `last_seq` from
+    /// the next one.
+    #[error("the server is stopping; resume after sequence {last_seq}")]
+    FeedClosed { last_seq: u64 },
 }
 
 impl From<MoveError> for Error {
@@ -149,8 +156,33 @@ impl From<Error> for Status {
             // Logged where the damage was found, with what it was.
             Error::DamagedAttachment => Status::data_loss(DAMAGED_ATTACHMENT),
             Error::Stream(status) => status,
+            Error::CutOff { last_seq } => {
+                with_last_seq(Code::ResourceExhausted, "FEED_CUT_OFF", &e, last_seq)
+            }
+            Error::FeedClosed { last_seq } => {
+                with_last_seq(Code::Unavailable, "FEED_CLOSED", &e, last_seq)
+            }
         }
     }
+}
+
+/// The trailer that tells a watcher cut off where to resume.
+pub const LAST_SEQ_TRAILER: &str = "desk137-last-seq";
+
+/// A feed's end with the last sequence sent, in a trailer of its own and in
+/// the `ErrorInfo`, so a client resumes without parsing the message.
+fn with_last_seq(code: Code, reason: &str, e: &Error, last_seq: u64) -> Status {
+    let mut details = ErrorDetails::new();
+    details.set_error_info(
+        reason,
+        ERROR_DOMAIN,
+        HashMap::from([("last_seq".to_owned(), last_seq.to_string())]),
+    );
+    let mut status = Status::with_error_details(code, e.to_string(), details);
+    if let Ok(value) = last_seq.to_string().parse() {
+        status.metadata_mut().insert(LAST_SEQ_TRAILER, value);
+    }
+    status
 }
 
 fn e_stale(current: u64) -> String {

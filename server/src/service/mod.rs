@@ -9,14 +9,20 @@ pub mod cases;
 pub mod catalog;
 pub mod clock;
 pub mod convert;
+pub mod dashboard;
 pub mod error;
+pub mod feed;
+pub mod presence;
 pub mod session;
 
 pub use attachments::AttachmentApi;
 pub use cases::CaseApi;
 pub use catalog::CatalogApi;
 pub use clock::ClockApi;
+pub use dashboard::DashboardApi;
 pub use error::Error;
+pub use feed::FeedApi;
+pub use presence::PresenceApi;
 pub use session::SessionApi;
 
 use crate::auth::{AuthError, Users};

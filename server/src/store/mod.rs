@@ -23,6 +23,8 @@
 pub mod attachments;
 pub mod audit;
 pub mod codec;
+pub mod dashboard;
+pub mod feed;
 pub mod index;
 pub mod keys;
 pub mod records;
@@ -155,6 +157,10 @@ pub(crate) struct Trees {
     pub attachments: sled::Tree,
     /// sequence → AuditEntry: the audit log, see [`audit`]
     pub audit: sled::Tree,
+    /// feed sequence → feed record: the feed's history, see [`feed`]
+    pub feed: sled::Tree,
+    /// the supervisors' figures, see [`dashboard`]
+    pub dashboard: sled::Tree,
 }
 
 impl Trees {
@@ -178,6 +184,8 @@ impl Trees {
             units: db.open_tree("units")?,
             attachments: db.open_tree("attachments")?,
             audit: db.open_tree("audit")?,
+            feed: db.open_tree("feed")?,
+            dashboard: db.open_tree("dashboard")?,
         };
         let mut write_set = vec![
             trees.cases.clone(),
@@ -188,6 +196,8 @@ impl Trees {
             trees.topic_usage.clone(),
             trees.attachments.clone(),
             trees.audit.clone(),
+            trees.feed.clone(),
+            trees.dashboard.clone(),
         ];
         debug_assert_eq!(write_set.len(), writer::FIXED_WRITE_TREES);
         write_set.extend(index::Index::all().map(|i| i.tree(&trees).clone()));
@@ -248,6 +258,7 @@ impl Store {
             index::Index::UnitStatus,
             keys::UNIT_STATUS_INDEX_BUILT,
         )?;
+        dashboard::build_once(&db, &trees)?;
         // After sled's lock is taken: the files' cleanup must not run under
         // a server that has the store open.
         let files = attachments::files::Files::open(&path.join("attachments"))?;

@@ -46,6 +46,8 @@ pub enum Mutation {
     /// Entries for the audit log on their own: a read that showed a number.
     /// A change that is audited writes its entries in its own job instead.
     Audit(Vec<AuditEntry>),
+    /// A feed event of its own, not about a case: staff signing in or out.
+    Feed(super::feed::NewFeed),
 }
 
 /// A request id and the content it was sent with.
@@ -76,6 +78,10 @@ impl std::fmt::Debug for Mutation {
                 .debug_struct("Audit")
                 .field("entries", &entries.len())
                 .finish_non_exhaustive(),
+            Self::Feed(record) => f
+                .debug_struct("Feed")
+                .field("kind", &record.kind)
+                .finish_non_exhaustive(),
         }
     }
 }
@@ -100,6 +106,8 @@ pub enum Applied {
     Attached(super::attachments::Added),
     /// The audit entries' sequences.
     Audited(Vec<u64>),
+    /// The feed event's sequence.
+    Fed(u64),
 }
 
 /// One change a committed batch made, as the after-commit hook sees it.

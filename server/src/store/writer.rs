@@ -160,6 +160,8 @@ enum Outcome {
     Attached(super::attachments::Added),
     /// Audit entries written on their own, with their sequences.
     Audited(Vec<u64>),
+    /// A feed event written on its own, with its sequence.
+    Fed(u64),
     /// The request id had already made this change: the case as it is.
     Replayed(Case),
     /// This job fails alone; the rest of the batch goes on.
@@ -169,8 +171,8 @@ enum Outcome {
 type TxResult<T> = std::result::Result<T, ConflictableTransactionError<StoreError>>;
 
 /// The trees every job may write, in the order of [`Trees::write_set`]:
-/// these eight, then one per [`Index`] in [`Index::ALL`] order.
-pub(crate) const FIXED_WRITE_TREES: usize = 8;
+/// these ten, then one per [`Index`] in [`Index::ALL`] order.
+pub(crate) const FIXED_WRITE_TREES: usize = 10;
 
 /// The view of the write trees inside one transaction.
 struct Tx<'a> {
@@ -182,6 +184,8 @@ struct Tx<'a> {
     topic_usage: &'a TransactionalTree,
     attachments: &'a TransactionalTree,
     audit: &'a TransactionalTree,
+    feed: &'a TransactionalTree,
+    dashboard: &'a TransactionalTree,
     indexes: &'a [TransactionalTree],
 }
 
@@ -196,6 +200,8 @@ impl<'a> Tx<'a> {
             topic_usage,
             attachments,
             audit,
+            feed,
+            dashboard,
             indexes @ ..,
         ] = view
         else {
@@ -210,6 +216,8 @@ impl<'a> Tx<'a> {
             topic_usage,
             attachments,
             audit,
+            feed,
+            dashboard,
             indexes,
         })
     }
@@ -337,6 +345,10 @@ pub(crate) fn apply_batch(
                         Err(e) => Outcome::Failed(e),
                     },
                 ),
+                Mutation::Feed(record) => {
+                    super::feed::append(tx.feed, tx.counters, std::slice::from_ref(record))
+                        .map(Outcome::Fed)
+                }
             })
             .collect::<TxResult<Vec<Outcome>>>()
     });
@@ -407,6 +419,7 @@ pub(crate) fn apply_batch(
             }
             (Outcome::Attached(added), _) => Ok(Applied::Attached(added)),
             (Outcome::Audited(seqs), _) => Ok(Applied::Audited(seqs)),
+            (Outcome::Fed(seq), _) => Ok(Applied::Fed(seq)),
             (Outcome::Replayed(case), _) => Ok(Applied::Updated(Updated {
                 case,
                 appended: Vec::new(),
@@ -492,6 +505,12 @@ fn create(tx: &Tx<'_>, opened: &Opened) -> TxResult<Outcome> {
     tx.insert_keys(&case_index_keys(&case))?;
     tx.topic_usage
         .insert(case.topic_id.as_bytes(), uses_value)?;
+    super::dashboard::on_create(tx.dashboard, &case, &opened.events)?;
+    super::feed::append(
+        tx.feed,
+        tx.counters,
+        &super::feed::for_create(&case, &opened.events),
+    )?;
     Ok(Outcome::New(case, opened.events.clone()))
 }
 
@@ -549,6 +568,12 @@ fn update(
     tx.cases
         .insert(&keys::id(id), records::encode_case(&after))?;
     tx.append_events(id, first_seq, &appended)?;
+    super::dashboard::on_update(tx.dashboard, &before, &after, &appended)?;
+    super::feed::append(
+        tx.feed,
+        tx.counters,
+        &super::feed::for_update(&after, &appended),
+    )?;
     if let Some(request) = request {
         match codec::encode(&(id, &request.content)) {
             Ok(value) => {

@@ -1,0 +1,282 @@
+//! One watcher's stream: replay or resync, then live events and heartbeats.
+//!
+//! The order of steps is what keeps the stream whole. The watcher
+//! subscribes first and learns the sequence `from` published at that
+//! moment; every later event it may see reaches its buffer. It then replays
+//! the history after its point up to `from`, and only then takes from the
+//! buffer, so each event comes once. A point the history no longer reaches
+//! (trimmed, or 0) gets a resync tagged with `from` instead.
+//!
+//! A resync reads the open cases while writes go on, so a case in it may
+//! already show a change later than `from`; that change's event follows
+//! anyway, carrying the case as it left it (its revision tells which is
+//! newer), so a client that applies events in order ends where the store is.
+
+use super::FeedConfig;
+use super::hub::{Hub, Subscription};
+use crate::domain::access::{Caller, FeedSubject, View, feed_view, may_watch};
+use crate::service::{Context, Error, convert};
+use crate::store::feed::FeedRecord;
+use desk137_proto::convert::{WireEnum, event_to_pb};
+use desk137_proto::v1 as pb;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+use tonic::Status;
+
+/// Records replayed per read of the history.
+const REPLAY_STEP: usize = 512;
+/// Cases per resync part.
+const RESYNC_PART: usize = 200;
+/// Answers queued for the client before the watcher waits for it to read.
+pub const OUT_QUEUE: usize = 16;
+
+pub type Item = Result<pb::WatchResponse, Status>;
+
+/// Why a stream ended early.
+enum Stop {
+    /// The client went away.
+    Gone,
+    /// The buffer overflowed; everything up to `covered` was sent.
+    Cut,
+    /// The server is stopping.
+    Closing,
+    Failed(Error),
+}
+
+struct Watch {
+    ctx: Context,
+    caller: Caller,
+    view: View,
+    out: mpsc::Sender<Item>,
+    sub: Subscription,
+    /// Every event up to this sequence that the watcher may see was sent.
+    covered: u64,
+}
+
+/// Starts a watcher's stream after `after_seq`.
+pub fn start(
+    ctx: Context,
+    hub: &Arc<Hub>,
+    config: FeedConfig,
+    caller: Caller,
+    after_seq: u64,
+) -> mpsc::Receiver<Item> {
+    let (out, rx) = mpsc::channel(OUT_QUEUE);
+    let sub = hub.subscribe(caller.clone());
+    let watch = Watch {
+        view: feed_view(&caller),
+        ctx,
+        caller,
+        out,
+        sub,
+        covered: after_seq,
+    };
+    tokio::spawn(watch.run(config, after_seq));
+    rx
+}
+
+impl Watch {
+    async fn run(mut self, config: FeedConfig, after_seq: u64) {
+        let stop = match self.catch_up(after_seq).await {
+            Ok(()) => self.live(&config).await,
+            Err(stop) => stop,
+        };
+        let last_seq = self.covered;
+        match stop {
+            Stop::Gone => {}
+            Stop::Cut => {
+                // The buffer is freed now, not when the client reads again.
+                let Self { out, sub, .. } = self;
+                drop(sub);
+                let _ = out.send(Err(Error::CutOff { last_seq }.into())).await;
+            }
+            Stop::Closing => {
+                let _ = self
+                    .out
+                    .send(Err(Error::FeedClosed { last_seq }.into()))
+                    .await;
+            }
+            Stop::Failed(e) => {
+                let _ = self.out.send(Err(e.into())).await;
+            }
+        }
+    }
+
+    /// Sends one answer, unless the watcher is cut off meanwhile.
+    async fn send(&mut self, item: pb::watch_response::Item) -> Result<(), Stop> {
+        let answer = Ok(pb::WatchResponse { item: Some(item) });
+        tokio::select! {
+            biased;
+            () = self.sub.cut.wait() => Err(Stop::Cut),
+            sent = self.out.send(answer) => sent.map_err(|_| Stop::Gone),
+        }
+    }
+
+    fn visible(&self, record: &FeedRecord) -> bool {
+        let subject = record
+            .case
+            .as_ref()
+            .map_or(FeedSubject::Staff, FeedSubject::Case);
+        may_watch(&self.caller, subject, self.ctx.coordination_unit())
+    }
+
+    async fn event(&mut self, record: &FeedRecord) -> Result<(), Stop> {
+        if record.seq <= self.covered {
+            return Ok(());
+        }
+        if self.visible(record) {
+            let event = feed_event(record, &self.view, &self.ctx);
+            self.send(pb::watch_response::Item::Event(event)).await?;
+        }
+        self.covered = record.seq;
+        Ok(())
+    }
+
+    /// The history after `after_seq` up to where the subscription began, or
+    /// a resync when the history does not reach back to it.
+    async fn catch_up(&mut self, after_seq: u64) -> Result<(), Stop> {
+        let from = self.sub.from;
+        if after_seq == 0 || after_seq > from {
+            return self.resync(from).await;
+        }
+        let mut first = true;
+        while self.covered < from {
+            let after = self.covered;
+            let records = self
+                .ctx
+                .read(move |store| store.feed_reader().after(after, REPLAY_STEP))
+                .await
+                .map_err(Stop::Failed)?;
+            if first && records.first().is_none_or(|r| r.seq != after_seq + 1) {
+                // Trimmed away: the events after the point are not all kept.
+                return self.resync(from).await;
+            }
+            first = false;
+            for record in records.iter().take_while(|r| r.seq <= from) {
+                self.event(record).await?;
+            }
+            if records.len() < REPLAY_STEP {
+                break;
+            }
+        }
+        self.covered = self.covered.max(from);
+        Ok(())
+    }
+
+    /// The open cases the watcher may see, in parts, tagged with `from`.
+    async fn resync(&mut self, from: u64) -> Result<(), Stop> {
+        let ids = self
+            .ctx
+            .read(|store| store.open_case_ids())
+            .await
+            .map_err(Stop::Failed)?;
+        let mut parts = ids.chunks(RESYNC_PART).peekable();
+        if parts.peek().is_none() {
+            let part = pb::Resync {
+                seq: from,
+                cases: Vec::new(),
+                last: true,
+            };
+            self.send(pb::watch_response::Item::Resync(part)).await?;
+        }
+        while let Some(chunk) = parts.next() {
+            let chunk = chunk.to_vec();
+            let cases = self
+                .ctx
+                .read(move |store| {
+                    chunk
+                        .iter()
+                        .filter_map(|id| store.get_case(*id).transpose())
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .await
+                .map_err(Stop::Failed)?;
+            let occ = self.ctx.coordination_unit();
+            let cases = cases
+                .iter()
+                .filter(|c| {
+                    c.status.is_open() && may_watch(&self.caller, FeedSubject::Case(c), occ)
+                })
+                .map(|c| convert::case_to(c, &[], &self.view, &self.ctx.sla))
+                .collect();
+            let part = pb::Resync {
+                seq: from,
+                cases,
+                last: parts.peek().is_none(),
+            };
+            self.send(pb::watch_response::Item::Resync(part)).await?;
+        }
+        self.covered = from;
+        Ok(())
+    }
+
+    async fn live(&mut self, config: &FeedConfig) -> Stop {
+        loop {
+            let next = tokio::select! {
+                biased;
+                () = self.sub.cut.wait() => return Stop::Cut,
+                next = tokio::time::timeout(config.heartbeat, self.sub.rx.recv()) => next,
+            };
+            let step = match next {
+                Ok(Some(record)) => self.event(&record).await,
+                // The hub let go of the watcher: the server stops, or it overflowed.
+                Ok(None) if self.sub.hub().is_closed() => return Stop::Closing,
+                Ok(None) => return Stop::Cut,
+                Err(_) => self.heartbeat().await,
+            };
+            if let Err(stop) = step {
+                return stop;
+            }
+        }
+    }
+
+    async fn heartbeat(&mut self) -> Result<(), Stop> {
+        // Claims a sequence only when nothing for this watcher is pending.
+        let seq = self
+            .sub
+            .drained_seq()
+            .unwrap_or(self.covered)
+            .max(self.covered);
+        self.covered = seq;
+        let beat = pb::Heartbeat {
+            seq,
+            at_ms: self.ctx.clock.now_ms(),
+        };
+        self.send(pb::watch_response::Item::Heartbeat(beat)).await
+    }
+}
+
+/// A stored feed record as this watcher's view shows it.
+pub fn feed_event(record: &FeedRecord, view: &View, ctx: &Context) -> pb::FeedEvent {
+    pb::FeedEvent {
+        seq: record.seq,
+        at_ms: record.at_ms,
+        kind: feed_kind(record.kind),
+        case: record
+            .case
+            .as_ref()
+            .map(|c| convert::case_to(c, &[], view, &ctx.sla)),
+        event: record.event.as_ref().map(|e| {
+            let mut e = event_to_pb(e);
+            e.note = view.text(&e.note);
+            e
+        }),
+        staff: record.staff.clone(),
+        staff_role: record.staff_role.map_or(0, WireEnum::to_wire),
+    }
+}
+
+fn feed_kind(kind: crate::domain::feed::FeedKind) -> i32 {
+    use crate::domain::feed::FeedKind as K;
+    let wire = match kind {
+        K::CaseCreated => pb::FeedKind::CaseCreated,
+        K::CaseMoved => pb::FeedKind::CaseMoved,
+        K::SlaWarning => pb::FeedKind::SlaWarning,
+        K::SlaBreach => pb::FeedKind::SlaBreach,
+        K::Escalation => pb::FeedKind::Escalation,
+        K::AttachmentAdded => pb::FeedKind::AttachmentAdded,
+        K::StaffSignedIn => pb::FeedKind::StaffSignedIn,
+        K::StaffSignedOut => pb::FeedKind::StaffSignedOut,
+    };
+    wire as i32
+}
