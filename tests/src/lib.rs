@@ -117,7 +117,18 @@ impl Clients {
             catalog: CatalogServiceClient::with_interceptor(channel.clone(), bearer.clone()),
             attachments: AttachmentServiceClient::with_interceptor(channel.clone(), bearer.clone()),
             session: SessionServiceClient::with_interceptor(channel.clone(), bearer.clone()),
-            clock: ClockServiceClient::with_interceptor(channel, bearer),
+            clock: ClockServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+            feed: pb::feed_service_client::FeedServiceClient::with_interceptor(
+                channel.clone(),
+                bearer.clone(),
+            ),
+            presence: pb::presence_service_client::PresenceServiceClient::with_interceptor(
+                channel.clone(),
+                bearer.clone(),
+            ),
+            dashboard: pb::dashboard_service_client::DashboardServiceClient::with_interceptor(
+                channel, bearer,
+            ),
         })
     }
 }
@@ -158,6 +169,9 @@ pub struct Clients {
     pub session: SessionServiceClient<Authed>,
     pub attachments: AttachmentServiceClient<Authed>,
     pub clock: ClockServiceClient<Authed>,
+    pub feed: pb::feed_service_client::FeedServiceClient<Authed>,
+    pub presence: pb::presence_service_client::PresenceServiceClient<Authed>,
+    pub dashboard: pb::dashboard_service_client::DashboardServiceClient<Authed>,
 }
 
 impl Clients {
@@ -306,6 +320,11 @@ impl Spawned {
 
     pub async fn as_user(&self, token: &str) -> anyhow::Result<Clients> {
         Clients::connect(self.addr, Some(token)).await
+    }
+
+    /// The server's process id, to sample its memory.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// SIGKILL: no shutdown, no flush, nothing the server could finish.

@@ -162,6 +162,14 @@ async fn call(
             Err(s) if s.code() == Code::FailedPrecondition => Ok(()),
             other => other.map(drop),
         },
+        Rpc::Watch => c
+            .feed
+            .watch(pb::WatchRequest { after_seq: 0 })
+            .await
+            .map(drop),
+        Rpc::Snapshot => c.dashboard.snapshot(pb::SnapshotRequest {}).await.map(drop),
+        Rpc::SignIn => c.presence.sign_in(pb::SignInRequest {}).await.map(drop),
+        Rpc::SignOut => c.presence.sign_out(pb::SignOutRequest {}).await.map(drop),
     }
 }
 

@@ -124,7 +124,9 @@ fn run(
         } else {
             Ok(())
         };
-        if let (Ok(()), Some(hook), false) = (&flushed, hook, committed.is_empty()) {
+        // A feed event of its own changes no case but must be published.
+        let fed = results.iter().any(|r| matches!(r, Ok(Applied::Fed(_))));
+        if let (Ok(()), Some(hook), true) = (&flushed, hook, fed || !committed.is_empty()) {
             // A failing hook must not take the writer down with it.
             let call = std::panic::AssertUnwindSafe(|| hook(&committed));
             if std::panic::catch_unwind(call).is_err() {
