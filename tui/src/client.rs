@@ -158,6 +158,13 @@ impl Client {
         Ok(())
     }
 
+    /// One call, waited for here rather than answered as a message: the
+    /// sign-out at exit, when the loop has stopped listening.
+    pub async fn call(&self, call: crate::app::rpc::Call) -> crate::app::rpc::Answer {
+        call.invoke(self.channel.clone(), &Unary(&self.auth()))
+            .await
+    }
+
     pub fn send(&self, request: Request) {
         self.send_with(request, self.auth());
     }
@@ -213,6 +220,7 @@ impl Client {
         let task = tokio::spawn(async move {
             match stream {
                 StreamSpec::Health => this.watch_health(sub).await,
+                StreamSpec::Feed { after_seq } => this.watch_feed(sub, after_seq).await,
             }
         });
         if let Some((_, old)) = streams.open.insert(id, (sub.opening, task.abort_handle())) {
@@ -309,6 +317,101 @@ impl Client {
             }
         }
         Ok(())
+    }
+}
+
+/// The trailer a feed cut off for not keeping up names its last sequence in.
+const LAST_SEQ_TRAILER: &str = "desk137-last-seq";
+
+impl Client {
+    /// Watches the feed until unsubscribed. Every reconnection resumes after
+    /// the last sequence passed on, so the screens get no gap and no repeat;
+    /// a stream silent past the heartbeats is dropped and opened again.
+    async fn watch_feed(&self, id: Sub, after_seq: u64) {
+        let mut after = after_seq;
+        let mut attempt = 0u32;
+        loop {
+            let (result, live) = self.feed_stream(id, &mut after).await;
+            if live {
+                attempt = 0;
+            }
+            let retry_ms = (RETRY_FIRST_MS << attempt.min(4)).min(RETRY_MAX_MS);
+            let event = match result {
+                Ok(()) => StreamEvent::Ended { retry_ms },
+                Err(error) => {
+                    attempt = attempt.saturating_add(1);
+                    tracing::debug!(code = ?error.code, attempt, after, "feed broke");
+                    StreamEvent::Reconnecting {
+                        error,
+                        attempt,
+                        retry_ms,
+                    }
+                }
+            };
+            if !self.tell(id, event) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(retry_ms)).await;
+        }
+    }
+
+    /// One feed stream, until it ends (`Ok`) or breaks; `after` follows the
+    /// items passed on. The flag says whether anything arrived.
+    async fn feed_stream(&self, id: Sub, after: &mut u64) -> (Result<(), RpcError>, bool) {
+        use desk137_proto::v1::feed_service_client::FeedServiceClient;
+        use desk137_proto::v1::watch_response::Item;
+        let mut req = tonic::Request::new(desk137_proto::v1::WatchRequest { after_seq: *after });
+        req.metadata_mut().insert("authorization", self.auth());
+        let mut stream = match FeedServiceClient::new(self.channel.clone())
+            .watch(req)
+            .await
+        {
+            Ok(r) => r.into_inner(),
+            Err(s) => return (Err(RpcError::from_status(&s)), false),
+        };
+        let silence = Duration::from_millis(crate::app::feed::SILENCE_MS as u64);
+        let mut live = false;
+        loop {
+            let next = match tokio::time::timeout(silence, stream.message()).await {
+                Ok(next) => next,
+                Err(_) => {
+                    let e = RpcError {
+                        code: tonic::Code::Unavailable,
+                        message: "the feed fell silent".into(),
+                        fault: None,
+                    };
+                    return (Err(e), live);
+                }
+            };
+            match next {
+                Ok(Some(item)) => {
+                    live = true;
+                    match &item.item {
+                        Some(Item::Event(e)) => *after = (*after).max(e.seq),
+                        Some(Item::Resync(r)) if r.last => *after = r.seq,
+                        _ => {}
+                    }
+                    let event = StreamEvent::Item(StreamItem::Feed(Box::new(item)));
+                    if !self.tell(id, event) {
+                        return (Ok(()), live);
+                    }
+                }
+                Ok(None) => return (Ok(()), live),
+                Err(s) => {
+                    // Cut off for not keeping up: the server names the last
+                    // sequence it sent, which is the last one passed on.
+                    if let Some(seq) = s
+                        .metadata()
+                        .get(LAST_SEQ_TRAILER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.parse::<u64>().ok())
+                    {
+                        tracing::info!(seq, after = *after, "feed cut off");
+                    }
+                    return (Err(RpcError::from_status(&s)), live);
+                }
+            }
+        }
     }
 }
 

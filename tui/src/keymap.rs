@@ -68,10 +68,12 @@ pub enum Action {
     SwitchRole,
     AdvanceClock,
     OpenAudit,
+    Sort,
+    OpenCases,
 }
 
 impl Action {
-    pub const ALL: [Action; 52] = [
+    pub const ALL: [Action; 54] = [
         Action::Quit,
         Action::Help,
         Action::NewCall,
@@ -124,6 +126,8 @@ impl Action {
         Action::SwitchRole,
         Action::AdvanceClock,
         Action::OpenAudit,
+        Action::Sort,
+        Action::OpenCases,
     ];
 
     /// What the action does, for the help screen.
@@ -223,6 +227,14 @@ impl Action {
                 "گزارش ممیزی: چه کسی شمارهٔ چه شهروندی را دید",
                 "The audit log: who saw whose number",
             ),
+            Action::Sort => (
+                "ترتیب جدول‌های مانده: بیشترین باز، بیشترین دیرکرد، نام",
+                "Order the backlog tables: most open, most overdue, by name",
+            ),
+            Action::OpenCases => (
+                "فهرست همهٔ پرونده‌های باز با صافی‌ها",
+                "The list of every open case, with its filters",
+            ),
         };
         match lang {
             Lang::Fa => fa,
@@ -268,6 +280,8 @@ impl Action {
             Action::SwitchRole => ("نقش", "role"),
             Action::AdvanceClock => ("+۱ ساعت", "+1 hour"),
             Action::OpenAudit => ("ممیزی", "audit"),
+            Action::Sort => ("ترتیب", "sort"),
+            Action::OpenCases => ("فهرست", "all cases"),
             _ => return self.help(lang),
         };
         match lang {

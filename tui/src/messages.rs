@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 pub mod audit;
 mod lifecycle;
+mod live;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -31,6 +31,22 @@ fn backend_error<E: std::error::Error + Send + Sync + 'static>(e: E) -> io::Erro
     io::Error::other(e)
 }
 
+/// The supervisors see who left; a server that does not answer soon does
+/// not hold the exit.
+async fn sign_out(client: &Client) {
+    let call = crate::app::rpc::Call::SignOut(desk137_proto::v1::SignOutRequest {});
+    match tokio::time::timeout(SIGN_OUT_WAIT, client.call(call)).await {
+        Ok(answer) => {
+            if let Some(e) = answer.error() {
+                tracing::debug!(code = ?e.code, "sign-out refused");
+            }
+        }
+        Err(_) => tracing::debug!("sign-out unanswered"),
+    }
+}
+
+const SIGN_OUT_WAIT: Duration = Duration::from_secs(1);
+
 /// Runs until the user quits or the input ends. `observe` sees every frame
 /// drawn, with the state it was drawn from.
 pub async fn run<B, S, F>(
@@ -87,6 +103,7 @@ where
             }
             // The health watch speaks for the new user too.
             client.unsubscribe(crate::app::stream::HEALTH);
+            client.unsubscribe(crate::app::stream::FEED);
             false
         }
         Command::SendAs { user, request } => {
@@ -121,6 +138,10 @@ where
         };
         if app::update(app, msg).into_iter().any(stop) {
             client.unsubscribe(crate::app::stream::HEALTH);
+            client.unsubscribe(crate::app::stream::FEED);
+            if app.session.is_some() {
+                sign_out(client).await;
+            }
             return Ok(());
         }
     }

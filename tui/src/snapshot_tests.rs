@@ -232,6 +232,7 @@ fn queue(role: pb::Role, user: &str, unit_id: &str) -> App {
     app.start();
     app.catalog = crate::app::catalog::tests::shipped();
     session_as(&mut app, who(user, role, unit_id));
+    crate::app::tests::open_cases(&mut app);
     let mut rows = vec![
         case(
             &app,
@@ -382,6 +383,7 @@ fn board(role: pb::Role, user: &str, unit: &str) -> App {
     app.start();
     app.catalog = crate::app::catalog::tests::shipped();
     session_as(&mut app, who(user, role, unit));
+    crate::app::tests::open_cases(&mut app);
     // One late on site and escalated, one near its deadline, one on site in
     // time with its on-site clock met, one just registered.
     let mut late = clocked(&app, 1201, "خطر سقوط اشیا", pb::CaseStatus::Acknowledged, 3);

@@ -268,6 +268,7 @@ mod tests {
             clocks: Default::default(),
             delay_reason: None,
             next_due_ms: 0,
+            citizen_id: String::new(),
         }
     }
 

@@ -122,3 +122,54 @@ impl CaseList {
         self.rows.get(self.selected)
     }
 }
+
+impl CaseList {
+    /// A case as a feed event shows it: its row replaced (keeping the
+    /// timeline read before, with the event's entry added), added when it
+    /// now `belongs` (at the top: the newest), or removed when it no longer
+    /// does. The selection stays on the same case.
+    pub fn apply(&mut self, case: &pb::Case, entry: Option<&pb::CaseEvent>, belongs: bool) {
+        let selected_id = self.selected_case().map(|c| c.id);
+        let at = self.rows.iter().position(|c| c.id == case.id);
+        match (at, belongs) {
+            (Some(i), true) => {
+                let mut events = std::mem::take(&mut self.rows[i].events);
+                if let Some(e) = entry.filter(|e| !events.contains(e)) {
+                    events.push(e.clone());
+                }
+                self.rows[i] = pb::Case {
+                    events,
+                    ..case.clone()
+                };
+            }
+            (None, true) => {
+                let mut row = case.clone();
+                row.events.extend(entry.cloned());
+                self.rows.insert(0, row);
+            }
+            (Some(i), false) => {
+                self.rows.remove(i);
+            }
+            (None, false) => return,
+        }
+        self.selected = selected_id
+            .and_then(|id| self.rows.iter().position(|c| c.id == id))
+            .unwrap_or(self.selected)
+            .min(self.rows.len().saturating_sub(1));
+    }
+
+    /// Whether `case` is one this list shows, for the user of `ctx`.
+    pub fn admits(&self, case: &pb::Case, ctx: &Ctx) -> bool {
+        let open = desk137_proto::convert::required::<desk137_domain::model::CaseStatus>(
+            "status",
+            case.status,
+        )
+        .is_ok_and(|s| s.is_open());
+        match self.kind {
+            ListKind::Recent => case.created_by == ctx.session.user,
+            ListKind::UrgentOpen => open && case.urgency == pb::Urgency::Urgent as i32,
+            ListKind::UnitQueue => open && case.unit_id == ctx.session.unit_id,
+            ListKind::AllOpen => open,
+        }
+    }
+}

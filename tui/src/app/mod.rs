@@ -8,6 +8,7 @@ pub mod allowed;
 pub mod cases;
 pub mod catalog;
 pub mod clocks;
+pub mod feed;
 pub mod intake;
 pub mod move_form;
 pub mod msg;
@@ -33,9 +34,6 @@ use tui_input::InputRequest;
 
 /// How often a lost server is tried again.
 pub const PROBE_MS: Millis = 3_000;
-/// How often a queue or an open case is read again, until a live feed
-/// tells the screens what changed.
-pub const QUEUE_REFRESH_MS: Millis = 5_000;
 /// How far the demo's key moves the simulated clock.
 pub const ADVANCE_MS: Millis = 3_600_000;
 /// The demo server's users, one per role, in the order the role key visits
@@ -132,6 +130,8 @@ pub struct App {
     switching: bool,
     /// Raised by each change of demo user; see [`Ticket::epoch`].
     epoch: u64,
+    /// Where the event feed stands.
+    pub feed: feed::Feed,
 }
 
 impl Field {
@@ -156,7 +156,7 @@ fn home_screen(role: Role, ctx: &mut Ctx) -> Screen {
         Role::Agent | Role::Admin => Screen::Intake(Box::new(IntakeScreen::new(ctx))),
         Role::Dispatcher => Screen::Queue(Box::new(QueueScreen::new(ListKind::UrgentOpen))),
         Role::Unit => Screen::Queue(Box::new(QueueScreen::new(ListKind::UnitQueue))),
-        Role::Supervisor => Screen::Queue(Box::new(QueueScreen::new(ListKind::AllOpen))),
+        Role::Supervisor => Screen::Dashboard(Box::default()),
     }
 }
 
@@ -184,6 +184,7 @@ impl App {
             demo_user: None,
             switching: false,
             epoch: 0,
+            feed: feed::Feed::default(),
         }
     }
 
@@ -326,6 +327,12 @@ impl App {
                         Open::Detail { id, number } => DetailScreen::open(id, number),
                         Open::Number(typed) => DetailScreen::open_number(&typed),
                         Open::Audit => continue,
+                        Open::Cases(filter) => {
+                            self.screens
+                                .push(Screen::Queue(Box::new(QueueScreen::drilled(filter))));
+                            out.extend(self.on_top(Screen::refresh));
+                            continue;
+                        }
                     };
                     self.screens.push(Screen::Detail(Box::new(screen)));
                     out.push(get);
@@ -553,6 +560,8 @@ impl App {
         self.say(Tone::Info, self.lang.switching_to(&next));
         self.switching = true;
         self.epoch += 1;
+        // The next user's view of the feed is another one: from the start.
+        self.feed.reset();
         let mut out = vec![Command::SwitchUser(next)];
         out.extend(self.start());
         out
@@ -575,6 +584,9 @@ impl App {
     }
 
     fn tick(&mut self, now: Millis) -> Vec<Command> {
+        // The feed's silence is measured on this machine's clock: the demo's
+        // clock key moves the server's time, not the stream's.
+        self.feed.tick(now);
         let now = now + self.clock_offset_ms;
         self.now_ms = now;
         let mut out = Vec::new();
@@ -658,6 +670,9 @@ impl App {
     }
 
     fn stream(&mut self, id: SubId, event: StreamEvent) -> Vec<Command> {
+        if id == stream::FEED {
+            return self.feed_news(event);
+        }
         if id != stream::HEALTH {
             return Vec::new();
         }
@@ -666,6 +681,7 @@ impl App {
                 self.serving = Some(serving);
                 self.reached(true)
             }
+            StreamEvent::Item(StreamItem::Feed(_)) => Vec::new(),
             StreamEvent::Reconnecting { error, .. } => {
                 self.serving = None;
                 // A save that failed has said more than this; keep its words.
@@ -675,6 +691,37 @@ impl App {
                 Vec::new()
             }
             StreamEvent::Ended { .. } => Vec::new(),
+        }
+    }
+
+    /// An item of the feed, or its break: the feed's state follows, and
+    /// every screen of the stack takes the news.
+    fn feed_news(&mut self, event: StreamEvent) -> Vec<Command> {
+        if self.session.is_none() {
+            return Vec::new();
+        }
+        match event {
+            StreamEvent::Item(StreamItem::Feed(item)) => {
+                let local = self.now_ms - self.clock_offset_ms;
+                let Some(news) = self.feed.item(*item, local) else {
+                    return Vec::new();
+                };
+                let mut out = self.reached(true);
+                for at in 0..self.screens.len() {
+                    out.extend(self.with_screen(at, |s, ctx| s.feed(&news, ctx)));
+                }
+                out
+            }
+            StreamEvent::Item(StreamItem::Health(_)) => Vec::new(),
+            StreamEvent::Reconnecting { error, .. } => {
+                tracing::debug!(code = ?error.code, "the feed reconnects");
+                self.feed.broke();
+                Vec::new()
+            }
+            StreamEvent::Ended { .. } => {
+                self.feed.broke();
+                Vec::new()
+            }
         }
     }
 
@@ -772,10 +819,19 @@ impl App {
             unit_id: who.unit_id,
             demo: who.demo,
         });
-        let mut out = vec![Command::Subscribe {
-            id: stream::HEALTH,
-            stream: StreamSpec::Health,
-        }];
+        let local = self.now_ms - self.clock_offset_ms;
+        let after_seq = self.feed.open(local);
+        let mut out = vec![
+            Command::Subscribe {
+                id: stream::HEALTH,
+                stream: StreamSpec::Health,
+            },
+            Command::Subscribe {
+                id: stream::FEED,
+                stream: StreamSpec::Feed { after_seq },
+            },
+            Command::Send(Request::new(To::App, 0, Call::SignIn(pb::SignInRequest {}))),
+        ];
         let home = self.on_top(|s, ctx| {
             *s = home_screen(role, ctx);
             s.refresh(ctx)
@@ -785,6 +841,8 @@ impl App {
     }
 }
 
+#[cfg(test)]
+mod dashboard_tests;
 #[cfg(test)]
 mod move_tests;
 #[cfg(test)]

@@ -77,6 +77,7 @@ fn queue_with(role: pb::Role, user: &str, unit: &str, cases: Vec<pb::Case>) -> A
     let mut app = App::new(settings(Lang::Fa), NOW);
     app.catalog = shipped();
     session_as(&mut app, who(user, role, unit));
+    crate::app::tests::open_cases(&mut app);
     answer_list(
         &mut app,
         To::Queue,

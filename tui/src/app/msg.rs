@@ -149,6 +149,7 @@ pub enum To {
     Queue,
     Detail,
     Audit,
+    Dashboard,
 }
 
 /// Goes out with a request and comes back with its answer, so the answer
@@ -213,6 +214,8 @@ pub enum Open {
     Number(String),
     /// The audit log (supervisors).
     Audit,
+    /// The open cases behind a row of the dashboard, filtered to them.
+    Cases(crate::app::screens::queue::Filter),
 }
 
 /// What `update` asks for. The first four leave the app (the event loop runs

@@ -9,6 +9,8 @@ use desk137_proto::v1::audit_service_client::AuditServiceClient;
 use desk137_proto::v1::case_service_client::CaseServiceClient;
 use desk137_proto::v1::catalog_service_client::CatalogServiceClient;
 use desk137_proto::v1::clock_service_client::ClockServiceClient;
+use desk137_proto::v1::dashboard_service_client::DashboardServiceClient;
+use desk137_proto::v1::presence_service_client::PresenceServiceClient;
 use desk137_proto::v1::session_service_client::SessionServiceClient;
 use tonic::transport::Channel;
 
@@ -75,4 +77,7 @@ rpcs! {
     MoveCase: pb::MoveCaseRequest => pb::MoveCaseResponse = CaseServiceClient::move_case;
     Advance: pb::AdvanceRequest => pb::AdvanceResponse = ClockServiceClient::advance;
     ListAudit: pb::ListAuditRequest => pb::ListAuditResponse = AuditServiceClient::list_audit;
+    Snapshot: pb::SnapshotRequest => pb::Dashboard = DashboardServiceClient::snapshot;
+    SignIn: pb::SignInRequest => pb::SignInResponse = PresenceServiceClient::sign_in;
+    SignOut: pb::SignOutRequest => pb::SignOutResponse = PresenceServiceClient::sign_out;
 }

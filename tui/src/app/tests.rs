@@ -617,7 +617,46 @@ fn help_opens_scrolls_and_closes() {
 fn queue_app(role: pb::Role) -> (App, Vec<Command>) {
     let mut app = App::new(settings(Lang::Fa), NOW);
     let cmds = session_as(&mut app, who("unit1", role, "r03-urban_services"));
+    let cmds = open_cases(&mut app).unwrap_or(cmds);
     (app, cmds)
+}
+
+/// A supervisor's list of every open case, opened from the dashboard; `None`
+/// for the other roles, whose queue is their first screen.
+pub(crate) fn open_cases(app: &mut App) -> Option<Vec<Command>> {
+    matches!(app.screen(), Screen::Dashboard(_))
+        .then(|| update(app, key(KeyCode::Char('v'), KeyModifiers::NONE)))
+}
+
+/// The feed brings one event about `case`.
+pub(crate) fn feed_event(
+    app: &mut App,
+    seq: u64,
+    kind: pb::FeedKind,
+    case: pb::Case,
+) -> Vec<Command> {
+    feed_item(
+        app,
+        pb::watch_response::Item::Event(pb::FeedEvent {
+            seq,
+            at_ms: NOW,
+            kind: kind as i32,
+            case: Some(case),
+            ..Default::default()
+        }),
+    )
+}
+
+pub(crate) fn feed_item(app: &mut App, item: pb::watch_response::Item) -> Vec<Command> {
+    update(
+        app,
+        Msg::Stream {
+            id: stream::FEED,
+            event: StreamEvent::Item(StreamItem::Feed(Box::new(pb::WatchResponse {
+                item: Some(item),
+            }))),
+        },
+    )
 }
 
 fn list_request(r: &Request) -> &pb::ListCasesRequest {
@@ -719,19 +758,38 @@ fn a_queue_opens_a_case_and_goes_back() {
         unreachable!()
     };
     assert!(matches!(&d.case, Loadable::Loaded(c) if c.id == 3));
-    // The queue does not refresh itself under an open case; the case does.
-    let cmds = update(&mut app, Msg::Tick(NOW + QUEUE_REFRESH_MS));
-    assert_eq!(sends(&cmds).len(), 1);
+    // Nothing is read on the clock: no screen polls.
+    let cmds = update(&mut app, Msg::Tick(NOW + 60_000));
+    assert!(sends(&cmds).is_empty(), "{cmds:?}");
+    // The feed says the case moved: the open case is read again, and the
+    // list under it takes the row as the feed has it, without a request.
+    let moved = pb::Case {
+        id: 3,
+        number: "1405-000003".into(),
+        status: pb::CaseStatus::Acknowledged as i32,
+        ..Default::default()
+    };
+    let cmds = feed_event(&mut app, 7, pb::FeedKind::CaseMoved, moved);
+    assert_eq!(sends(&cmds).len(), 1, "{cmds:?}");
     sent(&cmds, "get_case");
+    assert_eq!(
+        queue(&app)
+            .list
+            .rows
+            .iter()
+            .find(|c| c.id == 3)
+            .map(|c| c.status),
+        Some(pb::CaseStatus::Acknowledged as i32)
+    );
     // Back on the list, it is read again: the case may have moved.
     let cmds = press(&mut app, KeyCode::Esc);
     let again = sent(&cmds, "list_cases").clone();
     assert!(matches!(app.screen(), Screen::Queue(_)));
     answer(&mut app, &again, page(rows(1..=3), ""));
     assert_eq!(queue(&app).list.selected, 2);
-    // The list refreshes itself on the clock.
-    let cmds = update(&mut app, Msg::Tick(NOW + 2 * QUEUE_REFRESH_MS));
-    sent(&cmds, "list_cases");
+    // The clock alone reads nothing again.
+    let cmds = update(&mut app, Msg::Tick(NOW + 120_000));
+    assert!(sends(&cmds).is_empty(), "{cmds:?}");
 }
 
 #[test]
@@ -764,7 +822,8 @@ fn a_key_bound_in_the_queues_own_table_works_there_only() {
     let mut s = settings(Lang::Fa);
     s.keymap = Keymap::with_user("mine.toml", "[queue]\n\"w\" = \"accept\"\n").unwrap();
     let mut app = App::new(s, NOW);
-    let cmds = session_as(&mut app, who("supervisor1", pb::Role::Supervisor, ""));
+    session_as(&mut app, who("supervisor1", pb::Role::Supervisor, ""));
+    let cmds = open_cases(&mut app).expect("the dashboard first");
     let first = sent(&cmds, "list_cases").clone();
     answer(&mut app, &first, page(rows(1..=2), ""));
     let cmds = update(&mut app, key(KeyCode::Char('w'), KeyModifiers::NONE));

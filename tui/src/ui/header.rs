@@ -1,5 +1,6 @@
 //! The top line: who, in what role, the Tehran time, and the connection.
 
+use crate::app::feed::FeedState;
 use crate::app::stream::Serving;
 use crate::app::{App, Connection};
 use crate::timefmt;
@@ -34,6 +35,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, ink: Ink) {
         (Connection::Connecting, _) => ("○", l.connecting, Color::Yellow),
         (Connection::Disconnected, _) => ("✖", l.disconnected, Color::LightRed),
     };
+    // Reachable: the feed says whether the screen is live.
+    let feed = match (app.connection, dot) {
+        (Connection::Connected, "●") => app.lang.feed_state(app.feed.state, app.feed.last_seq),
+        _ => None,
+    };
+    let (dot, colour) = match app.feed.state {
+        _ if feed.is_none() => (dot, colour),
+        FeedState::Live => ("●", Color::LightGreen),
+        _ => ("↻", Color::Yellow),
+    };
+    let state = feed.as_deref().unwrap_or(state);
     let right = format!("{dot} {} ", ink.fit(state, 20));
     let mut parts: Vec<String> = vec!["desk137".into()];
     if let Some(s) = &app.session {

@@ -5,6 +5,7 @@ mod audit;
 mod bottom;
 mod case_row;
 mod confirm;
+mod dashboard;
 mod detail;
 mod finder;
 mod header;
@@ -40,6 +41,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Queue(s) => queue::draw(frame, body, app, s, ink),
         Screen::Detail(s) => detail::draw(frame, body, app, s, ink),
         Screen::Audit(s) => audit::draw(frame, body, app, s, ink),
+        Screen::Dashboard(s) => dashboard::draw(frame, body, app, s, ink),
     }
     let form = match app.screen() {
         Screen::Queue(s) => s.moving.form.as_ref(),

@@ -1,7 +1,7 @@
 //! One case with its whole timeline, opened from a list or by its number,
 //! and moved from here.
 
-use crate::app::QUEUE_REFRESH_MS;
+use crate::app::feed::News;
 use crate::app::intake::Loadable;
 use crate::app::move_form::Completion;
 use crate::app::msg::{Command, Reply, Request, To};
@@ -9,7 +9,6 @@ use crate::app::rpc::{Answer, Call};
 use crate::app::screens::Ctx;
 use crate::app::screens::moving::{self, Moving};
 use crate::keymap::{Action, Context};
-use desk137_domain::clock::Millis;
 use desk137_domain::model::Role;
 use desk137_domain::text::ascii_digits;
 use desk137_proto::v1 as pb;
@@ -31,8 +30,9 @@ pub struct DetailScreen {
     pub case: Loadable<pb::Case>,
     pub scroll: u16,
     pub moving: Moving,
-    /// When the case was last asked for, to read it again on a timer.
-    asked_ms: Millis,
+    /// The feed said the case changed while a form was open: it is read
+    /// again once the form closes, so the form keeps its revision.
+    behind: bool,
     loading: bool,
 }
 
@@ -55,7 +55,7 @@ impl DetailScreen {
             case: Loadable::Loading,
             scroll: 0,
             moving: Moving::default(),
-            asked_ms: 0,
+            behind: false,
             loading: false,
         };
         let get = s.get();
@@ -117,8 +117,8 @@ impl DetailScreen {
         Vec::new()
     }
 
-    pub fn refresh(&mut self, ctx: &Ctx) -> Vec<Command> {
-        self.asked_ms = ctx.now_ms;
+    pub fn refresh(&mut self, _ctx: &Ctx) -> Vec<Command> {
+        self.behind = false;
         vec![self.get()]
     }
 
@@ -136,15 +136,31 @@ impl DetailScreen {
         self.moving.completed(c)
     }
 
-    /// An open case is read again every few seconds, so a move made
-    /// elsewhere shows; the form keeps the revision it was opened on.
+    /// A change the feed announced while a form was open is read once the
+    /// form has closed.
     pub fn tick(&mut self, ctx: &Ctx) -> Vec<Command> {
-        let due = ctx.now_ms - self.asked_ms >= QUEUE_REFRESH_MS;
-        if due && !self.loading && !self.moving.is_open() {
+        if self.behind && !self.loading && !self.moving.is_open() {
             self.refresh(ctx)
         } else {
             Vec::new()
         }
+    }
+
+    /// The feed: a change of this case (made anywhere) is read at once,
+    /// timeline and all; the event carries the case without it.
+    pub fn feed(&mut self, news: &News, ctx: &Ctx) -> Vec<Command> {
+        let ours = match news {
+            News::Resynced { .. } => true,
+            News::Event(e) => e.case.as_ref().is_some_and(|c| self.is_this(c)),
+        };
+        if !ours {
+            return Vec::new();
+        }
+        if self.moving.is_open() || self.loading {
+            self.behind = true;
+            return Vec::new();
+        }
+        self.refresh(ctx)
     }
 
     fn is_this(&self, c: &pb::Case) -> bool {

@@ -3,6 +3,7 @@
 //! routes to the one on top and keeps what they share ([`Ctx`]).
 
 pub mod audit;
+pub mod dashboard;
 pub mod detail;
 pub mod intake;
 pub mod moving;
@@ -16,6 +17,7 @@ use crate::app::msg::{Command, Reply, To};
 use crate::keymap::{Action, Context, EDIT, Keymap, LIST};
 use crate::messages::Lang;
 pub use audit::AuditScreen;
+pub use dashboard::DashboardScreen;
 use desk137_domain::clock::Millis;
 use desk137_domain::model::Role;
 use desk137_domain::sla::SlaPolicy;
@@ -25,12 +27,13 @@ pub use queue::QueueScreen;
 use tui_input::InputRequest;
 
 /// The key tables of the screens, besides the shared ones.
-pub const SCREEN_CONTEXTS: [Context; 5] = [
+pub const SCREEN_CONTEXTS: [Context; 6] = [
     intake::CONTEXT,
     queue::CONTEXT,
     detail::CONTEXT,
     audit::CONTEXT,
     crate::app::move_form::CONTEXT,
+    dashboard::CONTEXT,
 ];
 
 /// Makes request ids unique among all clients: the session's prefix and a
@@ -76,6 +79,7 @@ pub enum Screen {
     Queue(Box<QueueScreen>),
     Detail(Box<DetailScreen>),
     Audit(Box<AuditScreen>),
+    Dashboard(Box<DashboardScreen>),
 }
 
 impl Screen {
@@ -87,6 +91,7 @@ impl Screen {
             Screen::Queue(_) => Some(To::Queue),
             Screen::Detail(_) => Some(To::Detail),
             Screen::Audit(_) => Some(To::Audit),
+            Screen::Dashboard(_) => Some(To::Dashboard),
         }
     }
 
@@ -101,6 +106,7 @@ impl Screen {
             Screen::Queue(_) => &[queue::CONTEXT, LIST],
             Screen::Detail(_) => &[detail::CONTEXT, LIST],
             Screen::Audit(_) => &[audit::CONTEXT, EDIT],
+            Screen::Dashboard(_) => &[dashboard::CONTEXT, LIST],
         }
     }
 
@@ -111,6 +117,7 @@ impl Screen {
             (Screen::Queue(s), Some(role)) => s.hints(role),
             (Screen::Detail(s), Some(role)) => s.hints(role),
             (Screen::Audit(_), _) => AuditScreen::HINTS.to_vec(),
+            (Screen::Dashboard(_), _) => DashboardScreen::HINTS.to_vec(),
             _ => vec![Action::Help, Action::Quit],
         }
     }
@@ -122,6 +129,7 @@ impl Screen {
             Screen::Queue(s) => s.act(a, ctx),
             Screen::Detail(s) => s.act(a, ctx),
             Screen::Audit(s) => s.act(a),
+            Screen::Dashboard(s) => s.act(a, ctx),
         }
     }
 
@@ -132,7 +140,7 @@ impl Screen {
             Screen::Queue(s) => s.edit(req),
             Screen::Detail(s) => s.edit(req),
             Screen::Audit(s) => s.edit(req),
-            Screen::Starting => Vec::new(),
+            Screen::Starting | Screen::Dashboard(_) => Vec::new(),
         }
     }
 
@@ -142,7 +150,7 @@ impl Screen {
             Screen::Queue(s) => s.paste(text),
             Screen::Detail(s) => s.paste(text),
             Screen::Audit(s) => s.paste(text),
-            Screen::Starting => Vec::new(),
+            Screen::Starting | Screen::Dashboard(_) => Vec::new(),
         }
     }
 
@@ -176,14 +184,15 @@ impl Screen {
             Screen::Queue(s) => s.reply(r, ctx),
             Screen::Detail(s) => s.reply(r, ctx),
             Screen::Audit(s) => s.reply(r),
+            Screen::Dashboard(s) => s.reply(r, ctx),
         }
     }
 
     /// The clock moved; `connected` says whether timers may call out.
     pub fn tick(&mut self, ctx: &mut Ctx, connected: bool) -> Vec<Command> {
         match self {
-            Screen::Queue(s) if connected => s.tick(ctx),
             Screen::Detail(s) if connected => s.tick(ctx),
+            Screen::Dashboard(s) if connected => s.tick(ctx),
             _ => Vec::new(),
         }
     }
@@ -197,6 +206,30 @@ impl Screen {
             Screen::Queue(s) => s.request(ctx, false).into_iter().collect(),
             Screen::Detail(s) => s.refresh(ctx),
             Screen::Audit(s) => s.act(Action::Refresh),
+            Screen::Dashboard(s) => s.refresh(ctx),
+        }
+    }
+
+    /// News from the feed; every screen of the stack takes it, so a list
+    /// under an open case is current when it is back on top.
+    pub fn feed(&mut self, news: &crate::app::feed::News, ctx: &mut Ctx) -> Vec<Command> {
+        use crate::app::feed::News;
+        match self {
+            Screen::Starting => Vec::new(),
+            Screen::Intake(s) => match news {
+                News::Resynced { .. } => s.recent.request(ctx, false).into_iter().collect(),
+                News::Event(e) => {
+                    if let Some(case) = e.case.as_ref() {
+                        let belongs = s.recent.admits(case, ctx);
+                        s.recent.apply(case, e.event.as_ref(), belongs);
+                    }
+                    Vec::new()
+                }
+            },
+            Screen::Queue(s) => s.feed(news, ctx),
+            Screen::Detail(s) => s.feed(news, ctx),
+            Screen::Dashboard(s) => s.feed(news, ctx),
+            Screen::Audit(_) => Vec::new(),
         }
     }
 
@@ -213,7 +246,7 @@ impl Screen {
             Screen::Intake(s) => s.form.is_dirty(),
             Screen::Queue(s) => s.moving.form.as_ref().is_some_and(|f| f.is_dirty()),
             Screen::Detail(s) => s.moving.form.as_ref().is_some_and(|f| f.is_dirty()),
-            Screen::Audit(_) | Screen::Starting => false,
+            Screen::Audit(_) | Screen::Starting | Screen::Dashboard(_) => false,
         }
     }
 

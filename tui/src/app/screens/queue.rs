@@ -1,10 +1,10 @@
 //! The working queue of a dispatcher (the urgent board), a unit (its own
 //! cases) or a supervisor (every open case, filtered): sorted by what is due
-//! first, refreshed every few seconds, each case moved from its row.
+//! first, kept current by the feed, each case moved from its row.
 
-use crate::app::QUEUE_REFRESH_MS;
 use crate::app::cases::CaseList;
 use crate::app::clocks;
+use crate::app::feed::News;
 use crate::app::move_form::Completion;
 use crate::app::msg::{Command, ListKind, Open, Reply, Request, To};
 use crate::app::rpc::{Answer, Call};
@@ -31,6 +31,8 @@ pub struct Filter {
     pub region: Option<u32>,
     /// At least this level.
     pub level: Option<u32>,
+    /// Logged by this agent (a drill from the dashboard).
+    pub created_by: Option<String>,
 }
 
 impl Filter {
@@ -42,6 +44,15 @@ impl Filter {
         self.level.is_none_or(|l| c.escalation_level >= l)
     }
 
+    /// What the server applies of the filter, applied to a case a feed
+    /// event brings.
+    pub fn matches(&self, c: &pb::Case) -> bool {
+        self.status.is_none_or(|s| c.status == s.to_wire())
+            && self.unit_id.as_ref().is_none_or(|u| c.unit_id == *u)
+            && self.region.is_none_or(|r| c.region == r)
+            && self.created_by.as_ref().is_none_or(|u| c.created_by == *u)
+    }
+
     pub fn apply(&self, req: &mut pb::ListCasesRequest) {
         if let Some(s) = self.status {
             req.status = s.to_wire();
@@ -51,6 +62,9 @@ impl Filter {
         }
         if let Some(r) = self.region {
             req.region = r;
+        }
+        if let Some(u) = &self.created_by {
+            req.created_by = u.clone();
         }
     }
 }
@@ -71,6 +85,9 @@ pub struct QueueScreen {
     pub list: CaseList,
     pub moving: Moving,
     pub filter: Filter,
+    /// Opened over another screen (a drill from the dashboard): going back
+    /// closes it.
+    pub over: bool,
 }
 
 impl QueueScreen {
@@ -79,7 +96,16 @@ impl QueueScreen {
             list: CaseList::new(kind, To::Queue),
             moving: Moving::default(),
             filter: Filter::default(),
+            over: false,
         }
+    }
+
+    /// The open cases behind a dashboard row, over the dashboard.
+    pub fn drilled(filter: Filter) -> Self {
+        let mut q = Self::new(ListKind::AllOpen);
+        q.filter = filter;
+        q.over = true;
+        q
     }
 
     /// The rows shown: what came, less what the level filter hides.
@@ -159,6 +185,7 @@ impl QueueScreen {
                     .collect();
             }
             Action::Refresh => return self.request(ctx, false).into_iter().collect(),
+            Action::Back if self.over => return vec![Command::Close],
             Action::Back => return vec![Command::Unsay],
             Action::FilterState
             | Action::FilterUnit
@@ -295,14 +322,20 @@ impl QueueScreen {
         }
     }
 
-    /// A queue left open refreshes itself; not while a form is open, so
-    /// the row being moved stays where it is.
-    pub fn tick(&mut self, ctx: &mut Ctx) -> Vec<Command> {
-        let due = ctx.now_ms - self.list.asked_ms >= QUEUE_REFRESH_MS;
-        if due && !self.list.loading && !self.moving.is_open() {
-            self.request(ctx, false).into_iter().collect()
-        } else {
-            Vec::new()
+    /// The feed says what changed: the row follows it, joins the list or
+    /// leaves it; after a resync the list is read again.
+    pub fn feed(&mut self, news: &News, ctx: &mut Ctx) -> Vec<Command> {
+        match news {
+            News::Resynced { .. } => self.request(ctx, false).into_iter().collect(),
+            News::Event(e) => {
+                let Some(case) = e.case.as_ref() else {
+                    return Vec::new();
+                };
+                let belongs = self.list.admits(case, ctx) && self.filter.matches(case);
+                self.list.apply(case, e.event.as_ref(), belongs);
+                self.sort();
+                Vec::new()
+            }
         }
     }
 }
