@@ -347,6 +347,7 @@ mod tests {
             clocks: Default::default(),
             delay_reason: None,
             next_due_ms: 0,
+            feedback: Default::default(),
         }
     }
 

@@ -123,6 +123,7 @@ pub fn open_case(
         clocks: Default::default(),
         delay_reason: None,
         next_due_ms: 0,
+        feedback: Default::default(),
     };
     crate::clocks::start_for_new(&mut case);
     crate::clocks::refresh(&mut case, sla);

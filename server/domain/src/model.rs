@@ -218,6 +218,9 @@ pub struct Case {
     pub delay_reason: Option<crate::moves::DelayReason>,
     /// When the SLA worker must look at the case next; 0: nothing pending.
     pub next_due_ms: Millis,
+    /// The call-back: queue, tries, satisfaction and how the clocks ended.
+    #[serde(default)]
+    pub feedback: crate::feedback::FeedbackState,
 }
 
 impl Case {

@@ -155,6 +155,7 @@ impl OldCase {
             clocks: Default::default(),
             delay_reason: None,
             next_due_ms: 0,
+            feedback: Default::default(),
         };
         Ok((case, events))
     }

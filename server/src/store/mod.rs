@@ -563,6 +563,7 @@ pub(crate) mod test_support {
             clocks: Default::default(),
             delay_reason: None,
             next_due_ms: 0,
+            feedback: Default::default(),
         };
         Opened {
             case,

@@ -45,6 +45,7 @@ fn head(c: &pb::Case) -> Option<Case> {
         clocks: Default::default(),
         delay_reason: None,
         next_due_ms: 0,
+        feedback: Default::default(),
     })
 }
 
