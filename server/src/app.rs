@@ -9,7 +9,9 @@ use crate::domain::sla::SlaPolicy;
 use crate::in_flight::InFlight;
 use crate::listener::{self, Limits};
 use crate::refusals::Refusals;
-use crate::service::{AttachmentApi, CaseApi, CatalogApi, ClockApi, Context, SessionApi};
+use crate::service::{
+    AttachmentApi, CaseApi, CatalogApi, ClockApi, Context, FeedbackApi, ScorecardApi, SessionApi,
+};
 use crate::sla_worker;
 use crate::store::{CommitHook, DEFAULT_CACHE_CAPACITY_BYTES, Store, StoreOptions};
 use anyhow::Context as _;
@@ -17,6 +19,8 @@ use desk137_proto::v1::attachment_service_server::AttachmentServiceServer;
 use desk137_proto::v1::case_service_server::CaseServiceServer;
 use desk137_proto::v1::catalog_service_server::CatalogServiceServer;
 use desk137_proto::v1::clock_service_server::ClockServiceServer;
+use desk137_proto::v1::feedback_service_server::FeedbackServiceServer;
+use desk137_proto::v1::scorecard_service_server::ScorecardServiceServer;
 use desk137_proto::v1::session_service_server::SessionServiceServer;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -84,6 +88,10 @@ pub struct ServerConfig {
     /// Run on a simulated clock starting at this time (epoch ms) instead of
     /// the clock `start` is given, and serve `ClockService.Advance`.
     pub sim_clock: Option<i64>,
+    /// The 137 score's settings (the scorecards are kept under them).
+    pub score: crate::domain::score::ScoreConfig,
+    /// The call-back queue's retry delay, tries and lease.
+    pub callback: crate::domain::feedback::CallBackPolicy,
 }
 
 /// A server certificate chain and its private key, both PEM.
@@ -115,6 +123,8 @@ impl Default for ServerConfig {
             tls: None,
             insecure_plaintext: false,
             sim_clock: None,
+            score: crate::domain::score::ScoreConfig::default(),
+            callback: crate::domain::feedback::CallBackPolicy::default(),
         }
     }
 }
@@ -218,6 +228,7 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
     let options = StoreOptions {
         cache_capacity_bytes: config.cache_capacity_bytes,
         flush: config.flush,
+        score: config.score.clone(),
     };
     if !config.flush {
         tracing::warn!("flush is off: acknowledged cases can be lost in a crash");
@@ -256,6 +267,9 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         sla: config.sla,
         demo: config.demo,
         readers: Arc::new(tokio::sync::Semaphore::new(crate::service::READS_AT_ONCE)),
+        callback: config.callback.clone(),
+        score: config.score.sane(),
+        callbacks: Arc::new(crate::store::callbacks::CallBacks::new(store.clone())),
     };
     // What fell due while the server was down is applied before it serves.
     sla_worker::catch_up(&ctx.store, &ctx.sla, ctx.clock.now_ms())
@@ -334,6 +348,14 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
                 waker,
             })
             .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            FeedbackServiceServer::new(FeedbackApi(ctx.clone()))
+                .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            ScorecardServiceServer::new(ScorecardApi(ctx.clone()))
+                .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
         )
         .add_service(
             CaseServiceServer::new(CaseApi(ctx)).max_decoding_message_size(h2::MAX_REQUEST_BYTES),

@@ -495,6 +495,7 @@ pub fn generate(
         StoreOptions {
             cache_capacity_bytes: args.cache_mb.saturating_mul(1024 * 1024),
             flush: false,
+            ..StoreOptions::default()
         },
     )?;
     let catalog = match store.load_catalog()? {

@@ -23,6 +23,11 @@ pub enum Rpc {
     Download,
     MoveCase,
     Advance,
+    NextCallBack,
+    RecordFeedback,
+    ReleaseCallBack,
+    Scorecards,
+    ScorecardCases,
 }
 
 impl Rpc {
@@ -87,6 +92,12 @@ pub fn may_call(role: Role, rpc: Rpc) -> bool {
         Rpc::MoveCase => true,
         // Moving the simulated clock is the trainer's and the test's.
         Rpc::Advance => matches!(role, Admin),
+        // 137 calls the citizen back: its agents, and supervisors standing in.
+        Rpc::NextCallBack | Rpc::RecordFeedback | Rpc::ReleaseCallBack => {
+            matches!(role, Agent | Supervisor)
+        }
+        // The units' standing is read by those who manage them.
+        Rpc::Scorecards | Rpc::ScorecardCases => matches!(role, Supervisor | Admin),
     }
 }
 

@@ -78,7 +78,9 @@ pub enum EventKind {
     Resolved,
     /// The citizen was called back and scored the work, 1 to 5 (0 in
     /// events written before it was recorded).
-    Feedback { satisfaction: u8 },
+    Feedback {
+        satisfaction: u8,
+    },
     /// The citizen asked for a correction.
     Reopened,
     /// The case was rejected; old events carry no kind.
@@ -134,7 +136,9 @@ pub enum EventKind {
     /// its note holds the file's name.
     Attachment,
     /// The citizen did not answer the call-back; `tries` so far.
-    Unreachable { tries: u32 },
+    Unreachable {
+        tries: u32,
+    },
 }
 
 /// An event kind's payload laid flat, as stored records and the wire carry

@@ -148,7 +148,8 @@ pub fn first_response_ms(case: &Case) -> Option<Millis> {
 
 /// From registration to the result the unit reported last.
 pub fn result_ms(case: &Case) -> Option<Millis> {
-    (case.feedback.resolved_at_ms > 0).then(|| (case.feedback.resolved_at_ms - case.created_at_ms).max(0))
+    (case.feedback.resolved_at_ms > 0)
+        .then(|| (case.feedback.resolved_at_ms - case.created_at_ms).max(0))
 }
 
 /// The urgency class the queue orders by: urgent cases first.

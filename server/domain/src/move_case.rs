@@ -374,7 +374,11 @@ pub fn apply(
     };
     c.status = next;
     c.revision = case.revision + 1;
-    feedback::record_timings(case, &mut c, &clocks::Allowances::for_case(world.policy, case));
+    feedback::record_timings(
+        case,
+        &mut c,
+        &clocks::Allowances::for_case(world.policy, case),
+    );
     if matches!(kind, EventKind::Resolved) {
         c.feedback.resolved_at_ms = now;
         c.feedback.tries = 0;

@@ -79,7 +79,9 @@ impl Quarter {
 
     /// Four bytes that sort as quarters do: the store's keys use them.
     pub fn key(self) -> [u8; 4] {
-        let y = u16::try_from(self.year.clamp(0, 9999)).unwrap_or(0).to_be_bytes();
+        let y = u16::try_from(self.year.clamp(0, 9999))
+            .unwrap_or(0)
+            .to_be_bytes();
         [y[0], y[1], self.q, 0]
     }
 
@@ -119,7 +121,10 @@ mod tests {
         let mehr = autumn.start_ms().unwrap();
         assert_eq!(to_jalali(mehr).month, 7);
         assert_eq!(Quarter::of(mehr - 1), Quarter::new(1405, 2).unwrap());
-        assert_eq!(autumn.next().start_ms().map(Quarter::of), Some(autumn.next()));
+        assert_eq!(
+            autumn.next().start_ms().map(Quarter::of),
+            Some(autumn.next())
+        );
     }
 
     #[test]
@@ -129,7 +134,10 @@ mod tests {
         for bad in ["1405-5", "1405-0", "1405", "05-3", "1405-33", ""] {
             assert_eq!(Quarter::parse(bad), None, "{bad}");
         }
-        let (a, b) = (Quarter::new(1404, 4).unwrap(), Quarter::new(1405, 1).unwrap());
+        let (a, b) = (
+            Quarter::new(1404, 4).unwrap(),
+            Quarter::new(1405, 1).unwrap(),
+        );
         assert_eq!(a.next(), b);
         assert_eq!(b.previous(), a);
         assert!(a.key() < b.key());

@@ -16,7 +16,7 @@ use crate::quarter::Quarter;
 use serde::{Deserialize, Serialize};
 
 /// The score's settings; a config file may change them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ScoreConfig {
     /// λ: how fast timeliness falls with lateness, per allowance late.
@@ -208,13 +208,23 @@ fn add_hist(into: &mut Vec<u64>, from: &[u64], sign: bool) {
         into.resize(BUCKETS, 0);
     }
     for (a, b) in into.iter_mut().zip(from) {
-        *a = if sign { a.wrapping_add(*b) } else { a.wrapping_sub(*b) };
+        *a = if sign {
+            a.wrapping_add(*b)
+        } else {
+            a.wrapping_sub(*b)
+        };
     }
 }
 
 impl Tally {
     fn combine(&mut self, o: &Tally, sign: bool) {
-        let f = |a: &mut u64, b: u64| *a = if sign { a.wrapping_add(b) } else { a.wrapping_sub(b) };
+        let f = |a: &mut u64, b: u64| {
+            *a = if sign {
+                a.wrapping_add(b)
+            } else {
+                a.wrapping_sub(b)
+            }
+        };
         f(&mut self.cases, o.cases);
         f(&mut self.scored, o.scored);
         f(&mut self.score_micros, o.score_micros);
@@ -297,10 +307,7 @@ pub struct Scorecard {
 
 /// The scorecards of a quarter from its tallies and the quarter before's:
 /// ranks within each service domain, the best first, then by unit id.
-pub fn scorecards(
-    now: Vec<(String, String, Tally)>,
-    before: &[(String, Tally)],
-) -> Vec<Scorecard> {
+pub fn scorecards(now: Vec<(String, String, Tally)>, before: &[(String, Tally)]) -> Vec<Scorecard> {
     let mut cards: Vec<Scorecard> = now
         .into_iter()
         .map(|(unit_id, service_domain, tally)| {
@@ -324,7 +331,10 @@ pub fn scorecards(
         a.service_domain
             .cmp(&b.service_domain)
             .then_with(|| {
-                let (x, y) = (a.tally.score().unwrap_or(-1.0), b.tally.score().unwrap_or(-1.0));
+                let (x, y) = (
+                    a.tally.score().unwrap_or(-1.0),
+                    b.tally.score().unwrap_or(-1.0),
+                );
                 y.total_cmp(&x)
             })
             .then_with(|| a.unit_id.cmp(&b.unit_id))
@@ -410,7 +420,10 @@ mod tests {
         }
         let p90 = p90_ms(&t.first_response_hist).unwrap();
         assert!((90 * 60_000..=113 * 60_000).contains(&p90), "{p90}");
-        assert_eq!(mean_ms(t.first_response_sum_ms, t.first_response_count), Some(3_030_000));
+        assert_eq!(
+            mean_ms(t.first_response_sum_ms, t.first_response_count),
+            Some(3_030_000)
+        );
     }
 
     proptest! {

@@ -10,6 +10,8 @@ pub mod catalog;
 pub mod clock;
 pub mod convert;
 pub mod error;
+pub mod feedback;
+pub mod scorecards;
 pub mod session;
 
 pub use attachments::AttachmentApi;
@@ -17,6 +19,8 @@ pub use cases::CaseApi;
 pub use catalog::CatalogApi;
 pub use clock::ClockApi;
 pub use error::Error;
+pub use feedback::FeedbackApi;
+pub use scorecards::ScorecardApi;
 pub use session::SessionApi;
 
 use crate::auth::{AuthError, Users};
@@ -38,6 +42,10 @@ pub struct Context {
     pub demo: bool,
     /// Places for scans on the blocking pool ([`READS_AT_ONCE`]).
     pub readers: Arc<tokio::sync::Semaphore>,
+    pub callback: crate::domain::feedback::CallBackPolicy,
+    pub score: crate::domain::score::ScoreConfig,
+    /// The call-back queue's leases.
+    pub callbacks: Arc<crate::store::callbacks::CallBacks>,
 }
 
 /// Scans running at once. A scan holds its page in memory while it runs; the

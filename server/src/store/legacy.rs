@@ -188,7 +188,7 @@ impl OldEvent {
             "on_site" => EventKind::OnSite,
             "in_progress" => EventKind::InProgress { promised_ms: 0 },
             "done" => EventKind::Resolved,
-            "feedback" => EventKind::Feedback,
+            "feedback" => EventKind::Feedback { satisfaction: 0 },
             "reopened" => EventKind::Reopened,
             "false_report" => EventKind::Rejected {
                 reject_kind: Some(crate::domain::moves::RejectKind::FalseReport),

@@ -22,6 +22,7 @@
 
 pub mod attachments;
 pub mod audit;
+pub mod callbacks;
 pub mod codec;
 pub mod index;
 pub mod keys;
@@ -32,6 +33,7 @@ mod legacy;
 mod migrate;
 mod mutation;
 mod query;
+mod scorecards;
 mod writer;
 
 pub use catalog::ImportOutcome;
@@ -94,6 +96,8 @@ pub struct StoreOptions {
     /// Flush before acknowledging a write. Only a benchmark comparison turns
     /// this off: without it an acknowledged case can be lost in a crash.
     pub flush: bool,
+    /// The score settings the scorecard tallies are kept under.
+    pub score: crate::domain::score::ScoreConfig,
 }
 
 impl Default for StoreOptions {
@@ -101,6 +105,7 @@ impl Default for StoreOptions {
         Self {
             cache_capacity_bytes: DEFAULT_CACHE_CAPACITY_BYTES,
             flush: true,
+            score: crate::domain::score::ScoreConfig::default(),
         }
     }
 }
@@ -155,6 +160,12 @@ pub(crate) struct Trees {
     pub attachments: sled::Tree,
     /// sequence → AuditEntry: the audit log, see [`audit`]
     pub audit: sled::Tree,
+    /// quarter + unit id → Tally: see [`scorecards`]
+    pub scorecards: sled::Tree,
+    /// class + call due + id → (): the call-back queue, see [`callbacks`]
+    pub by_call_back: sled::Tree,
+    /// The settings the tallies in `scorecards` are kept under.
+    pub score: crate::domain::score::ScoreConfig,
 }
 
 impl Trees {
@@ -178,6 +189,9 @@ impl Trees {
             units: db.open_tree("units")?,
             attachments: db.open_tree("attachments")?,
             audit: db.open_tree("audit")?,
+            scorecards: db.open_tree("scorecards")?,
+            by_call_back: db.open_tree("by_call_back")?,
+            score: crate::domain::score::ScoreConfig::default(),
         };
         let mut write_set = vec![
             trees.cases.clone(),
@@ -188,6 +202,7 @@ impl Trees {
             trees.topic_usage.clone(),
             trees.attachments.clone(),
             trees.audit.clone(),
+            trees.scorecards.clone(),
         ];
         debug_assert_eq!(write_set.len(), writer::FIXED_WRITE_TREES);
         write_set.extend(index::Index::all().map(|i| i.tree(&trees).clone()));
@@ -240,8 +255,10 @@ impl Store {
             .path(path)
             .cache_capacity(options.cache_capacity_bytes)
             .open()?;
-        let trees = Trees::open(&db)?;
+        let mut trees = Trees::open(&db)?;
+        trees.score = options.score.sane();
         migrate::migrate(&db, &trees)?;
+        scorecards::recount_once(&db, &trees, &trees.score, None)?;
         index::build_once(
             &db,
             &trees,

@@ -169,8 +169,8 @@ enum Outcome {
 type TxResult<T> = std::result::Result<T, ConflictableTransactionError<StoreError>>;
 
 /// The trees every job may write, in the order of [`Trees::write_set`]:
-/// these eight, then one per [`Index`] in [`Index::ALL`] order.
-pub(crate) const FIXED_WRITE_TREES: usize = 8;
+/// these nine, then one per [`Index`] in [`Index::ALL`] order.
+pub(crate) const FIXED_WRITE_TREES: usize = 9;
 
 /// The view of the write trees inside one transaction.
 struct Tx<'a> {
@@ -182,11 +182,16 @@ struct Tx<'a> {
     topic_usage: &'a TransactionalTree,
     attachments: &'a TransactionalTree,
     audit: &'a TransactionalTree,
+    scorecards: &'a TransactionalTree,
     indexes: &'a [TransactionalTree],
+    score: &'a crate::domain::score::ScoreConfig,
 }
 
 impl<'a> Tx<'a> {
-    fn new(view: &'a [TransactionalTree]) -> Option<Self> {
+    fn new(
+        view: &'a [TransactionalTree],
+        score: &'a crate::domain::score::ScoreConfig,
+    ) -> Option<Self> {
         let [
             cases,
             events,
@@ -196,6 +201,7 @@ impl<'a> Tx<'a> {
             topic_usage,
             attachments,
             audit,
+            scorecards,
             indexes @ ..,
         ] = view
         else {
@@ -210,7 +216,9 @@ impl<'a> Tx<'a> {
             topic_usage,
             attachments,
             audit,
+            scorecards,
             indexes,
+            score,
         })
     }
 
@@ -311,7 +319,7 @@ pub(crate) fn apply_batch(
     mutations: &[&Mutation],
 ) -> (Vec<Result<Applied>>, Vec<Committed>) {
     let outcomes = trees.write_set[..].transaction(|view: &Vec<TransactionalTree>| {
-        let tx = Tx::new(view).ok_or_else(|| {
+        let tx = Tx::new(view, &trees.score).ok_or_else(|| {
             ConflictableTransactionError::Abort(StoreError::Corrupt(
                 "the writer's trees are not as it expects".into(),
             ))
@@ -479,7 +487,9 @@ fn create(tx: &Tx<'_>, opened: &Opened) -> TxResult<Outcome> {
         Ok(values) => values,
         Err(e) => return Ok(Outcome::Failed(e.into())),
     };
-
+    if let Err(e) = super::scorecards::apply(tx.scorecards, tx.score, None, &case)? {
+        return Ok(Outcome::Failed(e));
+    }
     tx.counters
         .insert(keys::CASE_ID_COUNTER, id_value.clone())?;
     tx.counters.insert(year_key, seq_value)?;
@@ -539,6 +549,9 @@ fn update(
             "case {id} has no room for more events"
         ))));
     };
+    if let Err(e) = super::scorecards::apply(tx.scorecards, tx.score, Some(&before), &after)? {
+        return Ok(Outcome::Failed(e));
+    }
     if stored.legacy {
         // The head leaves layout 1: its embedded events move out first.
         tx.append_events(id, 0, &stored.events)?;
