@@ -81,6 +81,14 @@ impl TestServer {
         Ok(())
     }
 
+    /// Stops the server gracefully and keeps its store, for a test to open.
+    pub async fn stop(&mut self) -> anyhow::Result<()> {
+        match self.server.take() {
+            Some(server) => server.shutdown().await,
+            None => Ok(()),
+        }
+    }
+
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
         match self.server.take() {
             Some(server) => server.shutdown().await,
