@@ -228,7 +228,7 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
     let options = StoreOptions {
         cache_capacity_bytes: config.cache_capacity_bytes,
         flush: config.flush,
-        score: config.score.clone(),
+        score: config.score,
     };
     if !config.flush {
         tracing::warn!("flush is off: acknowledged cases can be lost in a crash");

@@ -125,6 +125,14 @@ impl Clients {
             catalog: CatalogServiceClient::with_interceptor(channel.clone(), bearer.clone()),
             attachments: AttachmentServiceClient::with_interceptor(channel.clone(), bearer.clone()),
             session: SessionServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+            feedback: pb::feedback_service_client::FeedbackServiceClient::with_interceptor(
+                channel.clone(),
+                bearer.clone(),
+            ),
+            scorecards: pb::scorecard_service_client::ScorecardServiceClient::with_interceptor(
+                channel.clone(),
+                bearer.clone(),
+            ),
             clock: ClockServiceClient::with_interceptor(channel, bearer),
         })
     }
@@ -166,6 +174,8 @@ pub struct Clients {
     pub session: SessionServiceClient<Authed>,
     pub attachments: AttachmentServiceClient<Authed>,
     pub clock: ClockServiceClient<Authed>,
+    pub feedback: pb::feedback_service_client::FeedbackServiceClient<Authed>,
+    pub scorecards: pb::scorecard_service_client::ScorecardServiceClient<Authed>,
 }
 
 impl Clients {

@@ -85,7 +85,7 @@ async fn next(fb: &mut Feedback) -> anyhow::Result<Option<pb::Case>> {
 }
 
 fn call_back(case: &pb::Case) -> pb::CallBack {
-    case.call_back.clone().unwrap_or_default()
+    case.call_back.unwrap_or_default()
 }
 
 #[tokio::test]

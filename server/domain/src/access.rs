@@ -289,6 +289,11 @@ mod tests {
             (Rpc::Download, [true, true, true, true, true]),
             (Rpc::MoveCase, [true, true, true, true, true]),
             (Rpc::Advance, [false, false, false, false, true]),
+            (Rpc::NextCallBack, [true, false, false, true, false]),
+            (Rpc::RecordFeedback, [true, false, false, true, false]),
+            (Rpc::ReleaseCallBack, [true, false, false, true, false]),
+            (Rpc::Scorecards, [false, false, false, true, true]),
+            (Rpc::ScorecardCases, [false, false, false, true, true]),
         ];
         assert_eq!(ROLES.len(), Role::iter().count(), "a role is missing");
         for rpc in Rpc::all() {

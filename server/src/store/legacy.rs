@@ -263,7 +263,7 @@ mod tests {
             (
                 "feedback",
                 "رضایت ۴ از ۵",
-                EventKind::Feedback,
+                EventKind::Feedback { satisfaction: 0 },
                 "رضایت ۴ از ۵",
             ),
             ("reopened", "", EventKind::Reopened, ""),
