@@ -258,7 +258,7 @@ impl Store {
         let mut trees = Trees::open(&db)?;
         trees.score = options.score.sane();
         migrate::migrate(&db, &trees)?;
-        scorecards::recount_once(&db, &trees, &trees.score, None)?;
+        scorecards::recount_once(&db, &trees, &trees.score, scorecards::RECOUNT_BATCH, None)?;
         index::build_once(
             &db,
             &trees,

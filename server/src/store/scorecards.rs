@@ -149,11 +149,13 @@ fn fingerprint(cfg: &ScoreConfig) -> String {
 /// Brings the tallies in line with the stored cases once: after the store
 /// gained them, or the score settings changed. Case by case in id order, a
 /// batch at a time, each batch with its progress mark, so a crash resumes
-/// where it stopped. `max_batches` stops part way for a test.
+/// where it stopped. `batch` cases a step; `max_batches` stops part way for
+/// a test.
 pub(crate) fn recount_once(
     db: &sled::Db,
     trees: &Trees,
     cfg: &ScoreConfig,
+    batch: usize,
     max_batches: Option<usize>,
 ) -> Result<()> {
     let tree = &trees.scorecards;
@@ -182,7 +184,7 @@ pub(crate) fn recount_once(
         let mut sums: BTreeMap<Vec<u8>, Tally> = BTreeMap::new();
         let mut last = None;
         let start = (after + 1).to_be_bytes();
-        for entry in trees.cases.range(start..).take(RECOUNT_BATCH) {
+        for entry in trees.cases.range(start..).take(batch.max(1)) {
             let (k, v) = entry?;
             let case = records::decode_case(&v)?;
             if let Some((q, unit, t)) = score::contribution(&case, cfg) {
@@ -263,5 +265,63 @@ impl super::Store {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{case, open};
+    use super::*;
+    use crate::domain::model::CaseStatus;
+
+    /// 2026-11-28, autumn 1405.
+    const AUTUMN_1405: i64 = 1_795_860_000_000;
+
+    #[test]
+    fn a_recount_stopped_part_way_resumes_to_the_same_tallies() {
+        let (_dir, store) = open();
+        for n in 0..25 {
+            let mut opened = case(
+                &format!("r{n}"),
+                "09131234567",
+                "r03-urban_services",
+                AUTUMN_1405 + n,
+            );
+            if n % 2 == 0 {
+                opened.case.status = CaseStatus::Closed;
+                opened.case.feedback.satisfaction = 4;
+            }
+            store.create_case_blocking(opened).unwrap();
+        }
+        let first = store.kept_tallies().unwrap();
+        assert_eq!(first, store.recount_tallies().unwrap());
+        let (q, t) = first.iter().next().map(|(k, t)| (k.0, t.clone())).unwrap();
+        assert_eq!(
+            (q, t.cases, t.scored),
+            (Quarter::new(1405, 3).unwrap(), 25, 13)
+        );
+        // Other settings: the tallies start again, here two cases at a time
+        // and stopped after two steps, as a crash would.
+        let trees = store.trees();
+        let other = ScoreConfig {
+            floor: 0.5,
+            ..ScoreConfig::default()
+        };
+        let db = &store.inner.db;
+        recount_once(db, trees, &other, 2, Some(0)).unwrap();
+        assert!(trees.scorecards.get(PROGRESS).unwrap().is_some(), "begun");
+        assert_eq!(kept_counted(trees), 0, "cleared first");
+        recount_once(db, trees, &other, 2, Some(2)).unwrap();
+        assert_eq!(kept_counted(trees), 4, "two steps of two");
+        recount_once(db, trees, &other, 2, None).unwrap();
+        assert!(trees.scorecards.get(PROGRESS).unwrap().is_none(), "done");
+        assert_eq!(kept(trees).unwrap(), recount(trees, &other).unwrap());
+        // Done once: the next open does not walk again.
+        recount_once(db, trees, &other, 2, Some(0)).unwrap();
+        assert!(trees.scorecards.get(PROGRESS).unwrap().is_none());
+    }
+
+    fn kept_counted(trees: &Trees) -> u64 {
+        kept(trees).unwrap().values().map(|t| t.cases).sum()
     }
 }
