@@ -136,6 +136,7 @@ wire_enum!(
         Resumed,
         Attachment,
         SlaChanged,
+        Unreachable,
     }
 );
 
@@ -156,6 +157,8 @@ wire_enum!(
         Reopen,
         Close,
         Resume,
+        Feedback,
+        Unreachable,
     }
 );
 wire_enum!(
@@ -224,6 +227,16 @@ pub fn event_to_pb(e: &Event) -> pb::CaseEvent {
         follow_up: p.follow_up,
         promised_ms: p.promised_ms,
         attachment_ids: e.attachment_ids.clone(),
+        satisfaction: if code == EventCode::Feedback {
+            p.count
+        } else {
+            0
+        },
+        tries: if code == EventCode::Unreachable {
+            p.count
+        } else {
+            0
+        },
     }
 }
 
@@ -244,6 +257,7 @@ pub fn event_from_pb(e: &pb::CaseEvent) -> Result<Event, FieldError> {
         duplicate_of: e.duplicate_of.clone(),
         follow_up: e.follow_up.clone(),
         promised_ms: e.promised_ms,
+        count: e.satisfaction.max(e.tries),
     };
     let kind = EventKind::from_parts(code, &parts)
         .ok_or_else(|| FieldError::required("events.unit_id"))?;
@@ -294,6 +308,7 @@ impl TryFrom<pb::MoveCaseRequest> for MoveInput {
             duplicate_of: r.duplicate_of,
             follow_up: r.follow_up,
             attachment_ids: r.attachment_ids,
+            satisfaction: u8::try_from(r.satisfaction).unwrap_or(u8::MAX),
         })
     }
 }

@@ -13,7 +13,7 @@ use crate::refusals::Refusals;
 use crate::secrets::Secrets;
 use crate::service::{
     AttachmentApi, AuditApi, CaseApi, CatalogApi, CitizenApi, ClockApi, Context, DashboardApi,
-    FeedApi, PresenceApi, SessionApi,
+    FeedApi, FeedbackApi, PresenceApi, ScorecardApi, SessionApi,
 };
 use crate::sla_worker;
 use crate::store::{CommitHook, DEFAULT_CACHE_CAPACITY_BYTES, Store, StoreOptions};
@@ -27,6 +27,8 @@ use desk137_proto::v1::clock_service_server::ClockServiceServer;
 use desk137_proto::v1::dashboard_service_server::DashboardServiceServer;
 use desk137_proto::v1::feed_service_server::FeedServiceServer;
 use desk137_proto::v1::presence_service_server::PresenceServiceServer;
+use desk137_proto::v1::feedback_service_server::FeedbackServiceServer;
+use desk137_proto::v1::scorecard_service_server::ScorecardServiceServer;
 use desk137_proto::v1::session_service_server::SessionServiceServer;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -99,6 +101,10 @@ pub struct ServerConfig {
     pub sim_clock: Option<i64>,
     /// The live feed: heartbeat, buffers, history kept.
     pub feed: FeedConfig,
+    /// The 137 score's settings (the scorecards are kept under them).
+    pub score: crate::domain::score::ScoreConfig,
+    /// The call-back queue's retry delay, tries and lease.
+    pub callback: crate::domain::feedback::CallBackPolicy,
 }
 
 /// A server certificate chain and its private key, both PEM.
@@ -132,6 +138,8 @@ impl Default for ServerConfig {
             insecure_plaintext: false,
             sim_clock: None,
             feed: FeedConfig::default(),
+            score: crate::domain::score::ScoreConfig::default(),
+            callback: crate::domain::feedback::CallBackPolicy::default(),
         }
     }
 }
@@ -266,6 +274,7 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
     let options = StoreOptions {
         cache_capacity_bytes: config.cache_capacity_bytes,
         flush: config.flush,
+        score: config.score,
     };
     if !config.flush {
         tracing::warn!("flush is off: acknowledged cases can be lost in a crash");
@@ -346,6 +355,9 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         demo: config.demo,
         secrets,
         readers: Arc::new(tokio::sync::Semaphore::new(crate::service::READS_AT_ONCE)),
+        callback: config.callback.clone(),
+        score: config.score.sane(),
+        callbacks: Arc::new(crate::store::callbacks::CallBacks::new(store.clone())),
     };
     // What fell due while the server was down is applied before it serves.
     sla_worker::catch_up(&ctx.store, &ctx.sla, ctx.clock.now_ms())
@@ -453,6 +465,14 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         )
         .add_service(
             DashboardServiceServer::new(DashboardApi(ctx.clone()))
+                .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            FeedbackServiceServer::new(FeedbackApi(ctx.clone()))
+                .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            ScorecardServiceServer::new(ScorecardApi(ctx.clone()))
                 .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
         )
         .add_service(

@@ -68,6 +68,10 @@ pub struct FileConfig {
     pub max_connections: Option<usize>,
     /// The largest attachment accepted, in MiB.
     pub attachment_max_mb: Option<u64>,
+    /// The 137 score: `lambda`, `floor`, `reopen_penalty`.
+    pub score: Option<crate::domain::score::ScoreConfig>,
+    /// The call-back queue: `retry_minutes`, `max_tries`, `lease_minutes`.
+    pub callback: Option<crate::domain::feedback::CallBackPolicy>,
 }
 
 /// Attachments travel in one call, within its deadline: a gigabyte is far

@@ -95,6 +95,11 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Reports from a store (the server must not have it open).
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -109,6 +114,22 @@ enum KeysCommand {
     /// Wrap every citizen's key under a new wrapping key and drop the old one
     /// from the key file. Stop the server first; if interrupted, run it again.
     Rotate,
+}
+
+#[derive(Debug, Subcommand)]
+enum ReportCommand {
+    /// The units' scorecards of one Jalali quarter, as CSV (UTF-8 with BOM).
+    Scores {
+        /// Year and quarter, spring = 1: 1405-3.
+        #[arg(long, value_name = "YYYY-Q")]
+        quarter: String,
+        /// Write an .xlsx spreadsheet instead of CSV.
+        #[arg(long)]
+        xlsx: bool,
+        /// The file to write [default: scores-YYYY-Q.csv or .xlsx].
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -141,6 +162,14 @@ fn main() -> ExitCode {
         Some(Command::Keys {
             command: KeysCommand::Rotate,
         }) => rotate_keys(&cli),
+        Some(Command::Report {
+            command:
+                ReportCommand::Scores {
+                    ref quarter,
+                    xlsx,
+                    ref out,
+                },
+        }) => report_scores(&cli, quarter, xlsx, out.clone()),
         None => serve(&cli),
     };
     match result {
@@ -240,6 +269,8 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
             _ => None,
         },
         insecure_plaintext: cli.insecure_plaintext,
+        score: file.score.unwrap_or(defaults.score),
+        callback: file.callback.clone().unwrap_or(defaults.callback.clone()),
         sim_clock: cli
             .sim_clock
             .then(|| cli.sim_clock_start.unwrap_or_else(|| SystemClock.now_ms())),
@@ -380,4 +411,39 @@ fn verify_audit(cli: &Cli) -> anyhow::Result<()> {
             .map(ToString::to_string)
             .unwrap_or_default()
     )
+}
+
+fn report_scores(cli: &Cli, quarter: &str, xlsx: bool, out: Option<PathBuf>) -> anyhow::Result<()> {
+    use desk137_server::domain::quarter::Quarter;
+    let Some(q) = Quarter::parse(quarter) else {
+        bail!("--quarter {quarter:?}: give a Jalali year and quarter 1 to 4, such as 1405-3");
+    };
+    let file = file_config(cli)?;
+    let data_dir = cli
+        .data
+        .clone()
+        .or(file.data)
+        .context("no store: give --data DIR (or `data` in the config file)")?;
+    let options = StoreOptions {
+        score: file.score.unwrap_or_default(),
+        ..StoreOptions::default()
+    };
+    let store = Store::open(&data_dir, options).with_context(|| {
+        format!(
+            "opening the store in {} (is a server running on it?)",
+            data_dir.display()
+        )
+    })?;
+    let catalog = match store.load_catalog()? {
+        Some(c) => c,
+        None => desk137_server::domain::catalog::Catalog::default_catalog()?,
+    };
+    let cards = desk137_server::service::scorecards::build(&store, &catalog, q)?;
+    store.close()?;
+    let out = out.unwrap_or_else(|| {
+        PathBuf::from(format!("scores-{q}.{}", if xlsx { "xlsx" } else { "csv" }))
+    });
+    desk137_server::report::write(&out, q, &cards, &catalog, xlsx)?;
+    println!("{} units of {q} written to {}", cards.len(), out.display());
+    Ok(())
 }

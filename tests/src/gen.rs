@@ -432,7 +432,9 @@ fn live(rng: &mut StdRng, opened: &mut Opened, end: Millis, agent: &str) {
                 t,
                 CaseStatus::Closed,
                 agent,
-                EventKind::Feedback,
+                EventKind::Feedback {
+                    satisfaction: score,
+                },
                 persian_digits(&format!("رضایت {score} از ۵")),
             );
             if score <= 2 && rng.random::<f64>() < 0.3 {
@@ -457,7 +459,9 @@ fn live(rng: &mut StdRng, opened: &mut Opened, end: Millis, agent: &str) {
                     t,
                     CaseStatus::Closed,
                     agent,
-                    EventKind::Feedback,
+                    EventKind::Feedback {
+                        satisfaction: rng.random_range(1..=5u8),
+                    },
                     String::new(),
                 );
             }
@@ -495,6 +499,7 @@ pub fn generate(
         StoreOptions {
             cache_capacity_bytes: args.cache_mb.saturating_mul(1024 * 1024),
             flush: false,
+            ..StoreOptions::default()
         },
     )?;
     let catalog = match store.load_catalog()? {

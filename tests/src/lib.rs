@@ -83,6 +83,14 @@ impl TestServer {
         Ok(())
     }
 
+    /// Stops the server gracefully and keeps its store, for a test to open.
+    pub async fn stop(&mut self) -> anyhow::Result<()> {
+        match self.server.take() {
+            Some(server) => server.shutdown().await,
+            None => Ok(()),
+        }
+    }
+
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
         match self.server.take() {
             Some(server) => server.shutdown().await,
@@ -131,7 +139,16 @@ impl Clients {
                 bearer.clone(),
             ),
             dashboard: pb::dashboard_service_client::DashboardServiceClient::with_interceptor(
-                channel, bearer,
+                channel.clone(),
+                bearer.clone(),
+            ),
+            feedback: pb::feedback_service_client::FeedbackServiceClient::with_interceptor(
+                channel.clone(),
+                bearer.clone(),
+            ),
+            scorecards: pb::scorecard_service_client::ScorecardServiceClient::with_interceptor(
+                channel.clone(),
+                bearer.clone(),
             ),
         })
     }
@@ -178,6 +195,8 @@ pub struct Clients {
     pub feed: pb::feed_service_client::FeedServiceClient<Authed>,
     pub presence: pb::presence_service_client::PresenceServiceClient<Authed>,
     pub dashboard: pb::dashboard_service_client::DashboardServiceClient<Authed>,
+    pub feedback: pb::feedback_service_client::FeedbackServiceClient<Authed>,
+    pub scorecards: pb::scorecard_service_client::ScorecardServiceClient<Authed>,
 }
 
 impl Clients {

@@ -34,6 +34,11 @@ pub enum Rpc {
     Snapshot,
     SignIn,
     SignOut,
+    NextCallBack,
+    RecordFeedback,
+    ReleaseCallBack,
+    Scorecards,
+    ScorecardCases,
 }
 
 impl Rpc {
@@ -109,6 +114,12 @@ pub fn may_call(role: Role, rpc: Rpc) -> bool {
         // Everyone watches; the feed filters each event (`may_watch`).
         Rpc::Watch | Rpc::SignIn | Rpc::SignOut => true,
         Rpc::Snapshot => matches!(role, Supervisor | Admin),
+        // 137 calls the citizen back: its agents, and supervisors standing in.
+        Rpc::NextCallBack | Rpc::RecordFeedback | Rpc::ReleaseCallBack => {
+            matches!(role, Agent | Supervisor)
+        }
+        // The units' standing is read by those who manage them.
+        Rpc::Scorecards | Rpc::ScorecardCases => matches!(role, Supervisor | Admin),
     }
 }
 
@@ -382,6 +393,11 @@ mod tests {
             (Rpc::Snapshot, [false, false, false, true, true]),
             (Rpc::SignIn, [true, true, true, true, true]),
             (Rpc::SignOut, [true, true, true, true, true]),
+            (Rpc::NextCallBack, [true, false, false, true, false]),
+            (Rpc::RecordFeedback, [true, false, false, true, false]),
+            (Rpc::ReleaseCallBack, [true, false, false, true, false]),
+            (Rpc::Scorecards, [false, false, false, true, true]),
+            (Rpc::ScorecardCases, [false, false, false, true, true]),
         ];
         assert_eq!(ROLES.len(), Role::iter().count(), "a role is missing");
         for rpc in Rpc::all() {
@@ -452,6 +468,7 @@ mod tests {
             delay_reason: None,
             next_due_ms: 0,
             citizen_id: String::new(),
+            feedback: Default::default(),
         }
     }
 

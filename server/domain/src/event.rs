@@ -76,8 +76,11 @@ pub enum EventKind {
     },
     /// The unit reported the result.
     Resolved,
-    /// The citizen was called back and scored the work.
-    Feedback,
+    /// The citizen was called back and scored the work, 1 to 5 (0 in
+    /// events written before it was recorded).
+    Feedback {
+        satisfaction: u8,
+    },
     /// The citizen asked for a correction.
     Reopened,
     /// The case was rejected; old events carry no kind.
@@ -132,6 +135,10 @@ pub enum EventKind {
     /// A file was added to the case: the event's `attachment_ids` name it,
     /// its note holds the file's name.
     Attachment,
+    /// The citizen did not answer the call-back; `tries` so far.
+    Unreachable {
+        tries: u32,
+    },
 }
 
 /// An event kind's payload laid flat, as stored records and the wire carry
@@ -152,6 +159,8 @@ pub struct Parts {
     pub duplicate_of: String,
     pub follow_up: String,
     pub promised_ms: Millis,
+    /// Feedback: the satisfaction; unreachable: the tries so far.
+    pub count: u32,
 }
 
 /// The stable code of an [`EventKind`]: the number stored records hold and the
@@ -196,6 +205,7 @@ pub enum EventCode {
     Resumed = 21,
     Attachment = 22,
     SlaChanged = 23,
+    Unreachable = 24,
 }
 
 impl EventCode {
@@ -227,7 +237,7 @@ impl EventKind {
             Self::OnSite => EventCode::OnSite,
             Self::InProgress { .. } => EventCode::InProgress,
             Self::Resolved => EventCode::Resolved,
-            Self::Feedback => EventCode::Feedback,
+            Self::Feedback { .. } => EventCode::Feedback,
             Self::Reopened => EventCode::Reopened,
             Self::Rejected { .. } => EventCode::Rejected,
             Self::Deferred => EventCode::Deferred,
@@ -242,6 +252,7 @@ impl EventKind {
             Self::Resumed => EventCode::Resumed,
             Self::SlaChanged { .. } => EventCode::SlaChanged,
             Self::Attachment => EventCode::Attachment,
+            Self::Unreachable { .. } => EventCode::Unreachable,
         }
     }
 
@@ -282,6 +293,8 @@ impl EventKind {
                 p.topic_id = topic_id.clone();
             }
             Self::FollowUp { user } => p.follow_up = user.clone(),
+            Self::Feedback { satisfaction } => p.count = u32::from(*satisfaction),
+            Self::Unreachable { tries } => p.count = *tries,
             Self::Escalated {
                 level,
                 recipient,
@@ -329,7 +342,10 @@ impl EventKind {
                 promised_ms: p.promised_ms,
             },
             EventCode::Resolved => Self::Resolved,
-            EventCode::Feedback => Self::Feedback,
+            EventCode::Feedback => Self::Feedback {
+                satisfaction: u8::try_from(p.count.min(5)).unwrap_or(0),
+            },
+            EventCode::Unreachable => Self::Unreachable { tries: p.count },
             EventCode::Reopened => Self::Reopened,
             EventCode::Rejected => Self::Rejected {
                 reject_kind: p.reject_kind,

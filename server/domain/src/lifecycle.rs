@@ -124,6 +124,7 @@ pub fn open_case(
         delay_reason: None,
         next_due_ms: 0,
         citizen_id: String::new(),
+        feedback: Default::default(),
     };
     crate::clocks::start_for_new(&mut case);
     crate::clocks::refresh(&mut case, sla);

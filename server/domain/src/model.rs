@@ -222,6 +222,9 @@ pub struct Case {
     /// was given. The stored case holds this, never the number: `phone` is
     /// the number only on its way in, and as a viewer may see it on the way out.
     pub citizen_id: String,
+    /// The call-back: queue, tries, satisfaction and how the clocks ended.
+    #[serde(default)]
+    pub feedback: crate::feedback::FeedbackState,
 }
 
 impl Case {

@@ -8,6 +8,7 @@ use crate::catalog::{Catalog, UnitKind};
 use crate::clock::{HOUR_MS, Millis};
 use crate::clocks::{self, ClockKind};
 use crate::event::{Event, EventKind};
+use crate::feedback::{self, CallBackPolicy};
 use crate::model::Case;
 use crate::moves::{self, DelayReason, FirstResponse, Move, Refusal, RejectKind};
 use crate::sla::SlaPolicy;
@@ -37,6 +38,8 @@ pub struct MoveInput {
     pub follow_up: String,
     pub delay_reason: Option<DelayReason>,
     pub attachment_ids: Vec<String>,
+    /// Feedback: 1 to 5.
+    pub satisfaction: u8,
 }
 
 /// Why a move was not applied.
@@ -61,6 +64,8 @@ fn need_note(mv: Move) -> bool {
             | Move::AssignFollowUp
             | Move::Resume
             | Move::Respond
+            | Move::Feedback
+            | Move::Unreachable
     )
 }
 
@@ -156,6 +161,16 @@ pub fn check_fields(mut input: MoveInput) -> Result<(Move, MoveInput), FieldErro
         Move::AssignFollowUp if input.follow_up.is_empty() => {
             return Err(FieldError::required("follow_up"));
         }
+        Move::Feedback if input.satisfaction == 0 => {
+            return Err(FieldError::required("satisfaction"));
+        }
+        Move::Feedback if input.satisfaction > 5 => {
+            return Err(FieldError::new(
+                "satisfaction",
+                Reason::OutOfRange,
+                "must be 1 to 5",
+            ));
+        }
         _ => {}
     }
     Ok((mv, input))
@@ -172,6 +187,7 @@ pub struct World<'a> {
     pub duplicate_id: Option<u64>,
     /// Whether `follow_up` names a dispatcher.
     pub follow_up_is_dispatcher: bool,
+    pub callback: &'a CallBackPolicy,
 }
 
 /// The case after `mv` and the event that records it. The revision is
@@ -331,15 +347,56 @@ pub fn apply(
         }
         Move::Reopen => {
             c.clocks.start(ClockKind::Result, now).after_reopen = true;
+            c.feedback.reopens += 1;
+            c.feedback.tries = 0;
+            c.feedback.satisfaction = 0;
+            c.feedback.unreachable = false;
             EventKind::Reopened
         }
         Move::Close => {
             c.clocks.meet(&[], now);
             EventKind::Closed
         }
+        Move::Feedback => {
+            c.feedback.satisfaction = input.satisfaction;
+            EventKind::Feedback {
+                satisfaction: input.satisfaction,
+            }
+        }
+        Move::Unreachable => {
+            c.feedback.tries += 1;
+            next = moves::unreachable_state(c.feedback.tries, world.callback.max_tries());
+            c.feedback.unreachable = next == crate::model::CaseStatus::Closed;
+            EventKind::Unreachable {
+                tries: c.feedback.tries,
+            }
+        }
     };
     c.status = next;
     c.revision = case.revision + 1;
+    feedback::record_timings(
+        case,
+        &mut c,
+        &clocks::Allowances::for_case(world.policy, case),
+    );
+    if matches!(kind, EventKind::Resolved) {
+        c.feedback.resolved_at_ms = now;
+        c.feedback.tries = 0;
+    }
+    c.feedback.call_due_ms = match kind {
+        EventKind::Resolved if feedback::enters_queue(case, &c) => now,
+        EventKind::Unreachable { .. } if next != crate::model::CaseStatus::Closed => {
+            now.saturating_add(world.callback.retry_ms())
+        }
+        _ if matches!(
+            c.status,
+            crate::model::CaseStatus::Resolved | crate::model::CaseStatus::AwaitingFeedback
+        ) =>
+        {
+            case.feedback.call_due_ms
+        }
+        _ => 0,
+    };
     clocks::refresh(&mut c, world.policy);
     let mut event = Event::new(now, &caller.name, kind, input.note.clone()).by(caller.role, mv);
     event.attachment_ids = input.attachment_ids.clone();
@@ -460,6 +517,7 @@ mod tests {
             now: 10 * HOUR_MS,
             duplicate_id: Some(2),
             follow_up_is_dispatcher: true,
+            callback: &CallBackPolicy::default(),
         };
         apply(case, &caller(role), mv, &input, &world)
     }

@@ -38,6 +38,10 @@ pub enum Move {
     Reopen,
     Close,
     Resume,
+    /// Agent, on the call-back: the citizen's satisfaction, 1 to 5.
+    Feedback,
+    /// Agent, on the call-back: the citizen did not answer.
+    Unreachable,
 }
 
 impl Move {
@@ -290,6 +294,21 @@ pub const TABLE: &[Rule] = &[
         roles: &[R::Agent, R::Supervisor],
         cases: Cases::All,
     },
+    Rule {
+        mv: Move::Feedback,
+        from: &[S::Resolved, S::AwaitingFeedback],
+        to: To::State(S::Closed),
+        roles: &[R::Agent, R::Supervisor],
+        cases: Cases::Executive,
+    },
+    // The last try closes the case instead: see `unreachable_state`.
+    Rule {
+        mv: Move::Unreachable,
+        from: &[S::Resolved, S::AwaitingFeedback],
+        to: To::State(S::AwaitingFeedback),
+        roles: &[R::Agent, R::Supervisor],
+        cases: Cases::Executive,
+    },
 ];
 
 /// Why the table said no.
@@ -382,6 +401,16 @@ pub fn respond_state(response: FirstResponse) -> CaseStatus {
     }
 }
 
+/// Where an unreachable call leads: back to the queue, or closed once the
+/// tries are used up.
+pub fn unreachable_state(tries: u32, max_tries: u32) -> CaseStatus {
+    if tries >= max_tries {
+        CaseStatus::Closed
+    } else {
+        CaseStatus::AwaitingFeedback
+    }
+}
+
 /// The table as the README writes it: one line per row, cells separated by
 /// `|`: move, from, to, roles, cases.
 pub fn table_rows() -> Vec<[String; 5]> {
@@ -447,6 +476,7 @@ pub(crate) mod tests {
             delay_reason: None,
             next_due_ms: 0,
             citizen_id: String::new(),
+            feedback: Default::default(),
         }
     }
 

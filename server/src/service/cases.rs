@@ -208,7 +208,18 @@ impl CaseApi {
     async fn mv(&self, request: Request<MoveCaseRequest>) -> Result<MoveCaseResponse, Error> {
         let ctx = &self.0;
         let caller = ctx.admit(&request, Rpc::MoveCase)?;
-        let r = request.into_inner();
+        move_as(ctx, &caller, request.into_inner()).await
+    }
+}
+
+/// A move by an admitted caller: MoveCase, and the call-back's outcomes.
+pub(crate) async fn move_as(
+    ctx: &super::Context,
+    caller: &crate::domain::access::Caller,
+    r: MoveCaseRequest,
+) -> Result<MoveCaseResponse, Error> {
+    {
+        let caller = caller.clone();
         // What a retry must repeat, byte for byte.
         let content = prost::Message::encode_to_vec(&r);
         let case_id = r.case_id;
@@ -253,6 +264,7 @@ impl CaseApi {
             content,
         };
         let (catalog, policy, now) = (ctx.catalog.clone(), ctx.sla.clone(), ctx.clock.now_ms());
+        let callback = ctx.callback.clone();
         let mover = caller.clone();
         let updated = ctx
             .store
@@ -270,6 +282,7 @@ impl CaseApi {
                         now,
                         duplicate_id,
                         follow_up_is_dispatcher,
+                        callback: &callback,
                     };
                     let (case, events) = move_case::apply(case, &mover, mv, &input, &world)?;
                     Ok(CaseChange { case, events })
@@ -300,7 +313,11 @@ impl CaseApi {
 
 /// The files of a case, as its answer lists them to a caller who sees it
 /// through `view`.
-fn with_attachments(ctx: &super::Context, case: &mut Case, view: &View) -> Result<(), Error> {
+pub(crate) fn with_attachments(
+    ctx: &super::Context,
+    case: &mut Case,
+    view: &View,
+) -> Result<(), Error> {
     case.attachments = ctx
         .read_point(|s| s.attachments(case.id))?
         .iter()

@@ -72,7 +72,24 @@ pub fn case_to(c: &Case, events: &[Event], view: &View, policy: &SlaPolicy) -> p
         reject_kind: c.reject_kind.map_or(0, WireEnum::to_wire),
         duplicate_of: c.duplicate_of.clone(),
         transferred_to: c.transferred_to.clone(),
+        call_back: Some(call_back_to(c)),
         ..Default::default()
+    }
+}
+
+/// The call-back's state, without the score: the feedback service adds it
+/// with the settings it scores by.
+pub fn call_back_to(c: &Case) -> pb::CallBack {
+    let f = &c.feedback;
+    pb::CallBack {
+        resolved_at_ms: f.resolved_at_ms,
+        due_ms: f.call_due_ms,
+        tries: f.tries,
+        satisfaction: u32::from(f.satisfaction),
+        unreachable: f.unreachable,
+        reopens: f.reopens,
+        scored: false,
+        score: 0.0,
     }
 }
 

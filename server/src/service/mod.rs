@@ -15,6 +15,8 @@ pub mod dashboard;
 pub mod error;
 pub mod feed;
 pub mod presence;
+pub mod feedback;
+pub mod scorecards;
 pub mod session;
 
 pub use attachments::AttachmentApi;
@@ -27,6 +29,8 @@ pub use dashboard::DashboardApi;
 pub use error::Error;
 pub use feed::FeedApi;
 pub use presence::PresenceApi;
+pub use feedback::FeedbackApi;
+pub use scorecards::ScorecardApi;
 pub use session::SessionApi;
 
 use crate::auth::{AuthError, Users};
@@ -50,6 +54,10 @@ pub struct Context {
     pub secrets: Arc<crate::secrets::Secrets>,
     /// Places for scans on the blocking pool ([`READS_AT_ONCE`]).
     pub readers: Arc<tokio::sync::Semaphore>,
+    pub callback: crate::domain::feedback::CallBackPolicy,
+    pub score: crate::domain::score::ScoreConfig,
+    /// The call-back queue's leases.
+    pub callbacks: Arc<crate::store::callbacks::CallBacks>,
 }
 
 /// Scans running at once. A scan holds its page in memory while it runs; the

@@ -21,16 +21,19 @@ pub enum Index {
     Creator,
     /// next due time + id: what the SLA worker looks at next
     Due,
+    /// urgency class + call due time + id: the call-back queue
+    CallBack,
 }
 
 impl Index {
-    pub const ALL: [Index; 6] = [
+    pub const ALL: [Index; 7] = [
         Index::Citizen,
         Index::Unit,
         Index::Status,
         Index::UnitStatus,
         Index::Creator,
         Index::Due,
+        Index::CallBack,
     ];
 
     pub fn all() -> impl Iterator<Item = Index> {
@@ -50,6 +53,7 @@ impl Index {
             Index::UnitStatus => &trees.by_unit_status,
             Index::Creator => &trees.by_creator,
             Index::Due => &trees.by_due,
+            Index::CallBack => &trees.by_call_back,
         }
     }
 }
@@ -78,6 +82,9 @@ pub fn case_index_keys(case: &Case) -> Vec<IndexEntry> {
     entries.push((Index::Creator, keys::text_id(&case.created_by, case.id)));
     if case.next_due_ms > 0 {
         entries.push((Index::Due, keys::due_id(case.next_due_ms, case.id).to_vec()));
+    }
+    if let Some(key) = super::callbacks::key(case) {
+        entries.push((Index::CallBack, key.to_vec()));
     }
     entries
 }

@@ -156,6 +156,7 @@ impl OldCase {
             delay_reason: None,
             next_due_ms: 0,
             citizen_id: String::new(),
+            feedback: Default::default(),
         };
         Ok((case, events))
     }
@@ -188,7 +189,7 @@ impl OldEvent {
             "on_site" => EventKind::OnSite,
             "in_progress" => EventKind::InProgress { promised_ms: 0 },
             "done" => EventKind::Resolved,
-            "feedback" => EventKind::Feedback,
+            "feedback" => EventKind::Feedback { satisfaction: 0 },
             "reopened" => EventKind::Reopened,
             "false_report" => EventKind::Rejected {
                 reject_kind: Some(crate::domain::moves::RejectKind::FalseReport),
@@ -263,7 +264,7 @@ mod tests {
             (
                 "feedback",
                 "رضایت ۴ از ۵",
-                EventKind::Feedback,
+                EventKind::Feedback { satisfaction: 0 },
                 "رضایت ۴ از ۵",
             ),
             ("reopened", "", EventKind::Reopened, ""),

@@ -23,6 +23,7 @@
 pub mod attachments;
 pub mod audit;
 pub mod citizens;
+pub mod callbacks;
 pub mod codec;
 pub mod dashboard;
 pub mod feed;
@@ -35,6 +36,7 @@ mod legacy;
 mod migrate;
 mod mutation;
 mod query;
+mod scorecards;
 mod writer;
 
 pub use catalog::ImportOutcome;
@@ -106,6 +108,8 @@ pub struct StoreOptions {
     /// Flush before acknowledging a write. Only a benchmark comparison turns
     /// this off: without it an acknowledged case can be lost in a crash.
     pub flush: bool,
+    /// The score settings the scorecard tallies are kept under.
+    pub score: crate::domain::score::ScoreConfig,
 }
 
 impl Default for StoreOptions {
@@ -113,6 +117,7 @@ impl Default for StoreOptions {
         Self {
             cache_capacity_bytes: DEFAULT_CACHE_CAPACITY_BYTES,
             flush: true,
+            score: crate::domain::score::ScoreConfig::default(),
         }
     }
 }
@@ -186,6 +191,12 @@ pub(crate) struct Trees {
     pub feed: sled::Tree,
     /// the supervisors' figures, see [`dashboard`]
     pub dashboard: sled::Tree,
+    /// quarter + unit id → Tally: see [`scorecards`]
+    pub scorecards: sled::Tree,
+    /// class + call due + id → (): the call-back queue, see [`callbacks`]
+    pub by_call_back: sled::Tree,
+    /// The settings the tallies in `scorecards` are kept under.
+    pub score: crate::domain::score::ScoreConfig,
 }
 
 impl Trees {
@@ -218,6 +229,9 @@ impl Trees {
             staff: db.open_tree("staff")?,
             feed: db.open_tree("feed")?,
             dashboard: db.open_tree("dashboard")?,
+            scorecards: db.open_tree("scorecards")?,
+            by_call_back: db.open_tree("by_call_back")?,
+            score: crate::domain::score::ScoreConfig::default(),
         };
         let mut write_set = vec![
             trees.cases.clone(),
@@ -234,6 +248,7 @@ impl Trees {
             trees.citizen_phones.clone(),
             trees.feed.clone(),
             trees.dashboard.clone(),
+            trees.scorecards.clone(),
         ];
         debug_assert_eq!(write_set.len(), writer::FIXED_WRITE_TREES);
         write_set.extend(index::Index::all().map(|i| i.tree(&trees).clone()));
@@ -302,13 +317,15 @@ impl Store {
             .path(path)
             .cache_capacity(options.cache_capacity_bytes)
             .open()?;
-        let trees = Trees::open(&db, secrets)?;
+        let mut trees = Trees::open(&db, secrets)?;
+        trees.score = options.score.sane();
         migrate::migrate(&db, &trees)?;
         migrate::move_phones_out(&db, &trees, migrate::PHONE_BATCH, None)?;
         // Entries from before the chain (or a batch whose seal never ran)
         // are chained before anything new is appended.
         audit::seal_pending(&db, &trees)?;
         let audit_heads = tokio::sync::watch::Sender::new(audit::head_of(&trees)?);
+        scorecards::recount_once(&db, &trees, &trees.score, scorecards::RECOUNT_BATCH, None)?;
         index::build_once(
             &db,
             &trees,
@@ -691,6 +708,7 @@ pub(crate) mod test_support {
             delay_reason: None,
             next_due_ms: 0,
             citizen_id: String::new(),
+            feedback: Default::default(),
         };
         Opened {
             case,

@@ -12,6 +12,7 @@ use super::codec::{self, CodecError};
 use super::legacy;
 use crate::domain::clocks::{ClockKind, ClockLog, Clocks, Entry, Mark};
 use crate::domain::event::{Event, EventCode, EventKind, Parts};
+use crate::domain::feedback::{ClockTiming, FeedbackState};
 use crate::domain::model::{Case, CaseStatus, Channel, Kind, Role, Urgency};
 use crate::domain::moves::{DelayReason, Move, RejectKind};
 use crate::domain::sla::Deadlines;
@@ -88,6 +89,93 @@ pub struct CaseRecord {
     /// hold `phone` instead, until the migration moves it out.
     #[prost(string, tag = "30")]
     pub citizen_id: String,
+    /// Absent in heads written before the call-back.
+    #[prost(message, optional, tag = "60")]
+    pub feedback: Option<FeedbackRecord>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+pub struct FeedbackRecord {
+    #[prost(int64, tag = "1")]
+    pub resolved_at_ms: i64,
+    #[prost(int64, tag = "2")]
+    pub call_due_ms: i64,
+    #[prost(uint32, tag = "3")]
+    pub tries: u32,
+    #[prost(uint32, tag = "4")]
+    pub satisfaction: u32,
+    #[prost(bool, tag = "5")]
+    pub unreachable: bool,
+    #[prost(uint32, tag = "6")]
+    pub reopens: u32,
+    #[prost(message, repeated, tag = "7")]
+    pub timings: Vec<TimingRecord>,
+}
+
+#[derive(Clone, Copy, PartialEq, Message)]
+pub struct TimingRecord {
+    #[prost(uint32, tag = "1")]
+    pub index: u32,
+    /// [`ClockKind::number`].
+    #[prost(uint32, tag = "2")]
+    pub kind: u32,
+    #[prost(int64, tag = "3")]
+    pub allowance_ms: i64,
+    #[prost(int64, tag = "4")]
+    pub late_ms: i64,
+}
+
+impl From<&FeedbackState> for FeedbackRecord {
+    fn from(f: &FeedbackState) -> Self {
+        Self {
+            resolved_at_ms: f.resolved_at_ms,
+            call_due_ms: f.call_due_ms,
+            tries: f.tries,
+            satisfaction: u32::from(f.satisfaction),
+            unreachable: f.unreachable,
+            reopens: f.reopens,
+            timings: f
+                .timings
+                .iter()
+                .map(|t| TimingRecord {
+                    index: t.index,
+                    kind: u32::from(t.kind.number()),
+                    allowance_ms: t.allowance_ms,
+                    late_ms: t.late_ms,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl TryFrom<FeedbackRecord> for FeedbackState {
+    type Error = CodecError;
+
+    fn try_from(r: FeedbackRecord) -> Result<Self, CodecError> {
+        Ok(Self {
+            resolved_at_ms: r.resolved_at_ms,
+            call_due_ms: r.call_due_ms,
+            tries: r.tries,
+            satisfaction: u8::try_from(r.satisfaction)
+                .ok()
+                .filter(|s| *s <= 5)
+                .ok_or_else(|| unknown("satisfaction", r.satisfaction))?,
+            unreachable: r.unreachable,
+            reopens: r.reopens,
+            timings: r
+                .timings
+                .into_iter()
+                .map(|t| {
+                    Ok(ClockTiming {
+                        index: t.index,
+                        kind: clock_from(t.kind)?.ok_or_else(|| unknown("clock", t.kind))?,
+                        allowance_ms: t.allowance_ms,
+                        late_ms: t.late_ms,
+                    })
+                })
+                .collect::<Result<_, CodecError>>()?,
+        })
+    }
 }
 
 #[derive(Clone, PartialEq, Message)]
@@ -177,6 +265,9 @@ pub struct EventRecord {
     pub promised_ms: i64,
     #[prost(string, repeated, tag = "21")]
     pub attachment_ids: Vec<String>,
+    /// Feedback: the satisfaction; unreachable: the tries so far.
+    #[prost(uint32, tag = "60")]
+    pub count: u32,
 }
 
 /// Stored numbers of the lifecycle's enums: the contract's numbers, fixed
@@ -188,7 +279,7 @@ const ROLES: [(Role, u32); 5] = [
     (Role::Supervisor, 4),
     (Role::Admin, 5),
 ];
-const MOVES: [(Move, u32); 14] = [
+const MOVES: [(Move, u32); 16] = [
     (Move::Acknowledge, 1),
     (Move::Arrive, 2),
     (Move::Respond, 3),
@@ -203,6 +294,8 @@ const MOVES: [(Move, u32); 14] = [
     (Move::Reopen, 12),
     (Move::Close, 13),
     (Move::Resume, 14),
+    (Move::Feedback, 15),
+    (Move::Unreachable, 16),
 ];
 const REJECT_KINDS: [(RejectKind, u32); 3] = [
     (RejectKind::FalseReport, 1),
@@ -393,6 +486,8 @@ impl From<&Case> for CaseRecord {
             delay_reason: number_of(&DELAY_REASONS, case.delay_reason),
             next_due_ms: case.next_due_ms,
             citizen_id: case.citizen_id.clone(),
+            feedback: (case.feedback != FeedbackState::default())
+                .then(|| FeedbackRecord::from(&case.feedback)),
         }
     }
 }
@@ -454,6 +549,11 @@ impl TryFrom<CaseRecord> for Case {
             delay_reason: value_of(&DELAY_REASONS, "delay reason", r.delay_reason)?,
             next_due_ms: r.next_due_ms,
             citizen_id: r.citizen_id,
+            feedback: r
+                .feedback
+                .map(FeedbackState::try_from)
+                .transpose()?
+                .unwrap_or_default(),
         })
     }
 }
@@ -483,6 +583,7 @@ impl From<&Event> for EventRecord {
             follow_up: p.follow_up,
             promised_ms: p.promised_ms,
             attachment_ids: event.attachment_ids.clone(),
+            count: p.count,
         }
     }
 }
@@ -507,6 +608,7 @@ impl TryFrom<EventRecord> for Event {
             duplicate_of: r.duplicate_of,
             follow_up: r.follow_up,
             promised_ms: r.promised_ms,
+            count: r.count,
         };
         let kind = EventKind::from_parts(code, &parts).ok_or_else(|| {
             CodecError::Value(format!("a {} event without its payload", code.as_str()))

@@ -195,8 +195,8 @@ enum Outcome {
 type TxResult<T> = std::result::Result<T, ConflictableTransactionError<StoreError>>;
 
 /// The trees every job may write, in the order of [`Trees::write_set`]:
-/// these ten, then one per [`Index`] in [`Index::ALL`] order.
-pub(crate) const FIXED_WRITE_TREES: usize = 14;
+/// these fifteen, then one per [`Index`] in [`Index::ALL`] order.
+pub(crate) const FIXED_WRITE_TREES: usize = 15;
 
 /// The view of the write trees inside one transaction.
 struct Tx<'a> {
@@ -214,11 +214,16 @@ struct Tx<'a> {
     citizen_phones: &'a TransactionalTree,
     feed: &'a TransactionalTree,
     dashboard: &'a TransactionalTree,
+    scorecards: &'a TransactionalTree,
     indexes: &'a [TransactionalTree],
+    score: &'a crate::domain::score::ScoreConfig,
 }
 
 impl<'a> Tx<'a> {
-    fn new(view: &'a [TransactionalTree]) -> Option<Self> {
+    fn new(
+        view: &'a [TransactionalTree],
+        score: &'a crate::domain::score::ScoreConfig,
+    ) -> Option<Self> {
         let [
             cases,
             events,
@@ -234,6 +239,7 @@ impl<'a> Tx<'a> {
             citizen_phones,
             feed,
             dashboard,
+            scorecards,
             indexes @ ..,
         ] = view
         else {
@@ -254,7 +260,9 @@ impl<'a> Tx<'a> {
             citizen_phones,
             feed,
             dashboard,
+            scorecards,
             indexes,
+            score,
         })
     }
 
@@ -355,7 +363,7 @@ pub(crate) fn apply_batch(
     mutations: &[&Mutation],
 ) -> (Vec<Result<Applied>>, Vec<Committed>) {
     let outcomes = trees.write_set[..].transaction(|view: &Vec<TransactionalTree>| {
-        let tx = Tx::new(view).ok_or_else(|| {
+        let tx = Tx::new(view, &trees.score).ok_or_else(|| {
             ConflictableTransactionError::Abort(StoreError::Corrupt(
                 "the writer's trees are not as it expects".into(),
             ))
@@ -578,7 +586,9 @@ fn create(tx: &Tx<'_>, secrets: &Secrets, opened: &Opened) -> TxResult<Outcome> 
         Ok(values) => values,
         Err(e) => return Ok(Outcome::Failed(e.into())),
     };
-
+    if let Err(e) = super::scorecards::apply(tx.scorecards, tx.score, None, &case)? {
+        return Ok(Outcome::Failed(e));
+    }
     tx.counters
         .insert(keys::CASE_ID_COUNTER, id_value.clone())?;
     tx.counters.insert(year_key, seq_value)?;
@@ -645,6 +655,9 @@ fn update(
             "case {id} has no room for more events"
         ))));
     };
+    if let Err(e) = super::scorecards::apply(tx.scorecards, tx.score, Some(&before), &after)? {
+        return Ok(Outcome::Failed(e));
+    }
     if stored.legacy {
         // The head leaves layout 1: its embedded events move out first.
         tx.append_events(id, 0, &stored.events)?;
