@@ -30,7 +30,7 @@ const DOMAIN: &[u8] = b"desk137 audit entry v1\0";
 /// its links still catch accidents, and `audit verify` with the real key
 /// names the first such entry as edited, so it never passes unnoticed.
 #[derive(Clone)]
-pub struct ChainKey([u8; 32]);
+pub struct ChainKey([u8; 32], bool);
 
 impl std::fmt::Debug for ChainKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -40,11 +40,16 @@ impl std::fmt::Debug for ChainKey {
 
 impl ChainKey {
     pub fn new(key: &Key) -> Self {
-        Self(key.0)
+        Self(key.0, true)
     }
 
     pub fn unkeyed() -> Self {
-        Self([0; 32])
+        Self([0; 32], false)
+    }
+
+    /// The server's own key, not [`ChainKey::unkeyed`].
+    pub fn is_keyed(&self) -> bool {
+        self.1
     }
 
     /// The link of entry `seq` after `prev`.

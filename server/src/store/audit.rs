@@ -493,6 +493,12 @@ pub(crate) fn sync_staff(
 /// batch of no jobs, whose transaction runs the seal alone.
 pub(crate) fn seal_pending(db: &sled::Db, trees: &super::Trees) -> Result<()> {
     use sled::Transactional as _;
+    if !trees.chain.is_keyed() {
+        // A tool opened the store without the server's keys: entries from
+        // before the chain wait for the server, so they are chained with
+        // the key `audit verify` checks them with.
+        return Ok(());
+    }
     use sled::transaction::{ConflictableTransactionError, TransactionError};
     let before = head_of(trees)?;
     let sealed = (&trees.audit, &trees.counters, &trees.audit_index).transaction(
@@ -561,6 +567,145 @@ mod tests {
             case_number: "1405-000007".into(),
             reason: reason.into(),
         }
+    }
+
+    fn keyed() -> crate::audit_chain::ChainKey {
+        crate::audit_chain::ChainKey::new(&crate::secrets::Key([5; 32]))
+    }
+
+    #[tokio::test]
+    async fn entries_from_before_the_chain_are_chained_at_open_and_indexed() {
+        use crate::store::{Store, StoreOptions, audit::*, codec, keys};
+        let dir = tempfile::tempdir().unwrap();
+        {
+            // A store as the build before the chain left it: records of
+            // layout 1 without sequence or hash, and a counter.
+            let db = sled::open(dir.path()).unwrap();
+            let audit = db.open_tree("audit").unwrap();
+            for (seq, e) in [(1u64, entry("a")), (2, entry("b"))] {
+                let mut r = AuditRecord::from_bytes(&super::encode(&e)).unwrap();
+                r.seq = 0;
+                audit.insert(keys::id(seq), r.to_bytes()).unwrap();
+            }
+            db.open_tree("counters")
+                .unwrap()
+                .insert(SEQ_COUNTER, codec::encode(&2u64).unwrap())
+                .unwrap();
+            db.flush().unwrap();
+        }
+        let store = loop {
+            match Store::open_keyed(dir.path(), StoreOptions::default(), None, keyed()) {
+                Err(crate::store::StoreError::Sled(sled::Error::Io(e)))
+                    if e.to_string().contains("could not acquire lock") =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => break other.unwrap(),
+            }
+        };
+        let head = store.audit_head().unwrap();
+        assert_eq!(head.seq, 2);
+        let first = store.audit_sealed(1).unwrap().unwrap();
+        let link = keyed().link(&crate::audit_chain::GENESIS, 1, &first.entry);
+        assert_eq!(first.hash, link.to_vec());
+        assert_eq!(
+            store.audit_sealed(2).unwrap().unwrap().hash,
+            head.hash.to_vec()
+        );
+        // Then new entries link on, and the indexes hold the old ones too.
+        let mut other = entry("c");
+        other.case_id = 9;
+        other.actor = "agent2".into();
+        assert_eq!(store.audit(vec![other]).await.unwrap(), [3]);
+        let by_case = store
+            .audit_page(
+                &AuditFilter {
+                    case_id: Some(7),
+                    ..Default::default()
+                },
+                None,
+                10,
+            )
+            .unwrap();
+        let seqs: Vec<u64> = by_case.entries.iter().map(|s| s.seq).collect();
+        assert_eq!((seqs, by_case.next_before), (vec![2, 1], None));
+        let page = store
+            .audit_page(
+                &AuditFilter {
+                    actor: Some("agent1".into()),
+                    ..Default::default()
+                },
+                None,
+                1,
+            )
+            .unwrap();
+        assert_eq!(page.entries[0].seq, 2);
+        let rest = store
+            .audit_page(
+                &AuditFilter {
+                    actor: Some("agent1".into()),
+                    ..Default::default()
+                },
+                page.next_before,
+                1,
+            )
+            .unwrap();
+        assert_eq!(rest.entries[0].seq, 1);
+        store.close().unwrap();
+    }
+
+    #[tokio::test]
+    async fn staff_changes_are_recorded_once_each() {
+        use crate::domain::staff::StaffRecord;
+        let (_dir, store) = test_support::open();
+        let agent = |role: Role| StaffRecord {
+            name: "ali".into(),
+            role,
+            unit_id: String::new(),
+        };
+        assert_eq!(
+            store
+                .record_staff(vec![agent(Role::Agent)], 1)
+                .await
+                .unwrap(),
+            [1]
+        );
+        assert!(
+            store
+                .record_staff(vec![agent(Role::Agent)], 2)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            store
+                .record_staff(vec![agent(Role::Supervisor)], 3)
+                .await
+                .unwrap(),
+            [2]
+        );
+        assert_eq!(store.record_staff(Vec::new(), 4).await.unwrap(), [3]);
+        let reasons: Vec<String> = store
+            .audit_entries(1, 10)
+            .unwrap()
+            .into_iter()
+            .map(|(_, e)| {
+                assert_eq!(
+                    (e.action, e.actor.as_str()),
+                    (AuditAction::RoleChanged, "system")
+                );
+                e.reason
+            })
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                "user ali: first seen with role agent",
+                "user ali: role agent became role supervisor",
+                "user ali: no longer in the users file (had role supervisor)",
+            ]
+        );
+        assert!(store.staff_names().unwrap().is_empty());
     }
 
     #[tokio::test]
