@@ -178,6 +178,11 @@ fn filter_line(app: &App, q: &QueueScreen, cols: usize, ink: Ink) -> Line<'stati
         l.col_unit,
         l.region,
     );
+    // A drill from the dashboard into an agent's cases names the agent.
+    let text = match &f.created_by {
+        Some(agent) => format!("{text} · {agent}"),
+        None => text,
+    };
     let style = if f.is_empty() {
         theme::dim()
     } else {
