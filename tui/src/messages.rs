@@ -368,6 +368,7 @@ impl Lang {
             (Lang::Fa, Resumed) => "ازسرگیری",
             (Lang::Fa, Attachment) => "پیوست",
             (Lang::Fa, SlaChanged) => "تغییر مهلت",
+            (Lang::Fa, Unreachable) => "شهروند پاسخ نداد",
             (Lang::En, Registered) => "registered",
             (Lang::En, Answered) => "answered",
             (Lang::En, Referred) => "referred",
@@ -391,6 +392,7 @@ impl Lang {
             (Lang::En, Resumed) => "resumed",
             (Lang::En, Attachment) => "attachment",
             (Lang::En, SlaChanged) => "deadline changed",
+            (Lang::En, Unreachable) => "citizen unreachable",
         }
     }
 

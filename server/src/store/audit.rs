@@ -573,6 +573,12 @@ mod tests {
         crate::audit_chain::ChainKey::new(&crate::secrets::Key([5; 32]))
     }
 
+    fn keyed_secrets() -> std::sync::Arc<crate::secrets::Secrets> {
+        let mut secrets = crate::secrets::Secrets::ephemeral().unwrap();
+        secrets.audit = crate::secrets::Key([5; 32]);
+        std::sync::Arc::new(secrets)
+    }
+
     #[tokio::test]
     async fn entries_from_before_the_chain_are_chained_at_open_and_indexed() {
         use crate::store::{Store, StoreOptions, audit::*, codec, keys};
@@ -594,7 +600,7 @@ mod tests {
             db.flush().unwrap();
         }
         let store = loop {
-            match Store::open_keyed(dir.path(), StoreOptions::default(), None, keyed()) {
+            match Store::open_keyed(dir.path(), StoreOptions::default(), None, keyed_secrets()) {
                 Err(crate::store::StoreError::Sled(sled::Error::Io(e)))
                     if e.to_string().contains("could not acquire lock") =>
                 {

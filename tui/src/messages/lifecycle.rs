@@ -33,6 +33,8 @@ impl Lang {
             Reopen => self.pick("بازگشایی", "Reopen"),
             Close => self.pick("بستن پرونده", "Close"),
             Resume => self.pick("ازسرگیری", "Resume"),
+            Feedback => self.pick("ثبت رضایت شهروند", "Citizen's satisfaction"),
+            Unreachable => self.pick("پاسخ نداد", "Unreachable"),
         }
     }
 
