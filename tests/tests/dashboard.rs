@@ -114,7 +114,7 @@ async fn the_figures_equal_a_full_recount_after_a_mixed_workload() -> anyhow::Re
     }
     // Past the urgent arrivals' warnings and breaches, and a step of the ladder.
     advance(addr, 3 * HOUR_MS + HOUR_MS / 2).await?;
-    // A case closed and one rejected take themselves out of the open figures.
+    // A rejected case takes itself out of the open figures.
     let mut sup = supervisor.cases.clone();
     let first = sup
         .get_case(pb::GetCaseRequest {
@@ -122,9 +122,10 @@ async fn the_figures_equal_a_full_recount_after_a_mixed_workload() -> anyhow::Re
         })
         .await?
         .into_inner();
-    let mut close = move_of(&first, pb::Move::Close, "close-1");
-    close.note = "پیگیری شد".into();
-    sup.move_case(close).await?;
+    let mut reject = move_of(&first, pb::Move::Reject, "reject-1");
+    reject.note = "کار شهرداری نیست".into();
+    reject.reject_kind = pb::RejectKind::NotMunicipal.into();
+    sup.move_case(reject).await?;
     // Into the next Tehran day: intake and breaches are counted per day.
     advance(addr, 12 * HOUR_MS).await?;
     let urgent = |id: String| pb::CreateCaseRequest {

@@ -1,6 +1,6 @@
 //! FeedService: the live feed, see [`crate::feed`].
 
-use super::{Context, Error};
+use super::Context;
 use crate::domain::access::Rpc;
 use crate::feed::{FeedConfig, Hub, watch};
 use desk137_proto::v1::WatchRequest;
@@ -24,7 +24,7 @@ impl FeedService for FeedApi {
         &self,
         request: Request<WatchRequest>,
     ) -> Result<Response<Self::WatchStream>, Status> {
-        let caller = self.ctx.admit(&request, Rpc::Watch).map_err(Error::from)?;
+        let caller = self.ctx.admit(&request, Rpc::Watch)?;
         let after_seq = request.get_ref().after_seq;
         let rx = watch::start(
             self.ctx.clone(),

@@ -166,6 +166,8 @@ fn recount(trees: &Trees) -> Result<Recount> {
         }
     }
     out.days = days;
+    // In key order, as the tree holds them.
+    out.urgent.sort();
     Ok(out)
 }
 
