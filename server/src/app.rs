@@ -26,8 +26,8 @@ use desk137_proto::v1::citizen_record_service_server::CitizenRecordServiceServer
 use desk137_proto::v1::clock_service_server::ClockServiceServer;
 use desk137_proto::v1::dashboard_service_server::DashboardServiceServer;
 use desk137_proto::v1::feed_service_server::FeedServiceServer;
-use desk137_proto::v1::presence_service_server::PresenceServiceServer;
 use desk137_proto::v1::feedback_service_server::FeedbackServiceServer;
+use desk137_proto::v1::presence_service_server::PresenceServiceServer;
 use desk137_proto::v1::scorecard_service_server::ScorecardServiceServer;
 use desk137_proto::v1::session_service_server::SessionServiceServer;
 use std::net::SocketAddr;

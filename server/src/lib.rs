@@ -11,8 +11,8 @@ pub mod feed;
 pub mod in_flight;
 pub mod listener;
 pub mod refusals;
-pub mod secrets;
 pub mod report;
+pub mod secrets;
 /// The pure rules, from their own crate; `crate::domain::...` reads as before.
 pub use desk137_domain as domain;
 pub mod service;

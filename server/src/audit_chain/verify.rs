@@ -236,9 +236,13 @@ mod tests {
     async fn five(dir: &Path) -> Head {
         let mut secrets = crate::secrets::Secrets::ephemeral().unwrap();
         secrets.audit = Key([3; 32]);
-        let store =
-            Store::open_keyed(dir, StoreOptions::default(), None, std::sync::Arc::new(secrets))
-                .unwrap();
+        let store = Store::open_keyed(
+            dir,
+            StoreOptions::default(),
+            None,
+            std::sync::Arc::new(secrets),
+        )
+        .unwrap();
         store.audit(vec![entry(1), entry(2)]).await.unwrap();
         store
             .audit(vec![entry(3), entry(4), entry(5)])

@@ -14,8 +14,8 @@ pub mod convert;
 pub mod dashboard;
 pub mod error;
 pub mod feed;
-pub mod presence;
 pub mod feedback;
+pub mod presence;
 pub mod scorecards;
 pub mod session;
 
@@ -28,8 +28,8 @@ pub use clock::ClockApi;
 pub use dashboard::DashboardApi;
 pub use error::Error;
 pub use feed::FeedApi;
-pub use presence::PresenceApi;
 pub use feedback::FeedbackApi;
+pub use presence::PresenceApi;
 pub use scorecards::ScorecardApi;
 pub use session::SessionApi;
 

@@ -22,8 +22,8 @@
 
 pub mod attachments;
 pub mod audit;
-pub mod citizens;
 pub mod callbacks;
+pub mod citizens;
 pub mod codec;
 pub mod dashboard;
 pub mod feed;
