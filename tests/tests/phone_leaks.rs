@@ -132,9 +132,17 @@ async fn a_thousand_numbers_leave_no_trace_in_the_files_or_the_log() -> anyhow::
         let bytes = std::fs::read(path)?;
         scanned += bytes.len() as u64;
         let found = found_in(&bytes, &wanted);
-        assert!(found.is_empty(), "{}: {:?}", path.display(), &found[..found.len().min(3)]);
+        assert!(
+            found.is_empty(),
+            "{}: {:?}",
+            path.display(),
+            &found[..found.len().min(3)]
+        );
     }
-    assert!(scanned > 10_000, "only {scanned} bytes under the data directory");
+    assert!(
+        scanned > 10_000,
+        "only {scanned} bytes under the data directory"
+    );
     let lines = log.lock().map_err(|_| anyhow::anyhow!("log"))?.clone();
     assert!(!lines.is_empty());
     for line in &lines {
