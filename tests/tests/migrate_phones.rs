@@ -86,8 +86,8 @@ fn census(data: &std::path::Path) -> anyhow::Result<(u64, u64, usize)> {
     Ok((with_phone, with_citizen, db.open_tree("by_phone")?.len()))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_numbers_move_out_through_a_sigkill() -> anyhow::Result<()> {
+#[test]
+fn the_numbers_move_out_through_a_sigkill() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let data = dir.path().join("data");
     old_store(&data)?;
@@ -119,21 +119,28 @@ async fn the_numbers_move_out_through_a_sigkill() -> anyhow::Result<()> {
     );
 
     let server = Spawned::start(&data, SIM_START_MS)?;
-    let mut agent = server.as_user("agent1").await?;
-    for i in [0, 1, 4_999] {
-        let history = agent
-            .cases
-            .caller_history(pb::CallerHistoryRequest {
-                phone: phone(i),
-                limit: 0,
-            })
-            .await?
-            .into_inner();
-        // Numbers repeat every 5,000 cases: the later calls share a citizen.
-        let want = if i < CASES - 5_000 { 2 } else { 1 };
-        assert_eq!(history.total, want, "{}", phone(i));
-        assert!(history.cases.iter().all(|c| c.phone == phone(i)));
-    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let mut agent = server.as_user("agent1").await?;
+        for i in [0, 1, 4_999] {
+            let history = agent
+                .cases
+                .caller_history(pb::CallerHistoryRequest {
+                    phone: phone(i),
+                    limit: 0,
+                })
+                .await?
+                .into_inner();
+            // Numbers repeat every 5,000 cases: the later calls share a citizen.
+            let want = if i < CASES - 5_000 { 2 } else { 1 };
+            assert_eq!(history.total, want, "{}", phone(i));
+            assert!(history.cases.iter().all(|c| c.phone == phone(i)));
+        }
+        anyhow::Ok(())
+    })?;
     server.kill()?;
     assert_eq!(census(&data)?, (0, CASES, 0));
     Ok(())
