@@ -126,7 +126,7 @@ async fn a_thousand_numbers_leave_no_trace_in_the_files_or_the_log() -> anyhow::
     let wanted: HashSet<String> = (0..CALLERS).map(|i| number(i)[1..].to_owned()).collect();
     let mut paths = Vec::new();
     files(&data, &mut paths)?;
-    assert!(paths.len() > 2, "{paths:?}");
+    assert!(paths.iter().any(|p| p.ends_with("db")), "{paths:?}");
     let mut scanned = 0u64;
     for path in &paths {
         let bytes = std::fs::read(path)?;

@@ -523,6 +523,14 @@ impl Lang {
         }
     }
 
+    /// The caller carries the Shahrban mark: answered and followed first.
+    pub fn shahrban(self) -> &'static str {
+        match self {
+            Lang::Fa => "★ شهربان",
+            Lang::En => "★ Shahrban",
+        }
+    }
+
     pub fn bad_phone(self, reason: &str) -> String {
         match self {
             Lang::Fa => format!("شمارهٔ تلفن درست نیست: {reason}"),

@@ -133,6 +133,7 @@ fn filled(lang: Lang) -> App {
             cases: history,
             total: 3,
             open: 1,
+            false_reports: 1,
             ..Default::default()
         })),
     );

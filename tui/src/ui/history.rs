@@ -6,7 +6,6 @@ use crate::app::intake::{Intake, Loadable};
 use crate::timefmt;
 use crate::ui::text::Ink;
 use crate::ui::{case_row, theme};
-use desk137_domain::model::CaseStatus;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -58,11 +57,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &Intake, ink: Ink) {
                 };
                 lines.push(ink.line(&[(&counts, open_style)], cols));
             }
-            let false_reports = h
-                .cases
-                .iter()
-                .filter(|c| c.status == i32::from(CaseStatus::Rejected.code()))
-                .count();
+            if h.shahrban {
+                lines.push(ink.line(&[(app.lang.shahrban(), theme::ok())], cols));
+            }
+            // The marks standing on the citizen record: a warning, never a block.
+            let false_reports = usize::try_from(h.false_reports).unwrap_or(usize::MAX);
             if false_reports > 0 {
                 lines.push(ink.line(
                     &[(&app.lang.false_reports(false_reports), theme::error())],
