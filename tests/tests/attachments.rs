@@ -526,7 +526,22 @@ async fn a_resolve_carries_files_of_its_case_and_the_case_lists_them() -> anyhow
     let named = agent
         .upload(own.id, "تماس ۰۹۱۳۱۲۳۴۵۶۷.pdf", "application/pdf", &content)
         .await?;
-    assert_eq!(named.name, "تماس ۰۹۱۳۱۲۳۴۵۶۷.pdf");
+    // Stored as typed: the agent handling the case reads it whole there.
+    let handled = agent
+        .cases
+        .get_case(pb::GetCaseRequest {
+            key: Some(pb::get_case_request::Key::Id(own.id)),
+        })
+        .await?
+        .into_inner();
+    assert!(
+        handled
+            .attachments
+            .iter()
+            .any(|a| a.id == named.id && a.name == "تماس ۰۹۱۳۱۲۳۴۵۶۷.pdf"),
+        "{:?}",
+        handled.attachments
+    );
     let seen = unit
         .cases
         .get_case(pb::GetCaseRequest {

@@ -98,16 +98,22 @@ fn seqs(seen: &Seen) -> Vec<u64> {
 
 async fn create(addr: SocketAddr, n: usize, prefix: &str) -> anyhow::Result<Vec<pb::Case>> {
     let agent = desk137_tests::Clients::connect(addr, Some("agent1")).await?;
-    let tasks: Vec<_> = (0..n)
-        .map(|i| {
-            let mut cases = agent.cases.clone();
-            let id = format!("{prefix}-{i}");
-            tokio::spawn(async move { cases.create_case(obstruction(&id)).await })
-        })
-        .collect();
     let mut made = Vec::new();
-    for task in tasks {
-        made.extend(task.await??.into_inner().r#case);
+    // A connection keeps 32 answers and 256 waiting calls; more at once are
+    // refused, so the calls go in rounds a well-behaved client would send.
+    let ids: Vec<usize> = (0..n).collect();
+    for round in ids.chunks(200) {
+        let tasks: Vec<_> = round
+            .iter()
+            .map(|i| {
+                let mut cases = agent.cases.clone();
+                let id = format!("{prefix}-{i}");
+                tokio::spawn(async move { cases.create_case(obstruction(&id)).await })
+            })
+            .collect();
+        for task in tasks {
+            made.extend(task.await??.into_inner().r#case);
+        }
     }
     Ok(made)
 }

@@ -95,8 +95,16 @@ async fn a_number_typed_into_free_text_is_masked_for_units_and_supervisors() -> 
     req.description = "وانت پیاده‌رو را بسته، با ۰۹۱۳-۱۲۳-۴۵۶۷ تماس بگیرید".into();
     req.landmark = "کنار مغازه، تلفن ٠٣١٣٢٢٢٤٤٥٥".into();
     let case = created(&mut agent, req.clone()).await;
+    // Stored as typed: the agent opening the case reads it whole.
+    let opened = agent
+        .cases
+        .get_case(pb::GetCaseRequest {
+            key: Some(Key::Id(case.id)),
+        })
+        .await?
+        .into_inner();
     assert_eq!(
-        case.description, req.description,
+        opened.description, req.description,
         "the agent sees what was typed"
     );
     for user in ["unit1", "supervisor1", "dispatcher1"] {

@@ -242,7 +242,8 @@ impl PhoneView {
 /// it in a case (only through [`may_reveal`]).
 pub fn phone_view(role: Role, rpc: Rpc) -> PhoneView {
     match (role, rpc) {
-        (Role::Agent, Rpc::CallerHistory | Rpc::GetCase) => PhoneView::Whole,
+        // The agent serving the caller, or calling them back.
+        (Role::Agent, Rpc::CallerHistory | Rpc::GetCase | Rpc::NextCallBack) => PhoneView::Whole,
         (Role::Unit, _) => PhoneView::Absent,
         _ => PhoneView::Masked,
     }
@@ -389,6 +390,12 @@ mod tests {
             (Rpc::MoveCase, [true, true, true, true, true]),
             (Rpc::Advance, [false, false, false, false, true]),
             (Rpc::ListAudit, [false, false, false, true, true]),
+            (Rpc::RecordConsent, [true, false, false, false, false]),
+            (Rpc::WithdrawConsent, [true, false, false, false, false]),
+            (Rpc::RevealPhone, [true, false, true, false, false]),
+            (Rpc::SetShahrban, [false, false, false, true, false]),
+            (Rpc::ClearFalseReport, [false, false, false, true, false]),
+            (Rpc::EraseCitizen, [false, false, false, false, true]),
             (Rpc::Watch, [true, true, true, true, true]),
             (Rpc::Snapshot, [false, false, false, true, true]),
             (Rpc::SignIn, [true, true, true, true, true]),
@@ -555,7 +562,8 @@ mod tests {
         for rpc in Rpc::all() {
             for role in <Role as strum::IntoEnumIterator>::iter() {
                 let view = phone_view(role, rpc);
-                let whole = role == Role::Agent && matches!(rpc, Rpc::CallerHistory | Rpc::GetCase);
+                let whole = role == Role::Agent
+                    && matches!(rpc, Rpc::CallerHistory | Rpc::GetCase | Rpc::NextCallBack);
                 assert_eq!(view == PhoneView::Whole, whole, "{role:?} {rpc:?}");
                 if role == Role::Unit {
                     assert_eq!(view, PhoneView::Absent);

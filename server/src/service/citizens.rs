@@ -16,6 +16,7 @@ use tonic::{Request, Response, Status};
 /// Why a number was decrypted, as the audit log names it.
 pub const REASON_HISTORY: &str = "caller history";
 pub const REASON_GET_CASE: &str = "the agent opened the case";
+pub const REASON_CALL_BACK: &str = "the agent calls the citizen back";
 
 fn entry(
     caller: &Caller,

@@ -66,8 +66,20 @@ impl FeedbackApi {
             .read_point(|s| s.get_case(handed.case_id))?
             .ok_or(Error::NoSuchCase)?;
         tracing::info!(number = %case.number, by = %caller.name, "call-back handed");
+        let mut shown = answer(ctx, &caller, &case)?;
+        if View::of(&caller, Rpc::NextCallBack).phone == crate::domain::access::PhoneView::Whole {
+            // The agent is the one who calls: the number, once its view is on record.
+            shown.phone = super::citizens::reveal_whole(
+                ctx,
+                &caller,
+                &case,
+                super::citizens::REASON_CALL_BACK,
+            )
+            .await?
+            .unwrap_or_default();
+        }
         Ok(pb::NextCallBackResponse {
-            r#case: Some(answer(ctx, &caller, &case)?),
+            r#case: Some(shown),
             lease_until_ms: handed.until_ms,
             waiting: handed.waiting,
         })

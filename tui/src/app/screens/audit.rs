@@ -299,10 +299,10 @@ pub(crate) mod tests {
         assert!(press(&mut app, KeyCode::PageDown).is_empty());
         let back = press(&mut app, KeyCode::PageUp);
         assert_eq!(asked(&back).page_token, "");
-        // Esc goes back to the queue, which reads itself again.
+        // Esc goes back to the dashboard, which reads its figures again.
         let closed = press(&mut app, KeyCode::Esc);
-        assert!(matches!(app.screen(), Screen::Queue(_)));
-        sent(&closed, "list_cases");
+        assert!(matches!(app.screen(), Screen::Dashboard(_)));
+        sent(&closed, "snapshot");
     }
 
     #[test]

@@ -125,11 +125,12 @@ impl Default for DashboardScreen {
 }
 
 impl DashboardScreen {
-    pub const HINTS: [Action; 6] = [
+    pub const HINTS: [Action; 7] = [
         Action::NextField,
         Action::Accept,
         Action::Sort,
         Action::OpenCases,
+        Action::OpenAudit,
         Action::Refresh,
         Action::Help,
     ];
