@@ -336,6 +336,23 @@ async fn role_changes(addr: std::net::SocketAddr) -> anyhow::Result<Vec<String>>
         .collect())
 }
 
+/// Starts a server on a store the last one just closed: sled's background
+/// threads may hold the directory's lock a moment after it is gone.
+async fn start_on(
+    config: app::ServerConfig,
+    clock: Arc<desk137_domain::clock::SimClock>,
+) -> anyhow::Result<app::RunningServer> {
+    for _ in 0..100 {
+        match app::start(config.clone(), clock.clone()).await {
+            Err(e) if format!("{e:#}").contains("could not acquire lock") => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            other => return other,
+        }
+    }
+    anyhow::bail!("the store stays locked after its server stopped")
+}
+
 #[tokio::test]
 async fn a_server_records_first_sightings_and_each_role_change_at_start() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
@@ -345,7 +362,7 @@ async fn a_server_records_first_sightings_and_each_role_change_at_start() -> any
         user("ali", Role::Agent, None),
         user("boss", Role::Supervisor, None),
     ];
-    let server = app::start(config(&data, first.clone()), clock.clone()).await?;
+    let server = start_on(config(&data, first.clone()), clock.clone()).await?;
     assert_eq!(
         role_changes(server.addr).await?,
         [
@@ -356,7 +373,7 @@ async fn a_server_records_first_sightings_and_each_role_change_at_start() -> any
     server.shutdown().await?;
 
     // The same users again: nothing new.
-    let server = app::start(config(&data, first), clock.clone()).await?;
+    let server = start_on(config(&data, first), clock.clone()).await?;
     assert_eq!(role_changes(server.addr).await?.len(), 2);
     server.shutdown().await?;
 
@@ -366,7 +383,7 @@ async fn a_server_records_first_sightings_and_each_role_change_at_start() -> any
         user("ali", Role::Unit, Some(&unit)),
         user("boss", Role::Supervisor, None),
     ];
-    let server = app::start(config(&data, changed), clock.clone()).await?;
+    let server = start_on(config(&data, changed), clock.clone()).await?;
     let changes = role_changes(server.addr).await?;
     assert_eq!(
         changes.last().map(String::as_str),
@@ -375,7 +392,7 @@ async fn a_server_records_first_sightings_and_each_role_change_at_start() -> any
     assert_eq!(changes.len(), 3);
     server.shutdown().await?;
 
-    let server = app::start(
+    let server = start_on(
         config(&data, vec![user("boss", Role::Supervisor, None)]),
         clock,
     )
