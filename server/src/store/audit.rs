@@ -493,7 +493,7 @@ pub(crate) fn sync_staff(
 /// batch of no jobs, whose transaction runs the seal alone.
 pub(crate) fn seal_pending(db: &sled::Db, trees: &super::Trees) -> Result<()> {
     use sled::Transactional as _;
-    if !trees.chain.is_keyed() {
+    if !trees.chain().is_keyed() {
         // A tool opened the store without the server's keys: entries from
         // before the chain wait for the server, so they are chained with
         // the key `audit verify` checks them with.
@@ -503,7 +503,8 @@ pub(crate) fn seal_pending(db: &sled::Db, trees: &super::Trees) -> Result<()> {
     let before = head_of(trees)?;
     let sealed = (&trees.audit, &trees.counters, &trees.audit_index).transaction(
         |(audit, counters, index)| {
-            seal(audit, counters, index, &trees.chain)?.map_err(ConflictableTransactionError::Abort)
+            seal(audit, counters, index, &trees.chain())?
+                .map_err(ConflictableTransactionError::Abort)
         },
     );
     match sealed {

@@ -185,8 +185,6 @@ pub(crate) struct Trees {
     pub audit_index: sled::Tree,
     /// user name → role and unit as last seen, see [`audit::sync_staff`]
     pub staff: sled::Tree,
-    /// The key the writer chains audit entries with.
-    pub chain: crate::audit_chain::ChainKey,
     /// feed sequence → feed record: the feed's history, see [`feed`]
     pub feed: sled::Tree,
     /// the supervisors' figures, see [`dashboard`]
@@ -200,10 +198,14 @@ pub(crate) struct Trees {
 }
 
 impl Trees {
+    /// The key the writer chains audit entries with: the server's audit key.
+    pub fn chain(&self) -> crate::audit_chain::ChainKey {
+        crate::audit_chain::ChainKey::new(&self.secrets.audit)
+    }
+
     fn open(db: &sled::Db, secrets: Arc<crate::secrets::Secrets>) -> Result<Self> {
         let mut trees = Self {
             write_set: Vec::new(),
-            chain: crate::audit_chain::ChainKey::new(&secrets.audit),
             secrets,
             by_citizen: db.open_tree("by_citizen")?,
             citizens: db.open_tree("citizens")?,

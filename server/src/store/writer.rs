@@ -417,7 +417,7 @@ pub(crate) fn apply_batch(
             .collect::<TxResult<Vec<Outcome>>>()?;
         // Whatever this batch appended to the audit log is chained in the
         // same transaction, whoever appended it.
-        super::audit::seal(tx.audit, tx.counters, tx.audit_index, &trees.chain)?
+        super::audit::seal(tx.audit, tx.counters, tx.audit_index, &trees.chain())?
             .map_err(ConflictableTransactionError::Abort)?;
         Ok(outcomes)
     });
