@@ -81,7 +81,8 @@ wire_enum!(
         Dispatcher,
         Unit,
         Supervisor,
-        Admin
+        Admin,
+        Portal
     }
 );
 wire_enum!(

@@ -85,6 +85,7 @@ pub struct Labels {
     pub role_unit: &'static str,
     pub role_supervisor: &'static str,
     pub role_admin: &'static str,
+    pub role_portal: &'static str,
     pub loading: &'static str,
 
     pub new_call: &'static str,
@@ -169,6 +170,7 @@ pub const FA: Labels = Labels {
     role_unit: "واحد اجرایی",
     role_supervisor: "ناظر",
     role_admin: "مدیر سامانه",
+    role_portal: "درگاه شهروندی",
     loading: "در حال دریافت…",
 
     new_call: "تماس جدید",
@@ -253,6 +255,7 @@ pub const EN: Labels = Labels {
     role_unit: "executive unit",
     role_supervisor: "supervisor",
     role_admin: "admin",
+    role_portal: "citizens' portal",
     loading: "loading…",
 
     new_call: "NEW CALL",

@@ -87,6 +87,10 @@ impl Denied {
 /// May a caller of `role` make `rpc`?
 pub fn may_call(role: Role, rpc: Rpc) -> bool {
     use Role::*;
+    // The portal speaks for citizens, never as staff: no staff call is its.
+    if role == Portal {
+        return false;
+    }
     match rpc {
         Rpc::ListTopics | Rpc::ListUnits | Rpc::ListRegions | Rpc::WhoAmI => true,
         // Units may read cases, but only their own: see `may_see` and `list_scope`.

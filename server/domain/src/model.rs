@@ -87,6 +87,9 @@ pub enum Role {
     Unit,
     Supervisor,
     Admin,
+    /// The «اصفهان من» portal's service token: it speaks for citizens whose
+    /// number it has verified, through CitizenService only.
+    Portal,
 }
 
 impl Role {

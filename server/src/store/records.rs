@@ -272,12 +272,13 @@ pub struct EventRecord {
 
 /// Stored numbers of the lifecycle's enums: the contract's numbers, fixed
 /// here so a reordered Rust enum changes nothing on disk. Append only.
-const ROLES: [(Role, u32); 5] = [
+const ROLES: [(Role, u32); 6] = [
     (Role::Agent, 1),
     (Role::Dispatcher, 2),
     (Role::Unit, 3),
     (Role::Supervisor, 4),
     (Role::Admin, 5),
+    (Role::Portal, 6),
 ];
 const MOVES: [(Move, u32); 16] = [
     (Move::Acknowledge, 1),

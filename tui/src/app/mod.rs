@@ -157,6 +157,9 @@ fn home_screen(role: Role, ctx: &mut Ctx) -> Screen {
         Role::Dispatcher => Screen::Queue(Box::new(QueueScreen::new(ListKind::UrgentOpen))),
         Role::Unit => Screen::Queue(Box::new(QueueScreen::new(ListKind::UnitQueue))),
         Role::Supervisor => Screen::Dashboard(Box::default()),
+        // The portal's token has no staff screen; the session refuses it
+        // before a home screen is asked for.
+        Role::Portal => Screen::Starting,
     }
 }
 

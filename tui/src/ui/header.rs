@@ -21,6 +21,7 @@ pub fn role_label(app: &App, role: Role) -> &'static str {
         Role::Unit => l.role_unit,
         Role::Supervisor => l.role_supervisor,
         Role::Admin => l.role_admin,
+        Role::Portal => l.role_portal,
     }
 }
 
