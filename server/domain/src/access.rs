@@ -369,46 +369,68 @@ mod tests {
     use crate::model::{CaseStatus, Channel, Kind, Urgency};
     use strum::IntoEnumIterator;
 
-    const ROLES: [Role; 5] = [
+    const ROLES: [Role; 6] = [
         Role::Agent,
         Role::Dispatcher,
         Role::Unit,
         Role::Supervisor,
         Role::Admin,
+        Role::Portal,
     ];
 
     #[test]
     fn every_rpc_for_every_role() {
-        // Columns: agent, dispatcher, unit, supervisor, admin.
-        let table: &[(Rpc, [bool; 5])] = &[
-            (Rpc::ListTopics, [true, true, true, true, true]),
-            (Rpc::ListUnits, [true, true, true, true, true]),
-            (Rpc::ListRegions, [true, true, true, true, true]),
-            (Rpc::WhoAmI, [true, true, true, true, true]),
-            (Rpc::CreateCase, [true, false, false, true, true]),
-            (Rpc::GetCase, [true, true, true, true, true]),
-            (Rpc::ListCases, [true, true, true, true, true]),
-            (Rpc::CallerHistory, [true, false, false, false, false]),
-            (Rpc::Upload, [true, true, true, true, false]),
-            (Rpc::Download, [true, true, true, true, true]),
-            (Rpc::MoveCase, [true, true, true, true, true]),
-            (Rpc::Advance, [false, false, false, false, true]),
-            (Rpc::ListAudit, [false, false, false, true, true]),
-            (Rpc::RecordConsent, [true, false, false, false, false]),
-            (Rpc::WithdrawConsent, [true, false, false, false, false]),
-            (Rpc::RevealPhone, [true, false, true, false, false]),
-            (Rpc::SetShahrban, [false, false, false, true, false]),
-            (Rpc::ClearFalseReport, [false, false, false, true, false]),
-            (Rpc::EraseCitizen, [false, false, false, false, true]),
-            (Rpc::Watch, [true, true, true, true, true]),
-            (Rpc::Snapshot, [false, false, false, true, true]),
-            (Rpc::SignIn, [true, true, true, true, true]),
-            (Rpc::SignOut, [true, true, true, true, true]),
-            (Rpc::NextCallBack, [true, false, false, true, false]),
-            (Rpc::RecordFeedback, [true, false, false, true, false]),
-            (Rpc::ReleaseCallBack, [true, false, false, true, false]),
-            (Rpc::Scorecards, [false, false, false, true, true]),
-            (Rpc::ScorecardCases, [false, false, false, true, true]),
+        // Columns: agent, dispatcher, unit, supervisor, admin, portal.
+        let table: &[(Rpc, [bool; 6])] = &[
+            (Rpc::ListTopics, [true, true, true, true, true, false]),
+            (Rpc::ListUnits, [true, true, true, true, true, false]),
+            (Rpc::ListRegions, [true, true, true, true, true, false]),
+            (Rpc::WhoAmI, [true, true, true, true, true, false]),
+            (Rpc::CreateCase, [true, false, false, true, true, false]),
+            (Rpc::GetCase, [true, true, true, true, true, false]),
+            (Rpc::ListCases, [true, true, true, true, true, false]),
+            (
+                Rpc::CallerHistory,
+                [true, false, false, false, false, false],
+            ),
+            (Rpc::Upload, [true, true, true, true, false, false]),
+            (Rpc::Download, [true, true, true, true, true, false]),
+            (Rpc::MoveCase, [true, true, true, true, true, false]),
+            (Rpc::Advance, [false, false, false, false, true, false]),
+            (Rpc::ListAudit, [false, false, false, true, true, false]),
+            (
+                Rpc::RecordConsent,
+                [true, false, false, false, false, false],
+            ),
+            (
+                Rpc::WithdrawConsent,
+                [true, false, false, false, false, false],
+            ),
+            (Rpc::RevealPhone, [true, false, true, false, false, false]),
+            (Rpc::SetShahrban, [false, false, false, true, false, false]),
+            (
+                Rpc::ClearFalseReport,
+                [false, false, false, true, false, false],
+            ),
+            (Rpc::EraseCitizen, [false, false, false, false, true, false]),
+            (Rpc::Watch, [true, true, true, true, true, false]),
+            (Rpc::Snapshot, [false, false, false, true, true, false]),
+            (Rpc::SignIn, [true, true, true, true, true, false]),
+            (Rpc::SignOut, [true, true, true, true, true, false]),
+            (Rpc::NextCallBack, [true, false, false, true, false, false]),
+            (
+                Rpc::RecordFeedback,
+                [true, false, false, true, false, false],
+            ),
+            (
+                Rpc::ReleaseCallBack,
+                [true, false, false, true, false, false],
+            ),
+            (Rpc::Scorecards, [false, false, false, true, true, false]),
+            (
+                Rpc::ScorecardCases,
+                [false, false, false, true, true, false],
+            ),
         ];
         assert_eq!(ROLES.len(), Role::iter().count(), "a role is missing");
         for rpc in Rpc::all() {
