@@ -414,6 +414,68 @@ async fn a_unit_sees_only_its_own_cases_and_no_event_carries_a_number() -> anyho
 }
 
 #[tokio::test]
+async fn a_unit_hears_that_a_case_was_rerouted_away_and_nothing_after() -> anyhow::Result<()> {
+    let server = TestServer::start(with_feed(short_heartbeat())).await?;
+    let mut unit = watch(server.addr, "unit1", 0).await?;
+    let mut su = Seen::default();
+    read_until(&mut unit, &mut su, |s| s.resync.is_some()).await?;
+    let made = create(server.addr, 1, "away").await?;
+    let case = made.first().ok_or_else(|| anyhow::anyhow!("no case"))?;
+    assert_eq!(case.unit_id, desk137_server::auth::DEMO_UNIT);
+    let dispatcher = desk137_tests::Clients::connect(server.addr, Some("dispatcher1")).await?;
+    let moved = dispatcher
+        .cases
+        .clone()
+        .move_case(pb::MoveCaseRequest {
+            request_id: "away-reroute".into(),
+            case_id: case.id,
+            revision: case.revision,
+            r#move: pb::Move::Reroute.into(),
+            unit_id: "r05-urban_services".into(),
+            note: "منطقه ۵ است".into(),
+            ..Default::default()
+        })
+        .await?
+        .into_inner()
+        .r#case
+        .ok_or_else(|| anyhow::anyhow!("no case"))?;
+    dispatcher
+        .cases
+        .clone()
+        .move_case(pb::MoveCaseRequest {
+            request_id: "away-note".into(),
+            case_id: case.id,
+            revision: moved.revision,
+            r#move: pb::Move::Note.into(),
+            note: "پیگیری شد".into(),
+            ..Default::default()
+        })
+        .await?;
+    // Created (1), re-routed (2), the note (3): a heartbeat at 3 says the
+    // unit was told all it may hear.
+    read_until(&mut unit, &mut su, |s| s.heartbeats.contains(&3)).await?;
+    let kinds: Vec<_> = su
+        .events
+        .iter()
+        .map(|e| (e.seq, e.event.as_ref().map(|ev| ev.kind)))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (1, Some(pb::EventKind::Registered as i32)),
+            (2, Some(pb::EventKind::Rerouted as i32)),
+        ],
+        "the unit hears of the case and of its leaving, not of what follows"
+    );
+    let left = su.events[1]
+        .case
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("no case"))?;
+    assert_eq!(left.unit_id, "r05-urban_services");
+    server.shutdown().await
+}
+
+#[tokio::test]
 async fn a_watcher_that_stops_reading_is_cut_off_with_memory_bounded_and_others_get_everything()
 -> anyhow::Result<()> {
     const EVENTS: u64 = 100_000;

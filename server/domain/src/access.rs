@@ -332,22 +332,43 @@ impl View {
 /// What a feed event is about, for the policy to judge per watcher.
 #[derive(Debug, Clone, Copy)]
 pub enum FeedSubject<'a> {
-    Case(&'a Case),
+    /// A case as the change left it, and the unit it left, if the change
+    /// took it from one: that unit must hear that the case is gone from its
+    /// queue, or its screens would keep it.
+    Case {
+        case: &'a Case,
+        left_unit: Option<&'a str>,
+    },
     /// A member of staff signed in or out.
     Staff,
 }
 
+impl<'a> FeedSubject<'a> {
+    /// A case that no change took from anyone: as a resync shows it.
+    pub fn case(case: &'a Case) -> Self {
+        Self::Case {
+            case,
+            left_unit: None,
+        }
+    }
+}
+
 /// May `caller` get a feed event about `subject`? A case's events go to
 /// whoever may see the case, so a unit hears only of its own (and the
-/// coordination center of what it follows); who is signed in is the
-/// supervisors' and admins' business.
+/// coordination center of what it follows), and of the step that took a
+/// case away from it; who is signed in is the supervisors' and admins'
+/// business.
 pub fn may_watch(
     caller: &Caller,
     subject: FeedSubject<'_>,
     coordination_unit: Option<&str>,
 ) -> bool {
     match subject {
-        FeedSubject::Case(case) => may_see(caller, case, coordination_unit),
+        FeedSubject::Case { case, left_unit } => {
+            may_see(caller, case, coordination_unit)
+                || (caller.role == Role::Unit
+                    && left_unit.is_some_and(|unit| !unit.is_empty() && unit == caller.unit_id))
+        }
         FeedSubject::Staff => matches!(caller.role, Role::Supervisor | Role::Admin),
     }
 }
@@ -633,9 +654,9 @@ mod tests {
         let supervisor = caller(Role::Supervisor, "");
         let own = case("r03-urban_services", false);
         let other = case("r05-traffic", false);
-        assert!(may_watch(&unit, FeedSubject::Case(&own), OCC));
-        assert!(!may_watch(&unit, FeedSubject::Case(&other), OCC));
-        assert!(may_watch(&supervisor, FeedSubject::Case(&other), OCC));
+        assert!(may_watch(&unit, FeedSubject::case(&own), OCC));
+        assert!(!may_watch(&unit, FeedSubject::case(&other), OCC));
+        assert!(may_watch(&supervisor, FeedSubject::case(&other), OCC));
         assert!(!may_watch(&unit, FeedSubject::Staff, OCC));
         assert!(!may_watch(
             &caller(Role::Agent, ""),
@@ -643,6 +664,14 @@ mod tests {
             OCC
         ));
         assert!(may_watch(&supervisor, FeedSubject::Staff, OCC));
+        // Re-routed away: the unit it left hears of that step, no other.
+        let left = |unit| FeedSubject::Case {
+            case: &other,
+            left_unit: Some(unit),
+        };
+        assert!(may_watch(&unit, left("r03-urban_services"), OCC));
+        assert!(!may_watch(&unit, left("r07-urban_services"), OCC));
+        assert!(!may_watch(&caller(Role::Unit, ""), left(""), OCC));
         for role in ROLES {
             let view = feed_view(&caller(role, ""));
             assert_eq!(view.phone.show("09131234567"), "");

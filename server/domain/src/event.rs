@@ -267,6 +267,18 @@ impl EventKind {
         }
     }
 
+    /// The unit a step took the case from, if it took it from one.
+    pub fn left_unit(&self) -> Option<&str> {
+        match self {
+            Self::Rerouted {
+                from_unit_id,
+                unit_id,
+                ..
+            } if from_unit_id != unit_id => Some(from_unit_id),
+            _ => None,
+        }
+    }
+
     /// The payload laid flat.
     pub fn parts(&self) -> Parts {
         let mut p = Parts {

@@ -1,6 +1,6 @@
 //! The in-memory fan-out from the writer's after-commit hook to watchers.
 
-use crate::domain::access::{Caller, FeedSubject, may_watch};
+use crate::domain::access::{Caller, may_watch};
 use crate::store::feed::{FeedReader, FeedRecord};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -201,10 +201,7 @@ impl Hub {
             let mut state = self.lock();
             for record in records {
                 let record = Arc::new(record);
-                let subject = record
-                    .case
-                    .as_ref()
-                    .map_or(FeedSubject::Staff, FeedSubject::Case);
+                let subject = record.subject();
                 state.subs.retain(|sub| {
                     if !may_watch(&sub.caller, subject, occ) {
                         return true;

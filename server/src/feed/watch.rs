@@ -113,11 +113,7 @@ impl Watch {
     }
 
     fn visible(&self, record: &FeedRecord) -> bool {
-        let subject = record
-            .case
-            .as_ref()
-            .map_or(FeedSubject::Staff, FeedSubject::Case);
-        may_watch(&self.caller, subject, self.ctx.coordination_unit())
+        may_watch(&self.caller, record.subject(), self.ctx.coordination_unit())
     }
 
     async fn event(&mut self, record: &FeedRecord) -> Result<(), Stop> {
@@ -195,7 +191,7 @@ impl Watch {
             let cases = cases
                 .iter()
                 .filter(|c| {
-                    c.status.is_open() && may_watch(&self.caller, FeedSubject::Case(c), occ)
+                    c.status.is_open() && may_watch(&self.caller, FeedSubject::case(c), occ)
                 })
                 .map(|c| convert::case_to(c, &[], &self.view, &self.ctx.sla))
                 .collect();

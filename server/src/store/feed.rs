@@ -7,6 +7,7 @@
 
 use super::codec::{self, CodecError};
 use super::{Result, StoreError, records};
+use crate::domain::access::FeedSubject;
 use crate::domain::event::Event;
 use crate::domain::feed::FeedKind;
 use crate::domain::model::{Case, Role};
@@ -30,6 +31,19 @@ pub struct FeedRecord {
     pub event: Option<Event>,
     pub staff: String,
     pub staff_role: Option<Role>,
+}
+
+impl FeedRecord {
+    /// What the event is about, for the access policy to judge per watcher.
+    pub fn subject(&self) -> FeedSubject<'_> {
+        match &self.case {
+            Some(case) => FeedSubject::Case {
+                case,
+                left_unit: self.event.as_ref().and_then(|e| e.kind.left_unit()),
+            },
+            None => FeedSubject::Staff,
+        }
+    }
 }
 
 /// A feed event before the writer gives it its sequence.
