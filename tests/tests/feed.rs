@@ -327,6 +327,102 @@ async fn a_point_older_than_the_history_gets_a_resync() -> anyhow::Result<()> {
     server.shutdown().await
 }
 
+/// Reads a whole resync, then `more` sequences of events after it.
+async fn resync_then_events(
+    stream: &mut Streaming<pb::WatchResponse>,
+    more: u64,
+) -> anyhow::Result<Seen> {
+    let mut seen = Seen::default();
+    read_until(stream, &mut seen, |s| {
+        s.raw.last().is_some_and(|r| {
+            matches!(
+                prost::Message::decode(r.as_slice()),
+                Ok(pb::WatchResponse {
+                    item: Some(Item::Resync(pb::Resync { last: true, .. }))
+                })
+            )
+        })
+    })
+    .await?;
+    let until_seq = seen.resync.as_ref().map_or(0, |(seq, _)| *seq) + more;
+    read_until(stream, &mut seen, |s| {
+        last_seq(s) >= until_seq || s.heartbeats.iter().any(|h| *h >= until_seq)
+    })
+    .await?;
+    Ok(seen)
+}
+
+#[tokio::test]
+async fn a_resync_taken_while_writes_go_on_is_the_store_at_its_sequence() -> anyhow::Result<()> {
+    let server = TestServer::start(with_feed(short_heartbeat())).await?;
+    let made = create(server.addr, 1_000, "busy").await?;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Writers note cases without pause while watchers resync.
+    let mut writers = Vec::new();
+    for w in 0..4 {
+        let clients = desk137_tests::Clients::connect(server.addr, Some("dispatcher1")).await?;
+        let ids: Vec<u64> = made.iter().skip(w).step_by(4).map(|c| c.id).collect();
+        let stop = stop.clone();
+        writers.push(tokio::spawn(async move {
+            let mut cases = clients.cases.clone();
+            let mut n = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                for &id in &ids {
+                    let case = cases
+                        .get_case(pb::GetCaseRequest {
+                            key: Some(pb::get_case_request::Key::Id(id)),
+                        })
+                        .await?
+                        .into_inner();
+                    n += 1;
+                    cases
+                        .move_case(pb::MoveCaseRequest {
+                            request_id: format!("busy-note-{w}-{n}"),
+                            case_id: id,
+                            revision: case.revision,
+                            r#move: pb::Move::Note.into(),
+                            note: format!("یادداشت {n}"),
+                            ..Default::default()
+                        })
+                        .await?;
+                    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        break;
+                    }
+                }
+            }
+            anyhow::Ok(n)
+        }));
+    }
+    for _ in 0..5 {
+        let mut w = watch(server.addr, "supervisor1", 0).await?;
+        // Whatever the resync shows, the events after it are newer.
+        let seen = resync_then_events(&mut w, 200).await?;
+        let (seq, cases) = seen.resync.clone().unwrap_or_default();
+        assert_eq!(cases.len(), made.len(), "every open case, once");
+        let revisions: std::collections::HashMap<u64, u64> =
+            cases.iter().map(|c| (c.id, c.revision)).collect();
+        assert!(seen.events.iter().all(|e| e.seq > seq));
+        for e in &seen.events {
+            let case = e.case.as_ref().ok_or_else(|| anyhow::anyhow!("no case"))?;
+            let held = revisions.get(&case.id).copied().unwrap_or(0);
+            assert!(
+                case.revision > held,
+                "event {} brings case {} at revision {}, the resync at {seq} already showed {held}",
+                e.seq,
+                case.id,
+                case.revision
+            );
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut notes = 0;
+    for w in writers {
+        notes += w.await??;
+    }
+    assert!(notes > 0);
+    server.shutdown().await
+}
+
 /// Every way the test number can be written: ASCII, Persian and Arabic-Indic
 /// digits, the ten digits after the 0 and the last seven alone.
 fn phone_forms() -> Vec<String> {

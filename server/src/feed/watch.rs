@@ -7,10 +7,9 @@
 //! buffer, so each event comes once. A point the history no longer reaches
 //! (trimmed, or 0) gets a resync tagged with `from` instead.
 //!
-//! A resync reads the open cases while writes go on, so a case in it may
-//! already show a change later than `from`; that change's event follows
-//! anyway, carrying the case as it left it (its revision tells which is
-//! newer), so a client that applies events in order ends where the store is.
+//! A resync reads the open cases while writes go on, then folds the
+//! history's events over them up to the sequence it is tagged with, so it
+//! shows the store as it stood at that sequence (see [`Watch::resync`]).
 
 use super::FeedConfig;
 use super::hub::{Hub, Subscription};
@@ -27,6 +26,8 @@ use tonic::Status;
 const REPLAY_STEP: usize = 512;
 /// Cases per resync part.
 const RESYNC_PART: usize = 200;
+/// Reads of a resync before a history trimmed under it every time fails it.
+const RESYNC_TRIES: usize = 3;
 /// Answers queued for the client before the watcher waits for it to read.
 pub const OUT_QUEUE: usize = 16;
 
@@ -159,25 +160,57 @@ impl Watch {
         Ok(())
     }
 
-    /// The open cases the watcher may see, in parts, tagged with `from`.
+    /// The open cases the watcher may see, consistent with one sequence,
+    /// in parts tagged with it.
+    ///
+    /// The cases are read while writes go on, each somewhere after `from`.
+    /// The feed's sequence `to` is then read: every change a read could have
+    /// seen is at or below it. Folding the history's events in `(from, to]`
+    /// over what was read (each carries its case as the change left it)
+    /// brings every case they touched to its state at `to`; the others did
+    /// not change in between. So the snapshot is the store as it stood at
+    /// `to`, and the events after `to` follow.
     async fn resync(&mut self, from: u64) -> Result<(), Stop> {
+        let mut from = from;
+        for _ in 0..RESYNC_TRIES {
+            match self.snapshot(from).await? {
+                Some((to, cases)) => return self.send_resync(to, cases).await,
+                // History trimmed while the cases were read: read again from
+                // a point the history holds.
+                None => {
+                    from = self
+                        .ctx
+                        .read(|store| store.feed_reader().last_seq())
+                        .await
+                        .map_err(Stop::Failed)?
+                }
+            }
+        }
+        Err(Stop::Failed(Error::Task(
+            "the feed's history was trimmed during every try of a resync".into(),
+        )))
+    }
+
+    /// The cases at the sequence returned, or `None` when the history no
+    /// longer holds every event after `from`.
+    async fn snapshot(
+        &mut self,
+        from: u64,
+    ) -> Result<Option<(u64, Vec<crate::domain::model::Case>)>, Stop> {
+        let occ = self.ctx.coordination_unit().map(str::to_owned);
+        let caller = self.caller.clone();
+        let keep = move |c: &crate::domain::model::Case| {
+            c.status.is_open() && may_watch(&caller, FeedSubject::case(c), occ.as_deref())
+        };
         let ids = self
             .ctx
             .read(|store| store.open_case_ids())
             .await
             .map_err(Stop::Failed)?;
-        let mut parts = ids.chunks(RESYNC_PART).peekable();
-        if parts.peek().is_none() {
-            let part = pb::Resync {
-                seq: from,
-                cases: Vec::new(),
-                last: true,
-            };
-            self.send(pb::watch_response::Item::Resync(part)).await?;
-        }
-        while let Some(chunk) = parts.next() {
+        let mut cases = std::collections::BTreeMap::new();
+        for chunk in ids.chunks(RESYNC_PART) {
             let chunk = chunk.to_vec();
-            let cases = self
+            let read = self
                 .ctx
                 .read(move |store| {
                     chunk
@@ -187,22 +220,70 @@ impl Watch {
                 })
                 .await
                 .map_err(Stop::Failed)?;
-            let occ = self.ctx.coordination_unit();
-            let cases = cases
-                .iter()
-                .filter(|c| {
-                    c.status.is_open() && may_watch(&self.caller, FeedSubject::case(c), occ)
-                })
-                .map(|c| convert::case_to(c, &[], &self.view, &self.ctx.sla))
-                .collect();
+            cases.extend(read.into_iter().filter(&keep).map(|c| (c.id, c)));
+        }
+        let to = self
+            .ctx
+            .read(|store| store.feed_reader().last_seq())
+            .await
+            .map_err(Stop::Failed)?
+            .max(from);
+        let mut at = from;
+        while at < to {
+            let after = at;
+            let records = self
+                .ctx
+                .read(move |store| store.feed_reader().after(after, REPLAY_STEP))
+                .await
+                .map_err(Stop::Failed)?;
+            if records.first().is_none_or(|r| r.seq != at + 1) {
+                return Ok(None);
+            }
+            for record in records.iter().take_while(|r| r.seq <= to) {
+                at = record.seq;
+                if let Some(case) = &record.case {
+                    if keep(case) {
+                        cases.insert(case.id, case.clone());
+                    } else {
+                        cases.remove(&case.id);
+                    }
+                }
+            }
+            if records.len() < REPLAY_STEP {
+                break;
+            }
+        }
+        Ok(Some((to, cases.into_values().collect())))
+    }
+
+    async fn send_resync(
+        &mut self,
+        to: u64,
+        cases: Vec<crate::domain::model::Case>,
+    ) -> Result<(), Stop> {
+        let mut parts = cases.chunks(RESYNC_PART).peekable();
+        if parts.peek().is_none() {
             let part = pb::Resync {
-                seq: from,
-                cases,
+                seq: to,
+                cases: Vec::new(),
+                last: true,
+            };
+            self.send(pb::watch_response::Item::Resync(part)).await?;
+        }
+        while let Some(chunk) = parts.next() {
+            let part = pb::Resync {
+                seq: to,
+                cases: chunk
+                    .iter()
+                    .map(|c| convert::case_to(c, &[], &self.view, &self.ctx.sla))
+                    .collect(),
                 last: parts.peek().is_none(),
             };
             self.send(pb::watch_response::Item::Resync(part)).await?;
         }
-        self.covered = from;
+        // The events up to `to` are in the snapshot; those still in the
+        // subscription's buffer are passed over.
+        self.covered = to;
         Ok(())
     }
 
