@@ -853,4 +853,6 @@ mod dashboard_tests;
 #[cfg(test)]
 mod move_tests;
 #[cfg(test)]
+mod scorecard_tests;
+#[cfg(test)]
 pub(crate) mod tests;

@@ -19,6 +19,8 @@ use ratatui::widgets::{Block, Padding, Paragraph};
 
 /// From this width on, every column of the table shows.
 const WIDE: usize = 140;
+/// From this width on, the times have room for their words.
+const ROOMY: usize = 180;
 
 const EIGHTHS: [char; 7] = ['▏', '▎', '▍', '▌', '▋', '▊', '▉'];
 
@@ -118,6 +120,8 @@ fn table(
     let h = lang.card_columns();
     let cols = area.width as usize;
     let wide = cols >= WIDE;
+    // «۳ روز ۴ ساعت / ۶ روز ۱ ساعت» whole where there is room for it.
+    let tw = if cols >= ROOMY { 28 } else { 22 };
     let mut lines = vec![ink.line(&[(&lang.ordered_by(s.sort), theme::pending())], cols)];
     let d = theme::dim();
     let mut head: Vec<(&str, usize, Style)> = vec![(h.unit, 0, d)];
@@ -136,15 +140,15 @@ fn table(
             (h.on_site, 8, d),
             (h.result, 8, d),
             (h.promised, 8, d),
-            (h.fr_times, 22, d),
-            (h.result_times, 22, d),
+            (h.fr_times, tw, d),
+            (h.result_times, tw, d),
         ]);
     } else {
         head.push((h.on_time, 7, d));
     }
     head.push((h.reopen, 8, d));
     if wide {
-        head.push((h.deferred, 6, d));
+        head.push((h.deferred, 8, d));
     }
     lines.push(ink.row(&head, cols));
     let room = (area.height as usize).saturating_sub(lines.len()).max(1);
@@ -182,15 +186,15 @@ fn table(
                 (on_site.as_str(), 8, Style::new()),
                 (result.as_str(), 8, Style::new()),
                 (promised.as_str(), 8, Style::new()),
-                (fr_t.as_str(), 22, Style::new()),
-                (res_t.as_str(), 22, Style::new()),
+                (fr_t.as_str(), tw, Style::new()),
+                (res_t.as_str(), tw, Style::new()),
             ]);
         } else {
             cells.push((&on_time, 7, Style::new()));
         }
         cells.push((&reopen, 8, Style::new()));
         if wide {
-            cells.push((&deferred, 6, Style::new()));
+            cells.push((&deferred, 8, Style::new()));
         }
         let mut line = ink.row(&cells, cols);
         if i == s.selected {
@@ -228,7 +232,7 @@ fn chart(
     let cols = area.width as usize;
     let mut lines = vec![ink.line(&[(app.lang.scores_chart(), theme::title())], cols)];
     let name_w = (cols / 3).clamp(10, 40);
-    let bar_w = cols.saturating_sub(name_w + 8);
+    let bar_w = cols.saturating_sub(name_w + 11);
     let room = (area.height as usize).saturating_sub(1);
     let offset = (s.selected + 1).saturating_sub(room);
     for (i, c) in rows.iter().enumerate().skip(offset).take(room) {
@@ -242,7 +246,7 @@ fn chart(
         let mut line = ink.row(
             &[
                 (&name, name_w, Style::new()),
-                (&value, 6, style),
+                (&value, 9, style),
                 (&b, bar_w, style),
             ],
             cols,

@@ -95,7 +95,7 @@ impl DetailScreen {
 
     pub fn hints(&self, role: Role, session: Option<&Session>) -> Vec<Action> {
         if self.record.is_open() {
-            return vec![Action::Accept, Action::Back];
+            return vec![Action::Save, Action::Back];
         }
         if self.moving.is_open() {
             return vec![Action::NextField, Action::Save, Action::Back];
