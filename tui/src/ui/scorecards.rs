@@ -64,7 +64,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &ScorecardsScreen, ink:
         .height
         .saturating_sub(table_h)
         .min(rows.len() as u16 + 1);
-    let chart_h = if chart_h >= 3 { chart_h } else { 0 };
+    let chart_h = if chart_h >= 2 { chart_h } else { 0 };
     let [table_area, chart_area] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(chart_h)]).areas(inner);
     table(frame, table_area, app, s, &rows, ink);
