@@ -252,7 +252,7 @@ async fn the_scorecards_and_the_consented_number_through_the_binary_in_tmux() {
     let url = format!("http://{}", server.addr);
     let scored = register(&url, "sc-e2e-1").await;
     let scored = resolve_and_score(&url, &scored).await;
-    let cb = scored.call_back.clone().unwrap_or_default();
+    let cb = scored.call_back.unwrap_or_default();
     assert!(cb.scored && cb.score > 99.9, "{cb:?}");
     let mut tmux = Tmux::new();
 

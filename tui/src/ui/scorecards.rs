@@ -300,7 +300,7 @@ fn drill(frame: &mut Frame, area: Rect, app: &App, d: &Drill, ink: Ink) {
         let topic = case_row::topic(app, &c.topic_id);
         let region = case_row::region(app, c.region);
         let created = timefmt::datetime(c.created_at_ms, app.calendar, lang);
-        let cb = c.call_back.clone().unwrap_or_default();
+        let cb = c.call_back.unwrap_or_default();
         let value = if cb.scored {
             lang.score(cb.score)
         } else {

@@ -157,7 +157,7 @@ impl ScorecardsScreen {
                     b.has_change.then_some(b.change),
                 )
             }),
-            CardSort::Cases => rows.sort_by(|a, b| b.cases.cmp(&a.cases)),
+            CardSort::Cases => rows.sort_by_key(|c| std::cmp::Reverse(c.cases)),
             CardSort::OnTime => rows.sort_by(|a, b| desc(on_time_share(a), on_time_share(b))),
             CardSort::FirstResponse => {
                 rows.sort_by(|a, b| quicker(a.first_response_mean_ms, b.first_response_mean_ms))
