@@ -641,3 +641,28 @@ fn queue_with_a_shahrban_row_first_80x24() {
     assert!(screen.contains("★"), "{screen}");
     insta::assert_snapshot!(screen);
 }
+
+#[test]
+fn tiny_terminals_draw_the_scorecards_the_drill_and_the_reason_form() {
+    let table = on_scorecards(Lang::Fa);
+    let mut drilled = on_scorecards(Lang::En);
+    let drill = press(&mut drilled, KeyCode::Enter);
+    let asked = sent(&drill, "scorecard_cases").clone();
+    answer(
+        &mut drilled,
+        &asked,
+        Answer::ScorecardCases(Ok(pb::ScorecardCasesResponse {
+            cases: vec![scored_case(31, 88.0)],
+        })),
+    );
+    let mut form = app_as("unit1", pb::Role::Unit, "r03-urban_services");
+    open_case(&mut form, called_case(pb::Role::Unit));
+    press(&mut form, KeyCode::Char('p'));
+    type_text(&mut form, "هماهنگی");
+    for (w, h) in [(1, 1), (10, 3), (20, 6), (40, 10), (79, 23)] {
+        for app in [&table, &drilled, &form] {
+            let screen = render(app, w, h);
+            assert_eq!(screen.lines().count(), usize::from(h));
+        }
+    }
+}
