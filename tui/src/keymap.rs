@@ -70,10 +70,18 @@ pub enum Action {
     OpenAudit,
     Sort,
     OpenCases,
+    OpenScorecards,
+    PrevQuarter,
+    NextQuarter,
+    RecordConsent,
+    WithdrawConsent,
+    RevealPhone,
+    ToggleShahrban,
+    ClearFalseReport,
 }
 
 impl Action {
-    pub const ALL: [Action; 54] = [
+    pub const ALL: [Action; 62] = [
         Action::Quit,
         Action::Help,
         Action::NewCall,
@@ -128,6 +136,14 @@ impl Action {
         Action::OpenAudit,
         Action::Sort,
         Action::OpenCases,
+        Action::OpenScorecards,
+        Action::PrevQuarter,
+        Action::NextQuarter,
+        Action::RecordConsent,
+        Action::WithdrawConsent,
+        Action::RevealPhone,
+        Action::ToggleShahrban,
+        Action::ClearFalseReport,
     ];
 
     /// What the action does, for the help screen.
@@ -235,6 +251,29 @@ impl Action {
                 "فهرست همهٔ پرونده‌های باز با صافی‌ها",
                 "The list of every open case, with its filters",
             ),
+            Action::OpenScorecards => (
+                "کارنامهٔ فصلی واحدها: امتیاز، رتبه و زمان‌ها",
+                "The units' quarterly scorecards: score, rank and times",
+            ),
+            Action::PrevQuarter => ("فصل قبل", "The quarter before"),
+            Action::NextQuarter => ("فصل بعد", "The quarter after"),
+            Action::RecordConsent => (
+                "ثبت رضایت شهروند برای دیدن شماره توسط واحد (چه کسی و چرا)",
+                "Record the citizen's consent that the unit may see the number (who and why)",
+            ),
+            Action::WithdrawConsent => ("پس‌گرفتن رضایت شهروند", "Withdraw the citizen's consent"),
+            Action::RevealPhone => (
+                "دیدن شمارهٔ شهروند با رضایت او، با دلیل (ثبت در ممیزی)",
+                "See the citizen's number, with their consent and a reason (audited)",
+            ),
+            Action::ToggleShahrban => (
+                "گذاشتن یا برداشتن نشان شهربان، با دلیل",
+                "Set or clear the Shahrban mark, with a reason",
+            ),
+            Action::ClearFalseReport => (
+                "برداشتن نشان گزارش کذب پس از اعتراض، با دلیل",
+                "Clear a false-report mark on appeal, with a reason",
+            ),
         };
         match lang {
             Lang::Fa => fa,
@@ -282,6 +321,14 @@ impl Action {
             Action::OpenAudit => ("ممیزی", "audit"),
             Action::Sort => ("ترتیب", "sort"),
             Action::OpenCases => ("فهرست", "all cases"),
+            Action::OpenScorecards => ("کارنامه", "scores"),
+            Action::PrevQuarter => ("فصل قبل", "prev quarter"),
+            Action::NextQuarter => ("فصل بعد", "next quarter"),
+            Action::RecordConsent => ("رضایت", "consent"),
+            Action::WithdrawConsent => ("لغو رضایت", "withdraw"),
+            Action::RevealPhone => ("شماره", "number"),
+            Action::ToggleShahrban => ("شهربان", "Shahrban"),
+            Action::ClearFalseReport => ("لغو کذب", "clear false"),
             _ => return self.help(lang),
         };
         match lang {

@@ -11,6 +11,7 @@ use serde::Deserialize;
 pub mod audit;
 mod lifecycle;
 mod live;
+mod scorecards;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]

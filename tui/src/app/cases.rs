@@ -1,9 +1,13 @@
 //! Lists of cases: the agent's recent ones, and the read-only queues of
 //! dispatchers, units and supervisors.
 
+use crate::app::clocks;
 use crate::app::msg::{Command, ListKind, Request, RpcResult, To};
 use crate::app::rpc::Call;
 use crate::app::screens::Ctx;
+use desk137_domain::clock::Millis;
+use desk137_domain::model::Urgency;
+use desk137_proto::convert::required;
 use desk137_proto::v1 as pb;
 
 /// Rows fetched per page.
@@ -121,6 +125,20 @@ impl CaseList {
     pub fn selected_case(&self) -> Option<&pb::Case> {
         self.rows.get(self.selected)
     }
+}
+
+/// A working queue's order: by the domain's queue rank (urgent first, and
+/// among cases of the same urgency the Shahrban caller's first), then what
+/// is due first, then the older case.
+pub fn queue_order(rows: &mut [pb::Case]) {
+    rows.sort_by_cached_key(|c| {
+        let urgent = required::<Urgency>("urgency", c.urgency) == Ok(Urgency::Urgent);
+        (
+            desk137_domain::citizen::queue_rank(urgent, c.shahrban),
+            clocks::next(c).map_or(Millis::MAX, |k| k.due_ms),
+            c.id,
+        )
+    });
 }
 
 impl CaseList {

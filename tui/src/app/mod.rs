@@ -238,7 +238,7 @@ impl App {
             Some(Overlay::Confirm(_)) => vec![Action::Accept, Action::Back],
             None if self.finder.is_some() => vec![Action::Accept, Action::Back],
             None => {
-                let mut out = self.screen().hints(self.session.as_ref().map(|s| s.role));
+                let mut out = self.screen().hints(self.session.as_ref());
                 if self.session.as_ref().is_some_and(|s| s.demo) {
                     out.extend([Action::SwitchRole, Action::AdvanceClock]);
                 }
@@ -325,11 +325,15 @@ impl App {
                     self.screens.push(Screen::Audit(Box::new(screen)));
                     out.push(first);
                 }
+                Command::Open(Open::Scorecards) => {
+                    self.screens.push(Screen::Scorecards(Box::default()));
+                    out.extend(self.on_top(Screen::refresh));
+                }
                 Command::Open(how) => {
                     let (screen, get) = match how {
                         Open::Detail { id, number } => DetailScreen::open(id, number),
                         Open::Number(typed) => DetailScreen::open_number(&typed),
-                        Open::Audit => continue,
+                        Open::Audit | Open::Scorecards => continue,
                         Open::Cases(filter) => {
                             self.screens
                                 .push(Screen::Queue(Box::new(QueueScreen::drilled(filter))));
@@ -848,5 +852,7 @@ impl App {
 mod dashboard_tests;
 #[cfg(test)]
 mod move_tests;
+#[cfg(test)]
+mod scorecard_tests;
 #[cfg(test)]
 pub(crate) mod tests;

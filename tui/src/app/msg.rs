@@ -150,6 +150,7 @@ pub enum To {
     Detail,
     Audit,
     Dashboard,
+    Scorecards,
 }
 
 /// Goes out with a request and comes back with its answer, so the answer
@@ -216,6 +217,8 @@ pub enum Open {
     Audit,
     /// The open cases behind a row of the dashboard, filtered to them.
     Cases(crate::app::screens::queue::Filter),
+    /// The units' scorecards (supervisors).
+    Scorecards,
 }
 
 /// What `update` asks for. The first four leave the app (the event loop runs

@@ -8,9 +8,11 @@ use desk137_proto::v1 as pb;
 use desk137_proto::v1::audit_service_client::AuditServiceClient;
 use desk137_proto::v1::case_service_client::CaseServiceClient;
 use desk137_proto::v1::catalog_service_client::CatalogServiceClient;
+use desk137_proto::v1::citizen_record_service_client::CitizenRecordServiceClient;
 use desk137_proto::v1::clock_service_client::ClockServiceClient;
 use desk137_proto::v1::dashboard_service_client::DashboardServiceClient;
 use desk137_proto::v1::presence_service_client::PresenceServiceClient;
+use desk137_proto::v1::scorecard_service_client::ScorecardServiceClient;
 use desk137_proto::v1::session_service_client::SessionServiceClient;
 use tonic::transport::Channel;
 
@@ -80,4 +82,11 @@ rpcs! {
     Snapshot: pb::SnapshotRequest => pb::Dashboard = DashboardServiceClient::snapshot;
     SignIn: pb::SignInRequest => pb::SignInResponse = PresenceServiceClient::sign_in;
     SignOut: pb::SignOutRequest => pb::SignOutResponse = PresenceServiceClient::sign_out;
+    Scorecards: pb::ScorecardsRequest => pb::ScorecardsResponse = ScorecardServiceClient::scorecards;
+    ScorecardCases: pb::ScorecardCasesRequest => pb::ScorecardCasesResponse = ScorecardServiceClient::scorecard_cases;
+    RecordConsent: pb::RecordConsentRequest => pb::RecordConsentResponse = CitizenRecordServiceClient::record_consent;
+    WithdrawConsent: pb::WithdrawConsentRequest => pb::WithdrawConsentResponse = CitizenRecordServiceClient::withdraw_consent;
+    RevealPhone: pb::RevealPhoneRequest => pb::RevealPhoneResponse = CitizenRecordServiceClient::reveal_phone;
+    SetShahrban: pb::SetShahrbanRequest => pb::SetShahrbanResponse = CitizenRecordServiceClient::set_shahrban;
+    ClearFalseReport: pb::ClearFalseReportRequest => pb::ClearFalseReportResponse = CitizenRecordServiceClient::clear_false_report;
 }

@@ -9,6 +9,9 @@ use desk137_proto::convert::required;
 use desk137_proto::v1 as pb;
 use ratatui::style::Style;
 
+/// The Shahrban caller's badge in rows and headers.
+pub const SHAHRBAN: &str = "★";
+
 pub fn topic(app: &App, id: &str) -> String {
     match app.catalog.topic(id) {
         Some(t) => match app.lang {

@@ -18,7 +18,13 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Padding, Paragraph};
 
-fn case_lines(app: &App, c: &pb::Case, cols: usize, ink: Ink) -> Vec<Line<'static>> {
+fn case_lines(
+    app: &App,
+    c: &pb::Case,
+    revealed: Option<&str>,
+    cols: usize,
+    ink: Ink,
+) -> Vec<Line<'static>> {
     let l = app.lang.labels();
     let when = |ms: i64| timefmt::datetime(ms, app.calendar, app.lang);
     let label_w = [
@@ -43,16 +49,17 @@ fn case_lines(app: &App, c: &pb::Case, cols: usize, ink: Ink) -> Vec<Line<'stati
     let mut out = Vec::new();
     let (status, status_style) = case_row::status(app, c.status);
     let (urgency, urgency_style) = case_row::urgency(app, c);
-    out.push(ink.line(
-        &[
-            (&c.number, theme::title()),
-            (" · ", theme::dim()),
-            (&status, status_style),
-            (" · ", theme::dim()),
-            (urgency, urgency_style),
-        ],
-        cols,
-    ));
+    let mut head = vec![
+        (c.number.as_str(), theme::title()),
+        (" · ", theme::dim()),
+        (status.as_str(), status_style),
+        (" · ", theme::dim()),
+        (urgency, urgency_style),
+    ];
+    if c.shahrban {
+        head.extend([(" · ", theme::dim()), (app.lang.shahrban(), theme::warn())]);
+    }
+    out.push(ink.line(&head, cols));
     out.push(field(
         l.topic,
         &case_row::topic(app, &c.topic_id),
@@ -93,8 +100,32 @@ fn case_lines(app: &App, c: &pb::Case, cols: usize, ink: Ink) -> Vec<Line<'stati
         ));
     }
     let sees_phone = app.session.as_ref().is_some_and(|s| s.role != Role::Unit);
+    let consent = if c.phone_consent {
+        format!(" · ✓ {}", app.lang.consent_given())
+    } else {
+        String::new()
+    };
     if sees_phone && !c.phone.is_empty() {
-        out.push(field(l.phone, &c.phone, theme::dim()));
+        out.push(field(
+            l.phone,
+            &format!("{}{consent}", c.phone),
+            theme::dim(),
+        ));
+    } else if c.phone_consent {
+        out.push(field(
+            l.phone,
+            consent.trim_start_matches(" · "),
+            theme::ok(),
+        ));
+    }
+    // The number a unit asked for with the citizen's consent: this screen
+    // only, gone when it closes.
+    if let Some(number) = revealed {
+        out.push(field(
+            l.phone,
+            &format!("{number} · {}", app.lang.revealed_number()),
+            theme::warn(),
+        ));
     }
     out.push(field(
         l.created,
@@ -285,7 +316,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, d: &DetailScreen, ink: Ink
     let lines = match &d.case {
         Loadable::Loading => vec![ink.line(&[(l.loading, theme::dim())], cols)],
         Loadable::Failed(e) => vec![ink.line(&[(e, theme::error())], cols)],
-        Loadable::Loaded(c) => case_lines(app, c, cols, ink),
+        Loadable::Loaded(c) => case_lines(app, c, d.revealed.as_deref(), cols, ink),
     };
     let max_scroll = lines.len().saturating_sub(inner.height as usize);
     let scroll = (d.scroll as usize).min(max_scroll) as u16;

@@ -14,6 +14,8 @@ mod history;
 mod intake;
 mod move_form;
 mod queue;
+mod record_form;
+mod scorecards;
 pub mod text;
 pub mod theme;
 
@@ -42,6 +44,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Detail(s) => detail::draw(frame, body, app, s, ink),
         Screen::Audit(s) => audit::draw(frame, body, app, s, ink),
         Screen::Dashboard(s) => dashboard::draw(frame, body, app, s, ink),
+        Screen::Scorecards(s) => scorecards::draw(frame, body, app, s, ink),
     }
     let form = match app.screen() {
         Screen::Queue(s) => s.moving.form.as_ref(),
@@ -50,6 +53,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
     };
     if let Some(form) = form {
         move_form::draw(frame, body, app, form, ink);
+    }
+    if let Screen::Detail(s) = app.screen()
+        && let Some(form) = &s.record.form
+    {
+        record_form::draw(frame, body, app, form, ink);
     }
     if let Some(input) = &app.finder {
         finder::draw(frame, body, app, input, ink);

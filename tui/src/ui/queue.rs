@@ -213,8 +213,13 @@ impl Row {
         } else {
             (app.lang.num(0), theme::dim())
         };
+        let mut topic = case_row::topic(app, &c.topic_id);
+        // The Shahrban mark, where the server lets this role see it.
+        if c.shahrban {
+            topic = format!("{} {topic}", case_row::SHAHRBAN);
+        }
         Row {
-            topic: case_row::topic(app, &c.topic_id),
+            topic,
             region: case_row::region(app, c.region),
             unit: case_row::unit(app, &c.unit_id),
             status: case_row::status(app, c.status),

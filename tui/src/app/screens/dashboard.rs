@@ -125,14 +125,15 @@ impl Default for DashboardScreen {
 }
 
 impl DashboardScreen {
-    pub const HINTS: [Action; 7] = [
+    pub const HINTS: [Action; 8] = [
         Action::NextField,
         Action::Accept,
         Action::Sort,
         Action::OpenCases,
+        Action::OpenScorecards,
         Action::OpenAudit,
-        Action::Refresh,
         Action::Help,
+        Action::Refresh,
     ];
 
     pub fn new() -> Self {
@@ -277,6 +278,7 @@ impl DashboardScreen {
             Action::Refresh => return self.refresh(ctx),
             Action::Accept => return self.drill(ctx),
             Action::OpenCases => return vec![Command::Open(Open::Cases(Filter::default()))],
+            Action::OpenScorecards => return vec![Command::Open(Open::Scorecards)],
             Action::Back => return vec![Command::Unsay],
             _ => {}
         }

@@ -1,6 +1,7 @@
 //! One case with its whole timeline, opened from a list or by its number,
 //! and moved from here.
 
+use crate::app::Session;
 use crate::app::feed::News;
 use crate::app::intake::Loadable;
 use crate::app::move_form::Completion;
@@ -8,6 +9,7 @@ use crate::app::msg::{Command, Reply, Request, To};
 use crate::app::rpc::{Answer, Call};
 use crate::app::screens::Ctx;
 use crate::app::screens::moving::{self, Moving};
+use crate::app::screens::record::{self, Record};
 use crate::keymap::{Action, Context};
 use desk137_domain::model::Role;
 use desk137_domain::text::ascii_digits;
@@ -30,6 +32,11 @@ pub struct DetailScreen {
     pub case: Loadable<pb::Case>,
     pub scroll: u16,
     pub moving: Moving,
+    /// The citizen's record: its reason form while open.
+    pub record: Record,
+    /// The caller's number a unit asked for with consent: shown until the
+    /// screen closes, never kept anywhere else.
+    pub revealed: Option<String>,
     /// The feed said the case changed while a form was open: it is read
     /// again once the form closes, so the form keeps its revision.
     behind: bool,
@@ -55,6 +62,8 @@ impl DetailScreen {
             case: Loadable::Loading,
             scroll: 0,
             moving: Moving::default(),
+            record: Record::default(),
+            revealed: None,
             behind: false,
             loading: false,
         };
@@ -84,22 +93,34 @@ impl DetailScreen {
         }
     }
 
-    pub fn hints(&self, role: Role) -> Vec<Action> {
+    pub fn hints(&self, role: Role, session: Option<&Session>) -> Vec<Action> {
+        if self.record.is_open() {
+            return vec![Action::Save, Action::Back];
+        }
         if self.moving.is_open() {
             return vec![Action::NextField, Action::Save, Action::Back];
         }
         let mut out = vec![Action::Back];
         out.extend(moving::offered(self.loaded(), role));
+        if let Some(session) = session {
+            out.extend(record::offered(self.loaded(), session));
+        }
         out.extend([Action::Refresh, Action::Help]);
         out
     }
 
     pub fn act(&mut self, a: Action, ctx: &mut Ctx) -> Vec<Command> {
+        if self.record.is_open() {
+            return self.record.act(a, ctx);
+        }
         if self.moving.is_open() {
             return self.moving.act(a, ctx, To::Detail);
         }
         let case = self.loaded().cloned();
         if let Some(out) = self.moving.open(a, case.as_ref(), ctx) {
+            return out;
+        }
+        if let Some(out) = self.record.open(a, case.as_ref(), ctx) {
             return out;
         }
         let page = (ctx.rows.saturating_sub(8)).max(1);
@@ -123,12 +144,20 @@ impl DetailScreen {
     }
 
     pub fn edit(&mut self, req: InputRequest) -> Vec<Command> {
-        self.moving.edit(req);
+        if self.record.is_open() {
+            self.record.edit(req);
+        } else {
+            self.moving.edit(req);
+        }
         Vec::new()
     }
 
     pub fn paste(&mut self, text: &str) -> Vec<Command> {
-        self.moving.paste(text);
+        if self.record.is_open() {
+            self.record.paste(text);
+        } else {
+            self.moving.paste(text);
+        }
         Vec::new()
     }
 
@@ -139,7 +168,7 @@ impl DetailScreen {
     /// A change the feed announced while a form was open is read once the
     /// form has closed.
     pub fn tick(&mut self, ctx: &Ctx) -> Vec<Command> {
-        if self.behind && !self.loading && !self.moving.is_open() {
+        if self.behind && !self.loading && !self.moving.is_open() && !self.record.is_open() {
             self.refresh(ctx)
         } else {
             Vec::new()
@@ -156,7 +185,7 @@ impl DetailScreen {
         if !ours {
             return Vec::new();
         }
-        if self.moving.is_open() || self.loading {
+        if self.moving.is_open() || self.record.is_open() || self.loading {
             self.behind = true;
             return Vec::new();
         }
@@ -210,7 +239,22 @@ impl DetailScreen {
                 }
                 out
             }
-            _ => Vec::new(),
+            (call, answer) => {
+                let Some(done) = self.record.answered(&call, answer, ctx) else {
+                    return Vec::new();
+                };
+                let mut out = done.commands;
+                if let Some(case) = done.case.filter(|c| self.is_this(c)) {
+                    self.case = Loadable::Loaded(case);
+                }
+                if done.revealed.is_some() {
+                    self.revealed = done.revealed;
+                }
+                if done.reload {
+                    out.extend(self.refresh(ctx));
+                }
+                out
+            }
         }
     }
 }

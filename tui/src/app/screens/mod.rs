@@ -8,6 +8,8 @@ pub mod detail;
 pub mod intake;
 pub mod moving;
 pub mod queue;
+pub mod record;
+pub mod scorecards;
 
 use crate::app::Confirm;
 use crate::app::Session;
@@ -19,21 +21,22 @@ use crate::messages::Lang;
 pub use audit::AuditScreen;
 pub use dashboard::DashboardScreen;
 use desk137_domain::clock::Millis;
-use desk137_domain::model::Role;
 use desk137_domain::sla::SlaPolicy;
 pub use detail::DetailScreen;
 pub use intake::IntakeScreen;
 pub use queue::QueueScreen;
+pub use scorecards::ScorecardsScreen;
 use tui_input::InputRequest;
 
 /// The key tables of the screens, besides the shared ones.
-pub const SCREEN_CONTEXTS: [Context; 6] = [
+pub const SCREEN_CONTEXTS: [Context; 7] = [
     intake::CONTEXT,
     queue::CONTEXT,
     detail::CONTEXT,
     audit::CONTEXT,
     crate::app::move_form::CONTEXT,
     dashboard::CONTEXT,
+    scorecards::CONTEXT,
 ];
 
 /// Makes request ids unique among all clients: the session's prefix and a
@@ -80,6 +83,7 @@ pub enum Screen {
     Detail(Box<DetailScreen>),
     Audit(Box<AuditScreen>),
     Dashboard(Box<DashboardScreen>),
+    Scorecards(Box<ScorecardsScreen>),
 }
 
 impl Screen {
@@ -92,6 +96,7 @@ impl Screen {
             Screen::Detail(_) => Some(To::Detail),
             Screen::Audit(_) => Some(To::Audit),
             Screen::Dashboard(_) => Some(To::Dashboard),
+            Screen::Scorecards(_) => Some(To::Scorecards),
         }
     }
 
@@ -102,22 +107,27 @@ impl Screen {
             Screen::Starting => &[LIST],
             Screen::Intake(_) => &[intake::CONTEXT, EDIT],
             Screen::Queue(s) if s.moving.is_open() => &[crate::app::move_form::CONTEXT, EDIT],
-            Screen::Detail(s) if s.moving.is_open() => &[crate::app::move_form::CONTEXT, EDIT],
+            Screen::Detail(s) if s.moving.is_open() || s.record.is_open() => {
+                &[crate::app::move_form::CONTEXT, EDIT]
+            }
             Screen::Queue(_) => &[queue::CONTEXT, LIST],
             Screen::Detail(_) => &[detail::CONTEXT, LIST],
             Screen::Audit(_) => &[audit::CONTEXT, EDIT],
             Screen::Dashboard(_) => &[dashboard::CONTEXT, LIST],
+            Screen::Scorecards(_) => &[scorecards::CONTEXT, LIST],
         }
     }
 
     /// The actions the bottom bar names, in order.
-    pub fn hints(&self, role: Option<Role>) -> Vec<Action> {
+    pub fn hints(&self, session: Option<&Session>) -> Vec<Action> {
+        let role = session.map(|s| s.role);
         match (self, role) {
             (Screen::Intake(_), _) => IntakeScreen::HINTS.to_vec(),
             (Screen::Queue(s), Some(role)) => s.hints(role),
-            (Screen::Detail(s), Some(role)) => s.hints(role),
+            (Screen::Detail(s), Some(role)) => s.hints(role, session),
             (Screen::Audit(_), _) => AuditScreen::HINTS.to_vec(),
             (Screen::Dashboard(_), _) => DashboardScreen::HINTS.to_vec(),
+            (Screen::Scorecards(s), _) => s.hints(),
             _ => vec![Action::Help, Action::Quit],
         }
     }
@@ -130,6 +140,7 @@ impl Screen {
             Screen::Detail(s) => s.act(a, ctx),
             Screen::Audit(s) => s.act(a),
             Screen::Dashboard(s) => s.act(a, ctx),
+            Screen::Scorecards(s) => s.act(a, ctx),
         }
     }
 
@@ -140,7 +151,7 @@ impl Screen {
             Screen::Queue(s) => s.edit(req),
             Screen::Detail(s) => s.edit(req),
             Screen::Audit(s) => s.edit(req),
-            Screen::Starting | Screen::Dashboard(_) => Vec::new(),
+            Screen::Starting | Screen::Dashboard(_) | Screen::Scorecards(_) => Vec::new(),
         }
     }
 
@@ -150,7 +161,7 @@ impl Screen {
             Screen::Queue(s) => s.paste(text),
             Screen::Detail(s) => s.paste(text),
             Screen::Audit(s) => s.paste(text),
-            Screen::Starting | Screen::Dashboard(_) => Vec::new(),
+            Screen::Starting | Screen::Dashboard(_) | Screen::Scorecards(_) => Vec::new(),
         }
     }
 
@@ -185,6 +196,7 @@ impl Screen {
             Screen::Detail(s) => s.reply(r, ctx),
             Screen::Audit(s) => s.reply(r),
             Screen::Dashboard(s) => s.reply(r, ctx),
+            Screen::Scorecards(s) => s.reply(r),
         }
     }
 
@@ -207,6 +219,7 @@ impl Screen {
             Screen::Detail(s) => s.refresh(ctx),
             Screen::Audit(s) => s.act(Action::Refresh),
             Screen::Dashboard(s) => s.refresh(ctx),
+            Screen::Scorecards(s) => s.refresh(ctx),
         }
     }
 
@@ -229,7 +242,7 @@ impl Screen {
             Screen::Queue(s) => s.feed(news, ctx),
             Screen::Detail(s) => s.feed(news, ctx),
             Screen::Dashboard(s) => s.feed(news, ctx),
-            Screen::Audit(_) => Vec::new(),
+            Screen::Audit(_) | Screen::Scorecards(_) => Vec::new(),
         }
     }
 
@@ -245,8 +258,12 @@ impl Screen {
         match self {
             Screen::Intake(s) => s.form.is_dirty(),
             Screen::Queue(s) => s.moving.form.as_ref().is_some_and(|f| f.is_dirty()),
-            Screen::Detail(s) => s.moving.form.as_ref().is_some_and(|f| f.is_dirty()),
-            Screen::Audit(_) | Screen::Starting | Screen::Dashboard(_) => false,
+            Screen::Detail(s) => {
+                s.moving.form.as_ref().is_some_and(|f| f.is_dirty()) || s.record.is_dirty()
+            }
+            Screen::Audit(_) | Screen::Starting | Screen::Dashboard(_) | Screen::Scorecards(_) => {
+                false
+            }
         }
     }
 

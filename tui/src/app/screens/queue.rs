@@ -3,7 +3,6 @@
 //! first, kept current by the feed, each case moved from its row.
 
 use crate::app::cases::CaseList;
-use crate::app::clocks;
 use crate::app::feed::News;
 use crate::app::move_form::Completion;
 use crate::app::msg::{Command, ListKind, Open, Reply, Request, To};
@@ -310,13 +309,14 @@ impl QueueScreen {
         self.sort();
     }
 
-    /// What is due first on top, the same case kept selected.
+    /// Urgent and Shahrban first, then what is due first, the same case
+    /// kept selected.
     fn sort(&mut self) {
         if self.list.kind == ListKind::Recent {
             return;
         }
         let selected = self.list.selected_case().map(|c| c.id);
-        clocks::by_due(&mut self.list.rows);
+        crate::app::cases::queue_order(&mut self.list.rows);
         if let Some(i) = selected.and_then(|id| self.list.rows.iter().position(|c| c.id == id)) {
             self.list.selected = i;
         }
