@@ -70,10 +70,19 @@ pub enum Action {
     OpenAudit,
     Sort,
     OpenCases,
+    OpenFeedback,
+    Rate1,
+    Rate2,
+    Rate3,
+    Rate4,
+    Rate5,
+    AskCorrection,
+    Unreachable,
+    OpenAttachment,
 }
 
 impl Action {
-    pub const ALL: [Action; 54] = [
+    pub const ALL: [Action; 63] = [
         Action::Quit,
         Action::Help,
         Action::NewCall,
@@ -128,6 +137,15 @@ impl Action {
         Action::OpenAudit,
         Action::Sort,
         Action::OpenCases,
+        Action::OpenFeedback,
+        Action::Rate1,
+        Action::Rate2,
+        Action::Rate3,
+        Action::Rate4,
+        Action::Rate5,
+        Action::AskCorrection,
+        Action::Unreachable,
+        Action::OpenAttachment,
     ];
 
     /// What the action does, for the help screen.
@@ -235,6 +253,33 @@ impl Action {
                 "فهرست همهٔ پرونده‌های باز با صافی‌ها",
                 "The list of every open case, with its filters",
             ),
+            Action::OpenFeedback => (
+                "تماس نظرسنجی: پروندهٔ بعدی که باید با شهروند تماس گرفت",
+                "Call-backs: the next case whose citizen is to be called",
+            ),
+            Action::Rate1 => (
+                "رضایت ۱ (کم‌ترین)، با نظر",
+                "Satisfaction 1 (lowest), with a comment",
+            ),
+            Action::Rate2 => ("رضایت ۲، با نظر", "Satisfaction 2, with a comment"),
+            Action::Rate3 => ("رضایت ۳، با نظر", "Satisfaction 3, with a comment"),
+            Action::Rate4 => ("رضایت ۴، با نظر", "Satisfaction 4, with a comment"),
+            Action::Rate5 => (
+                "رضایت ۵ (بیشترین)، با نظر",
+                "Satisfaction 5 (highest), with a comment",
+            ),
+            Action::AskCorrection => (
+                "شهروند اصلاح می‌خواهد: بازگشت به واحد با سخن شهروند",
+                "The citizen asks for a correction: back to the unit, in their words",
+            ),
+            Action::Unreachable => (
+                "پاسخ نداد: تماس دوباره پس از مدتی؛ بار سوم بسته می‌شود",
+                "Unreachable: called again later; the third try closes it",
+            ),
+            Action::OpenAttachment => (
+                "باز کردن پیوست انتخاب‌شده با نمایشگر سیستم",
+                "Open the selected attachment with the system's viewer",
+            ),
         };
         match lang {
             Lang::Fa => fa,
@@ -282,6 +327,15 @@ impl Action {
             Action::OpenAudit => ("ممیزی", "audit"),
             Action::Sort => ("ترتیب", "sort"),
             Action::OpenCases => ("فهرست", "all cases"),
+            Action::OpenFeedback => ("نظرسنجی", "call-backs"),
+            Action::Rate1 => ("رضایت ۱", "rate 1"),
+            Action::Rate2 => ("رضایت ۲", "rate 2"),
+            Action::Rate3 => ("رضایت ۳", "rate 3"),
+            Action::Rate4 => ("رضایت ۴", "rate 4"),
+            Action::Rate5 => ("رضایت ۵", "rate 5"),
+            Action::AskCorrection => ("اصلاح", "correction"),
+            Action::Unreachable => ("پاسخ نداد", "unreachable"),
+            Action::OpenAttachment => ("پیوست", "open file"),
             _ => return self.help(lang),
         };
         match lang {
@@ -812,19 +866,19 @@ mod tests {
             [global]
             "ctrl-s" = "unbound"
             "f9" = "unbound"
-            "f10" = "save"
+            "f11" = "save"
             "ctrl-n" = "refresh"
             [list]
             "x" = "accept"
         "#;
         let map = Keymap::with_user("mine.toml", user).unwrap();
         assert_eq!(map.action(&[EDIT], key("ctrl-s")), None);
-        assert_eq!(map.action(&[EDIT], key("f10")), Some(Action::Save));
+        assert_eq!(map.action(&[EDIT], key("f11")), Some(Action::Save));
         assert_eq!(map.action(&[EDIT], key("ctrl-n")), Some(Action::Refresh));
         assert_eq!(map.action(&[LIST], key("x")), Some(Action::Accept));
         // What the user did not touch stays.
         assert_eq!(map.action(&[EDIT], key("f2")), Some(Action::NewCall));
-        assert_eq!(map.hint(&[EDIT], Action::Save), Some(key("f10")));
+        assert_eq!(map.hint(&[EDIT], Action::Save), Some(key("f11")));
     }
 
     #[test]

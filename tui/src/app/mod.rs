@@ -21,6 +21,7 @@ use crate::keymap::{Action, Context, Key, Keymap};
 use crate::messages::Lang;
 use catalog::ClientCatalog;
 use crossterm::event::{KeyEvent, KeyEventKind};
+use desk137_domain::access::{Rpc, may_call};
 use desk137_domain::clock::Millis;
 use desk137_domain::model::Role;
 use desk137_domain::sla::SlaPolicy;
@@ -28,7 +29,7 @@ use desk137_proto::convert::required;
 use desk137_proto::v1 as pb;
 pub use msg::{Command, ListKind, Msg, Open, Reply, Request, RpcError, Ticket, To};
 use rpc::{Answer, Call};
-use screens::{Ctx, DetailScreen, IntakeScreen, QueueScreen, RequestIds, Screen};
+use screens::{Ctx, DetailScreen, FeedbackScreen, IntakeScreen, QueueScreen, RequestIds, Screen};
 use stream::{Serving, StreamEvent, StreamItem, StreamSpec, SubId};
 use tui_input::InputRequest;
 
@@ -330,6 +331,12 @@ impl App {
                         Open::Detail { id, number } => DetailScreen::open(id, number),
                         Open::Number(typed) => DetailScreen::open_number(&typed),
                         Open::Audit => continue,
+                        Open::Feedback => {
+                            let (screen, first) = FeedbackScreen::open();
+                            self.screens.push(Screen::Feedback(Box::new(screen)));
+                            out.push(first);
+                            continue;
+                        }
                         Open::Cases(filter) => {
                             self.screens
                                 .push(Screen::Queue(Box::new(QueueScreen::drilled(filter))));
@@ -379,6 +386,12 @@ fn route(app: &mut App, msg: Msg) -> Vec<Command> {
         Msg::Uploaded { to, path, result } => {
             match app.screens.iter().rposition(|s| s.to() == Some(to)) {
                 Some(at) => app.with_screen(at, |s, ctx| s.uploaded(&path, result, ctx)),
+                None => Vec::new(),
+            }
+        }
+        Msg::Opened { to, name, result } => {
+            match app.screens.iter().rposition(|s| s.to() == Some(to)) {
+                Some(at) => app.with_screen(at, |s, ctx| s.opened(&name, result, ctx)),
                 None => Vec::new(),
             }
         }
@@ -498,6 +511,16 @@ impl App {
                     .is_some_and(|s| matches!(s.role, Role::Supervisor | Role::Admin)) =>
             {
                 self.settle(vec![Command::Open(Open::Audit)])
+            }
+            Action::OpenFeedback if !matches!(self.screen(), Screen::Feedback(_)) => {
+                let role = self.session.as_ref().map(|s| s.role);
+                // The policy's rule, ahead of the server's.
+                if role.is_some_and(|r| may_call(r, Rpc::NextCallBack)) {
+                    self.settle(vec![Command::Open(Open::Feedback)])
+                } else {
+                    self.say(Tone::Warning, self.lang.fb_not_for_role());
+                    Vec::new()
+                }
             }
             Action::SwitchRole => self.switch_role(),
             Action::AdvanceClock => self.advance_clock(),

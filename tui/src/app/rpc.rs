@@ -10,6 +10,7 @@ use desk137_proto::v1::case_service_client::CaseServiceClient;
 use desk137_proto::v1::catalog_service_client::CatalogServiceClient;
 use desk137_proto::v1::clock_service_client::ClockServiceClient;
 use desk137_proto::v1::dashboard_service_client::DashboardServiceClient;
+use desk137_proto::v1::feedback_service_client::FeedbackServiceClient;
 use desk137_proto::v1::presence_service_client::PresenceServiceClient;
 use desk137_proto::v1::session_service_client::SessionServiceClient;
 use tonic::transport::Channel;
@@ -80,4 +81,7 @@ rpcs! {
     Snapshot: pb::SnapshotRequest => pb::Dashboard = DashboardServiceClient::snapshot;
     SignIn: pb::SignInRequest => pb::SignInResponse = PresenceServiceClient::sign_in;
     SignOut: pb::SignOutRequest => pb::SignOutResponse = PresenceServiceClient::sign_out;
+    NextCallBack: pb::NextCallBackRequest => pb::NextCallBackResponse = FeedbackServiceClient::next_call_back;
+    RecordFeedback: pb::RecordFeedbackRequest => pb::RecordFeedbackResponse = FeedbackServiceClient::record_feedback;
+    ReleaseCallBack: pb::ReleaseCallBackRequest => pb::ReleaseCallBackResponse = FeedbackServiceClient::release_call_back;
 }

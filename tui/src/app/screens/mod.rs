@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod dashboard;
 pub mod detail;
+pub mod feedback;
 pub mod intake;
 pub mod moving;
 pub mod queue;
@@ -22,18 +23,20 @@ use desk137_domain::clock::Millis;
 use desk137_domain::model::Role;
 use desk137_domain::sla::SlaPolicy;
 pub use detail::DetailScreen;
+pub use feedback::FeedbackScreen;
 pub use intake::IntakeScreen;
 pub use queue::QueueScreen;
 use tui_input::InputRequest;
 
 /// The key tables of the screens, besides the shared ones.
-pub const SCREEN_CONTEXTS: [Context; 6] = [
+pub const SCREEN_CONTEXTS: [Context; 7] = [
     intake::CONTEXT,
     queue::CONTEXT,
     detail::CONTEXT,
     audit::CONTEXT,
     crate::app::move_form::CONTEXT,
     dashboard::CONTEXT,
+    feedback::CONTEXT,
 ];
 
 /// Makes request ids unique among all clients: the session's prefix and a
@@ -80,6 +83,7 @@ pub enum Screen {
     Detail(Box<DetailScreen>),
     Audit(Box<AuditScreen>),
     Dashboard(Box<DashboardScreen>),
+    Feedback(Box<FeedbackScreen>),
 }
 
 impl Screen {
@@ -92,6 +96,7 @@ impl Screen {
             Screen::Detail(_) => Some(To::Detail),
             Screen::Audit(_) => Some(To::Audit),
             Screen::Dashboard(_) => Some(To::Dashboard),
+            Screen::Feedback(_) => Some(To::Feedback),
         }
     }
 
@@ -107,6 +112,7 @@ impl Screen {
             Screen::Detail(_) => &[detail::CONTEXT, LIST],
             Screen::Audit(_) => &[audit::CONTEXT, EDIT],
             Screen::Dashboard(_) => &[dashboard::CONTEXT, LIST],
+            Screen::Feedback(s) => s.contexts(),
         }
     }
 
@@ -118,6 +124,7 @@ impl Screen {
             (Screen::Detail(s), Some(role)) => s.hints(role),
             (Screen::Audit(_), _) => AuditScreen::HINTS.to_vec(),
             (Screen::Dashboard(_), _) => DashboardScreen::HINTS.to_vec(),
+            (Screen::Feedback(s), _) => s.hints(),
             _ => vec![Action::Help, Action::Quit],
         }
     }
@@ -130,6 +137,7 @@ impl Screen {
             Screen::Detail(s) => s.act(a, ctx),
             Screen::Audit(s) => s.act(a),
             Screen::Dashboard(s) => s.act(a, ctx),
+            Screen::Feedback(s) => s.act(a, ctx),
         }
     }
 
@@ -140,6 +148,7 @@ impl Screen {
             Screen::Queue(s) => s.edit(req),
             Screen::Detail(s) => s.edit(req),
             Screen::Audit(s) => s.edit(req),
+            Screen::Feedback(s) => s.edit(req),
             Screen::Starting | Screen::Dashboard(_) => Vec::new(),
         }
     }
@@ -150,6 +159,7 @@ impl Screen {
             Screen::Queue(s) => s.paste(text),
             Screen::Detail(s) => s.paste(text),
             Screen::Audit(s) => s.paste(text),
+            Screen::Feedback(s) => s.paste(text),
             Screen::Starting | Screen::Dashboard(_) => Vec::new(),
         }
     }
@@ -185,6 +195,7 @@ impl Screen {
             Screen::Detail(s) => s.reply(r, ctx),
             Screen::Audit(s) => s.reply(r),
             Screen::Dashboard(s) => s.reply(r, ctx),
+            Screen::Feedback(s) => s.reply(r, ctx),
         }
     }
 
@@ -193,6 +204,7 @@ impl Screen {
         match self {
             Screen::Detail(s) if connected => s.tick(ctx),
             Screen::Dashboard(s) if connected => s.tick(ctx),
+            Screen::Feedback(s) if connected => s.tick(ctx),
             _ => Vec::new(),
         }
     }
@@ -207,6 +219,7 @@ impl Screen {
             Screen::Detail(s) => s.refresh(ctx),
             Screen::Audit(s) => s.act(Action::Refresh),
             Screen::Dashboard(s) => s.refresh(ctx),
+            Screen::Feedback(s) => s.refresh(ctx),
         }
     }
 
@@ -229,7 +242,21 @@ impl Screen {
             Screen::Queue(s) => s.feed(news, ctx),
             Screen::Detail(s) => s.feed(news, ctx),
             Screen::Dashboard(s) => s.feed(news, ctx),
+            Screen::Feedback(s) => s.feed(news, ctx),
             Screen::Audit(_) => Vec::new(),
+        }
+    }
+
+    /// A file asked for was downloaded and handed to the viewer, or not.
+    pub fn opened(
+        &mut self,
+        name: &str,
+        result: Result<(), String>,
+        ctx: &mut Ctx,
+    ) -> Vec<Command> {
+        match self {
+            Screen::Feedback(s) => s.opened(name, result, ctx),
+            _ => Vec::new(),
         }
     }
 
@@ -246,6 +273,7 @@ impl Screen {
             Screen::Intake(s) => s.form.is_dirty(),
             Screen::Queue(s) => s.moving.form.as_ref().is_some_and(|f| f.is_dirty()),
             Screen::Detail(s) => s.moving.form.as_ref().is_some_and(|f| f.is_dirty()),
+            Screen::Feedback(s) => s.is_dirty(),
             Screen::Audit(_) | Screen::Starting | Screen::Dashboard(_) => false,
         }
     }
