@@ -870,6 +870,8 @@ impl App {
 #[cfg(test)]
 mod dashboard_tests;
 #[cfg(test)]
+mod feedback_tests;
+#[cfg(test)]
 mod move_tests;
 #[cfg(test)]
 pub(crate) mod tests;

@@ -62,6 +62,10 @@ impl Lang {
         pick(self, "شماره‌ای در پرونده نیست", "no number on the case")
     }
 
+    pub fn fb_unit(self) -> &'static str {
+        pick(self, "واحد", "Unit")
+    }
+
     pub fn fb_request(self) -> &'static str {
         pick(self, "درخواست", "Request")
     }
