@@ -118,7 +118,7 @@ fn hand(app: &mut App, ask: &Request, case: Option<pb::Case>, waiting: u32) -> V
         app,
         ask,
         Answer::NextCallBack(Ok(pb::NextCallBackResponse {
-            r#case: case,
+            case,
             lease_until_ms,
             waiting,
         })),
