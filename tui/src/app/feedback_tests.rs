@@ -184,6 +184,35 @@ fn f10_opens_the_queue_and_esc_gives_the_case_back() {
 }
 
 #[test]
+fn quitting_or_switching_role_gives_the_case_back_first() {
+    let mut app = on_call(Lang::En);
+    let cmds = update(&mut app, key(KeyCode::Char('q'), KeyModifiers::CONTROL));
+    assert_eq!(cmds.last(), Some(&Command::Quit));
+    sent(&cmds, "release_call_back");
+
+    let mut app = on_call(Lang::En);
+    app.demo_user = Some("agent1".into());
+    let cmds = update(&mut app, key(KeyCode::F(6), KeyModifiers::NONE));
+    let at = |name: &str| {
+        cmds.iter()
+            .position(|c| match c {
+                Command::Send(r) => r.call.name() == name,
+                Command::SwitchUser(_) => name == "switch",
+                _ => false,
+            })
+            .unwrap_or_else(|| panic!("no {name} in {cmds:?}"))
+    };
+    assert!(at("release_call_back") < at("switch"));
+
+    // Nothing held, nothing sent.
+    let mut app = agent_app(Lang::En);
+    let ask = open(&mut app);
+    hand(&mut app, &ask, None, 0);
+    let cmds = update(&mut app, key(KeyCode::Char('q'), KeyModifiers::CONTROL));
+    assert_eq!(cmds, vec![Command::Quit]);
+}
+
+#[test]
 fn only_agents_and_supervisors_open_it() {
     let mut app = App::new(crate::app::tests::settings(Lang::En), NOW);
     app.catalog = crate::app::catalog::tests::shipped();

@@ -257,6 +257,19 @@ impl App {
         }
     }
 
+    /// The call-backs held on the screens, given back to the queue so the
+    /// next agent need not wait out the lease.
+    fn releases(&self) -> Vec<Command> {
+        self.screens.iter().filter_map(Screen::release).collect()
+    }
+
+    /// Quitting: the leases go back first; the loop sends them before it ends.
+    fn leaving(&self) -> Vec<Command> {
+        let mut out = self.releases();
+        out.push(Command::Quit);
+        out
+    }
+
     fn is_dirty(&self) -> bool {
         self.screens.iter().any(Screen::is_dirty)
     }
@@ -471,7 +484,7 @@ impl App {
                 if yes {
                     self.overlay = None;
                     return match what {
-                        Confirm::Quit => vec![Command::Quit],
+                        Confirm::Quit => self.leaving(),
                         other => self.on_top(|s, ctx| s.confirmed(other, ctx)),
                     };
                 }
@@ -491,7 +504,7 @@ impl App {
                     self.overlay = Some(Overlay::Confirm(Confirm::Quit));
                     Vec::new()
                 } else {
-                    vec![Command::Quit]
+                    self.leaving()
                 }
             }
             Action::Help => {
@@ -577,6 +590,8 @@ impl App {
             self.say(Tone::Warning, self.lang.switch_blocked());
             return Vec::new();
         }
+        // Given back while still signed in as the one who holds it.
+        let released = self.releases();
         let current = self.demo_user.clone().unwrap_or_default();
         let at = DEMO_USERS.iter().position(|u| *u == current).unwrap_or(0);
         let next = DEMO_USERS[(at + 1) % DEMO_USERS.len()].to_owned();
@@ -588,7 +603,8 @@ impl App {
         self.epoch += 1;
         // The next user's view of the feed is another one: from the start.
         self.feed.reset();
-        let mut out = vec![Command::SwitchUser(next)];
+        let mut out = released;
+        out.push(Command::SwitchUser(next));
         out.extend(self.start());
         out
     }

@@ -167,16 +167,7 @@ impl FeedbackScreen {
         let page = ctx.rows.saturating_sub(8).max(1);
         match a {
             Action::Back => {
-                let mut out = Vec::new();
-                // Given back at once, so the next agent need not wait out
-                // the lease.
-                if let Some(c) = self.case() {
-                    out.push(Command::Send(Request::new(
-                        To::Feedback,
-                        0,
-                        Call::ReleaseCallBack(pb::ReleaseCallBackRequest { case_id: c.id }),
-                    )));
-                }
+                let mut out: Vec<Command> = self.release().into_iter().collect();
                 out.push(Command::Close);
                 return out;
             }
@@ -202,6 +193,18 @@ impl FeedbackScreen {
             }
         }
         Vec::new()
+    }
+
+    /// Gives the case shown back to the queue at once, so the next agent
+    /// need not wait out the lease.
+    pub fn release(&self) -> Option<Command> {
+        self.case().map(|c| {
+            Command::Send(Request::new(
+                To::Feedback,
+                0,
+                Call::ReleaseCallBack(pb::ReleaseCallBackRequest { case_id: c.id }),
+            ))
+        })
     }
 
     fn open_attachment(&self, ctx: &Ctx) -> Vec<Command> {

@@ -267,6 +267,14 @@ impl Screen {
         }
     }
 
+    /// The request that gives back a call-back this screen holds.
+    pub fn release(&self) -> Option<Command> {
+        match self {
+            Screen::Feedback(s) => s.release(),
+            _ => None,
+        }
+    }
+
     /// Something typed that leaving would lose.
     pub fn is_dirty(&self) -> bool {
         match self {
