@@ -18,7 +18,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Padding, Paragraph};
 
 /// The rows the comment form takes, borders included.
-const FORM_HEIGHT: u16 = 6;
+const FORM_HEIGHT: u16 = 5;
 
 /// The key of `action` on this screen, as the bottom bar names keys.
 fn key_of(app: &App, action: Action) -> String {
