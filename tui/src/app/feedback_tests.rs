@@ -397,6 +397,20 @@ fn an_answer_lost_on_the_way_is_sent_again_under_the_same_request_id() {
     assert_eq!(again.request_id, first.request_id);
 }
 
+fn moved(app: &mut App, seq: u64, case: pb::Case, kind: pb::EventKind) -> Vec<Command> {
+    crate::app::tests::feed_item(
+        app,
+        pb::watch_response::Item::Event(pb::FeedEvent {
+            seq,
+            at_ms: NOW,
+            kind: pb::FeedKind::CaseMoved as i32,
+            case: Some(case),
+            event: Some(ev(NOW, "unit1", kind)),
+            ..Default::default()
+        }),
+    )
+}
+
 #[test]
 fn the_feed_keeps_the_waiting_count_and_the_case_current() {
     let mut app = on_call(Lang::En);
@@ -407,21 +421,26 @@ fn the_feed_keeps_the_waiting_count_and_the_case_current() {
     other.call_back = None;
     let cmds = feed_event(&mut app, 10, pb::FeedKind::CaseCreated, other.clone());
     assert!(sends(&cmds).is_empty(), "{cmds:?}");
+    assert_eq!(screen(&app).waiting, 3);
 
-    // Another case resolved: the queue is asked again, the count follows.
-    other.status = pb::CaseStatus::Resolved.into();
-    let cmds = feed_event(&mut app, 11, pb::FeedKind::CaseMoved, other);
-    let ask = sent(&cmds, "next_call_back").clone();
-    let again = resolved_case(&app);
-    hand(&mut app, &ask, Some(again), 4);
+    // Another case resolved: one more waits. The queue is not asked, which
+    // would renew the lease of an agent who may have left the desk.
+    let mut third = resolved_case(&app);
+    third.id = 901;
+    let cmds = moved(&mut app, 11, third.clone(), pb::EventKind::Resolved);
+    assert!(sends(&cmds).is_empty(), "{cmds:?}");
     assert_eq!(screen(&app).waiting, 4);
+    // And one fewer once another agent has called it.
+    third.status = pb::CaseStatus::Closed.into();
+    moved(&mut app, 12, third, pb::EventKind::Feedback);
+    assert_eq!(screen(&app).waiting, 3);
 
     // The shown case is closed by a supervisor while a comment is typed.
     type_text(&mut app, "4");
     type_text(&mut app, "ok");
     let mut closed = resolved_case(&app);
     closed.status = pb::CaseStatus::Closed.into();
-    let cmds = feed_event(&mut app, 12, pb::FeedKind::CaseMoved, closed);
+    let cmds = moved(&mut app, 13, closed, pb::EventKind::Closed);
     let ask = sent(&cmds, "next_call_back").clone();
     let mut next = resolved_case(&app);
     next.id = 813;
@@ -436,15 +455,38 @@ fn the_feed_keeps_the_waiting_count_and_the_case_current() {
 }
 
 #[test]
-fn an_ended_lease_is_asked_for_again_once() {
-    let mut app = on_call(Lang::En);
-    assert!(sends(&update(&mut app, Msg::Tick(NOW + 60_000))).is_empty());
-    let cmds = update(&mut app, Msg::Tick(NOW + 601_000));
+fn an_empty_queue_asks_again_when_a_result_comes_in() {
+    let mut app = agent_app(Lang::En);
+    let ask = open(&mut app);
+    hand(&mut app, &ask, None, 0);
+    let case = resolved_case(&app);
+    let cmds = moved(&mut app, 20, case.clone(), pb::EventKind::Resolved);
     let ask = sent(&cmds, "next_call_back").clone();
-    // The server's clock says it is still running: the same end again.
+    // Another event while that ask is out is asked after it.
+    let cmds = moved(&mut app, 21, case.clone(), pb::EventKind::Resolved);
+    assert!(sends(&cmds).is_empty());
+    let cmds = hand(&mut app, &ask, Some(case), 1);
+    assert_eq!(screen(&app).case().map(|c| c.id), Some(812));
+    sent(&cmds, "next_call_back");
+}
+
+#[test]
+fn the_lease_is_renewed_only_while_a_comment_is_open() {
+    let mut app = on_call(Lang::En);
+    // Left alone, the lease ends and the case goes to whoever asks next.
+    for t in [60_000, 590_000, 601_000, 3_600_000] {
+        assert!(sends(&update(&mut app, Msg::Tick(NOW + t))).is_empty());
+    }
+    let mut app = on_call(Lang::En);
+    type_text(&mut app, "5");
+    assert!(sends(&update(&mut app, Msg::Tick(NOW + 500_000))).is_empty());
+    let cmds = update(&mut app, Msg::Tick(NOW + 545_000));
+    let ask = sent(&cmds, "next_call_back").clone();
+    // The server's clock says it still runs: the same end, renewed once.
     let same = resolved_case(&app);
     hand(&mut app, &ask, Some(same), 3);
-    assert!(sends(&update(&mut app, Msg::Tick(NOW + 602_000))).is_empty());
+    assert!(sends(&update(&mut app, Msg::Tick(NOW + 546_000))).is_empty());
+    assert!(screen(&app).form.is_some());
 }
 
 #[test]

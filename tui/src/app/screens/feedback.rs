@@ -15,6 +15,9 @@ use tui_input::{Input, InputRequest};
 
 pub const CONTEXT: Context = "feedback";
 
+/// With a comment open, the lease is renewed this long before it ends.
+const RENEW_BEFORE_MS: i64 = 60_000;
+
 /// What the agent heard on the call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -86,7 +89,7 @@ pub struct FeedbackScreen {
     asking: bool,
     /// The feed spoke while the queue was being asked: ask again after.
     behind: bool,
-    /// The lease end last asked again at, so an ended lease is asked once.
+    /// The lease end last renewed at, so it is renewed once.
     renewed_for: i64,
 }
 
@@ -300,8 +303,10 @@ impl FeedbackScreen {
         vec![self.ask()]
     }
 
-    /// An ended lease is asked for again once: the queue hands the case
-    /// back to this agent if nobody took it meanwhile.
+    /// Asking the queue renews the lease, so it is asked on its own only
+    /// while the agent is at work on the case: a comment field open as the
+    /// lease runs out. A screen left alone lets its lease end, and the case
+    /// goes to the next agent who asks.
     pub fn tick(&mut self, ctx: &Ctx) -> Vec<Command> {
         if self.asking {
             return Vec::new();
@@ -309,33 +314,60 @@ impl FeedbackScreen {
         if std::mem::take(&mut self.behind) {
             return vec![self.ask()];
         }
-        match self.handed().map(|h| h.lease_until_ms) {
-            Some(until) if until <= ctx.now_ms && self.renewed_for != until => {
-                self.renewed_for = until;
-                vec![self.ask()]
-            }
-            _ => Vec::new(),
+        let until = match self.handed() {
+            Some(h) if self.form.is_some() => h.lease_until_ms,
+            _ => return Vec::new(),
+        };
+        if until - ctx.now_ms <= RENEW_BEFORE_MS && self.renewed_for != until {
+            self.renewed_for = until;
+            return vec![self.ask()];
         }
+        Vec::new()
     }
 
-    /// The feed: a change of the case shown, or of any case in (or just
-    /// out of) the call-back round, may change what the queue hands and
-    /// how many wait; the queue is asked again. Asking again keeps this
-    /// agent's lease.
+    /// The feed. A change of the case shown reads it again; with no case
+    /// shown, a case entering the call-back round is asked for. With a case
+    /// held the count follows the events (asking would renew the lease of
+    /// an agent who may have left); every answer of the queue sets it exact.
     pub fn feed(&mut self, news: &News, _ctx: &Ctx) -> Vec<Command> {
-        let ours = match news {
+        let holding = self.case().map(|c| c.id);
+        let ask = match news {
             News::Resynced { .. } => true,
-            News::Event(e) => e.case.as_ref().is_some_and(|c| {
-                let shown = self.case().is_some_and(|s| s.id == c.id);
-                let in_round = c.call_back.as_ref().is_some_and(|b| b.resolved_at_ms > 0);
-                let resolved = matches!(
-                    pb::CaseStatus::try_from(c.status),
-                    Ok(pb::CaseStatus::Resolved | pb::CaseStatus::AwaitingFeedback)
-                );
-                shown || in_round || resolved
-            }),
+            News::Event(e) => {
+                let Some(c) = e.case.as_ref() else {
+                    return Vec::new();
+                };
+                let kind = e
+                    .event
+                    .as_ref()
+                    .and_then(|ev| pb::EventKind::try_from(ev.kind).ok())
+                    .unwrap_or(pb::EventKind::Unspecified);
+                let cb = c.call_back.unwrap_or_default();
+                let enters = kind == pb::EventKind::Resolved && cb.due_ms > 0;
+                let leaves = cb.resolved_at_ms > 0
+                    && matches!(
+                        kind,
+                        pb::EventKind::Feedback
+                            | pb::EventKind::Closed
+                            | pb::EventKind::Reopened
+                            | pb::EventKind::Unreachable
+                    );
+                match holding {
+                    Some(id) if id == c.id => true,
+                    Some(_) => {
+                        if enters {
+                            self.waiting = self.waiting.saturating_add(1);
+                        } else if leaves {
+                            // The case shown still waits.
+                            self.waiting = self.waiting.saturating_sub(1).max(1);
+                        }
+                        false
+                    }
+                    None => enters || leaves,
+                }
+            }
         };
-        if !ours {
+        if !ask {
             return Vec::new();
         }
         if self.asking {
