@@ -268,6 +268,28 @@ fn four_then_a_comment_records_satisfaction_four_and_the_next_call_follows() {
 }
 
 #[test]
+fn the_feed_telling_of_ones_own_outcome_first_is_no_warning() {
+    let mut app = on_call(Lang::En);
+    type_text(&mut app, "4");
+    let (req, _) = record(&press(&mut app, KeyCode::Enter));
+    let mut closed = resolved_case(&app);
+    closed.status = pb::CaseStatus::Closed.into();
+    let cmds = moved(&mut app, 30, closed.clone(), pb::EventKind::Feedback);
+    let ask = sent(&cmds, "next_call_back").clone();
+    hand(&mut app, &ask, None, 0);
+    assert_ne!(app.status.as_ref().map(|s| s.tone), Some(Tone::Warning));
+    answer(
+        &mut app,
+        &req,
+        Answer::RecordFeedback(Ok(pb::RecordFeedbackResponse {
+            r#case: Some(closed),
+            replayed: false,
+        })),
+    );
+    assert_eq!(status_text(&app), app.lang.fb_closed("1405-000812", 4));
+}
+
+#[test]
 fn each_outcome_key_makes_its_outcome() {
     for (keys, outcome, satisfaction) in [
         ("1", pb::FeedbackOutcome::Satisfaction, 1),

@@ -433,8 +433,11 @@ impl FeedbackScreen {
             self.scroll = 0;
             // The case the agent was on went elsewhere (closed or taken by
             // someone else): what was typed belonged to it.
-            if let Some((_, number)) = before {
-                self.form = None;
+            // An outcome of this agent's on the way moved it: its answer
+            // says so in its own words.
+            if let Some((_, number)) = before
+                && !self.form.take().is_some_and(|f| f.sending)
+            {
                 out.push(Command::Say(
                     Tone::Warning,
                     ctx.lang.fb_moved_elsewhere(&number),
