@@ -38,6 +38,8 @@ pub struct Client {
     auth: Arc<Mutex<MetadataValue<Ascii>>>,
     replies: UnboundedSender<Msg>,
     streams: Arc<Mutex<Streams>>,
+    /// The viewer attachments are opened with, the file's path appended.
+    opener: Arc<Vec<String>>,
 }
 
 /// The open subscriptions. Each opening gets a number of its own, so that a
@@ -141,6 +143,7 @@ impl Client {
             auth: Arc::new(Mutex::new(auth)),
             replies,
             streams: Arc::default(),
+            opener: Arc::new(crate::download::default_opener()),
         })
     }
 
@@ -181,6 +184,40 @@ impl Client {
                 tracing::warn!(code = ?e.code, message = %e.message, "upload failed");
             }
             let _ = this.replies.send(Msg::Uploaded { to, path, result });
+        });
+    }
+
+    /// Attachments open with `opener` (a program and its first arguments)
+    /// rather than the platform's viewer.
+    pub fn with_opener(mut self, opener: Vec<String>) -> Self {
+        self.opener = Arc::new(opener);
+        self
+    }
+
+    /// Downloads an attachment and opens it with the viewer; the outcome
+    /// comes back to `to` as [`Msg::Opened`].
+    pub fn open_attachment(
+        &self,
+        to: crate::app::msg::To,
+        case_id: u64,
+        attachment: desk137_proto::v1::Attachment,
+    ) {
+        let this = self.clone();
+        let auth = self.auth();
+        tokio::spawn(async move {
+            let how = Upload(&auth);
+            let result =
+                match crate::download::download(this.channel.clone(), &how, case_id, &attachment)
+                    .await
+                {
+                    Ok(path) => crate::download::open_with(&this.opener, &path).await,
+                    Err(e) => Err(e),
+                };
+            if let Err(e) = &result {
+                tracing::warn!(error = %e, "opening an attachment failed");
+            }
+            let name = attachment.name;
+            let _ = this.replies.send(Msg::Opened { to, name, result });
         });
     }
 

@@ -28,6 +28,9 @@ pub struct Config {
     pub calendar: Calendar,
     /// The certificate (PEM) an `https://` server's chain must lead to.
     pub ca: Option<PathBuf>,
+    /// The viewer attachments open with: a program and its first arguments,
+    /// the file's path added last. Unset: `xdg-open` (`open` on macOS).
+    pub opener: Option<Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -109,6 +112,7 @@ mod tests {
                 bidi = true
                 keymap = "keys.toml"
                 calendar = "gregorian"
+                opener = ["feh", "--scale-down"]
             "#,
         )
         .unwrap();
@@ -116,6 +120,10 @@ mod tests {
         assert!(c.bidi);
         assert_eq!(c.calendar, Calendar::Gregorian);
         assert_eq!(c.server.as_deref(), Some("http://127.0.0.1:1370"));
+        assert_eq!(
+            c.opener,
+            Some(vec!["feh".to_owned(), "--scale-down".to_owned()])
+        );
         let d = Config::parse(Path::new("c.toml"), "").unwrap();
         assert_eq!(
             (d.lang, d.calendar, d.bidi),

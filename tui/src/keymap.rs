@@ -78,10 +78,19 @@ pub enum Action {
     RevealPhone,
     ToggleShahrban,
     ClearFalseReport,
+    OpenFeedback,
+    Rate1,
+    Rate2,
+    Rate3,
+    Rate4,
+    Rate5,
+    AskCorrection,
+    Unreachable,
+    OpenAttachment,
 }
 
 impl Action {
-    pub const ALL: [Action; 62] = [
+    pub const ALL: [Action; 71] = [
         Action::Quit,
         Action::Help,
         Action::NewCall,
@@ -144,6 +153,15 @@ impl Action {
         Action::RevealPhone,
         Action::ToggleShahrban,
         Action::ClearFalseReport,
+        Action::OpenFeedback,
+        Action::Rate1,
+        Action::Rate2,
+        Action::Rate3,
+        Action::Rate4,
+        Action::Rate5,
+        Action::AskCorrection,
+        Action::Unreachable,
+        Action::OpenAttachment,
     ];
 
     /// What the action does, for the help screen.
@@ -274,6 +292,33 @@ impl Action {
                 "برداشتن نشان گزارش کذب پس از اعتراض، با دلیل",
                 "Clear a false-report mark on appeal, with a reason",
             ),
+            Action::OpenFeedback => (
+                "تماس نظرسنجی: پروندهٔ بعدی که باید با شهروند تماس گرفت",
+                "Call-backs: the next case whose citizen is to be called",
+            ),
+            Action::Rate1 => (
+                "رضایت ۱ (کم‌ترین)، با نظر",
+                "Satisfaction 1 (lowest), with a comment",
+            ),
+            Action::Rate2 => ("رضایت ۲، با نظر", "Satisfaction 2, with a comment"),
+            Action::Rate3 => ("رضایت ۳، با نظر", "Satisfaction 3, with a comment"),
+            Action::Rate4 => ("رضایت ۴، با نظر", "Satisfaction 4, with a comment"),
+            Action::Rate5 => (
+                "رضایت ۵ (بیشترین)، با نظر",
+                "Satisfaction 5 (highest), with a comment",
+            ),
+            Action::AskCorrection => (
+                "شهروند اصلاح می‌خواهد: بازگشت به واحد با سخن شهروند",
+                "The citizen asks for a correction: back to the unit, in their words",
+            ),
+            Action::Unreachable => (
+                "پاسخ نداد: تماس دوباره پس از مدتی؛ بار سوم بسته می‌شود",
+                "Unreachable: called again later; the third try closes it",
+            ),
+            Action::OpenAttachment => (
+                "باز کردن پیوست انتخاب‌شده با نمایشگر سیستم",
+                "Open the selected attachment with the system's viewer",
+            ),
         };
         match lang {
             Lang::Fa => fa,
@@ -329,6 +374,15 @@ impl Action {
             Action::RevealPhone => ("شماره", "number"),
             Action::ToggleShahrban => ("شهربان", "Shahrban"),
             Action::ClearFalseReport => ("لغو کذب", "clear false"),
+            Action::OpenFeedback => ("نظرسنجی", "call-backs"),
+            Action::Rate1 => ("رضایت ۱", "rate 1"),
+            Action::Rate2 => ("رضایت ۲", "rate 2"),
+            Action::Rate3 => ("رضایت ۳", "rate 3"),
+            Action::Rate4 => ("رضایت ۴", "rate 4"),
+            Action::Rate5 => ("رضایت ۵", "rate 5"),
+            Action::AskCorrection => ("اصلاح", "correction"),
+            Action::Unreachable => ("پاسخ نداد", "unreachable"),
+            Action::OpenAttachment => ("پیوست", "open file"),
             _ => return self.help(lang),
         };
         match lang {
@@ -859,19 +913,19 @@ mod tests {
             [global]
             "ctrl-s" = "unbound"
             "f9" = "unbound"
-            "f10" = "save"
+            "f11" = "save"
             "ctrl-n" = "refresh"
             [list]
             "x" = "accept"
         "#;
         let map = Keymap::with_user("mine.toml", user).unwrap();
         assert_eq!(map.action(&[EDIT], key("ctrl-s")), None);
-        assert_eq!(map.action(&[EDIT], key("f10")), Some(Action::Save));
+        assert_eq!(map.action(&[EDIT], key("f11")), Some(Action::Save));
         assert_eq!(map.action(&[EDIT], key("ctrl-n")), Some(Action::Refresh));
         assert_eq!(map.action(&[LIST], key("x")), Some(Action::Accept));
         // What the user did not touch stays.
         assert_eq!(map.action(&[EDIT], key("f2")), Some(Action::NewCall));
-        assert_eq!(map.hint(&[EDIT], Action::Save), Some(key("f10")));
+        assert_eq!(map.hint(&[EDIT], Action::Save), Some(key("f11")));
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod classify;
 pub mod client;
 pub mod complete;
 pub mod config;
+pub mod download;
 pub mod keymap;
 pub mod logging;
 pub mod messages;

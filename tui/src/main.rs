@@ -124,7 +124,14 @@ fn real_main() -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("starting the runtime")?;
-    runtime.block_on(session(settings, demo_user, server, token, ca))
+    runtime.block_on(session(
+        settings,
+        demo_user,
+        server,
+        token,
+        ca,
+        config.opener,
+    ))
 }
 
 async fn session(
@@ -133,6 +140,7 @@ async fn session(
     server: String,
     token: String,
     ca: Option<Vec<u8>>,
+    opener: Option<Vec<String>>,
 ) -> anyhow::Result<()> {
     let clock: SharedClock = Arc::new(SystemClock);
     let demo_server = if demo_user.is_some() {
@@ -147,7 +155,10 @@ async fn session(
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     // The demo serves plaintext on loopback: a CA has nothing to check there.
     let ca = if demo_server.is_some() { None } else { ca };
-    let client = Client::with_ca(&server, &token, ca.as_deref(), tx)?;
+    let mut client = Client::with_ca(&server, &token, ca.as_deref(), tx)?;
+    if let Some(opener) = opener {
+        client = client.with_opener(opener);
+    }
     let mut app = App::new(settings, clock.now_ms());
     app.demo_user = demo_user;
     if let Some(s) = &demo_server {

@@ -9,6 +9,7 @@ use desk137_domain::validate::Reason;
 use serde::Deserialize;
 
 pub mod audit;
+mod feedback;
 mod lifecycle;
 mod live;
 mod scorecards;

@@ -97,6 +97,14 @@ where
             client.upload(to, case_id, path);
             false
         }
+        Command::OpenAttachment {
+            to,
+            case_id,
+            attachment,
+        } => {
+            client.open_attachment(to, case_id, attachment);
+            false
+        }
         Command::SwitchUser(user) => {
             if let Err(e) = client.set_token(&user) {
                 tracing::warn!(error = %e, "switching the demo user");

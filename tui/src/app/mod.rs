@@ -21,6 +21,7 @@ use crate::keymap::{Action, Context, Key, Keymap};
 use crate::messages::Lang;
 use catalog::ClientCatalog;
 use crossterm::event::{KeyEvent, KeyEventKind};
+use desk137_domain::access::{Rpc, may_call};
 use desk137_domain::clock::Millis;
 use desk137_domain::model::Role;
 use desk137_domain::sla::SlaPolicy;
@@ -28,7 +29,7 @@ use desk137_proto::convert::required;
 use desk137_proto::v1 as pb;
 pub use msg::{Command, ListKind, Msg, Open, Reply, Request, RpcError, Ticket, To};
 use rpc::{Answer, Call};
-use screens::{Ctx, DetailScreen, IntakeScreen, QueueScreen, RequestIds, Screen};
+use screens::{Ctx, DetailScreen, FeedbackScreen, IntakeScreen, QueueScreen, RequestIds, Screen};
 use stream::{Serving, StreamEvent, StreamItem, StreamSpec, SubId};
 use tui_input::InputRequest;
 
@@ -256,6 +257,19 @@ impl App {
         }
     }
 
+    /// The call-backs held on the screens, given back to the queue so the
+    /// next agent need not wait out the lease.
+    fn releases(&self) -> Vec<Command> {
+        self.screens.iter().filter_map(Screen::release).collect()
+    }
+
+    /// Quitting: the leases go back first; the loop sends them before it ends.
+    fn leaving(&self) -> Vec<Command> {
+        let mut out = self.releases();
+        out.push(Command::Quit);
+        out
+    }
+
     fn is_dirty(&self) -> bool {
         self.screens.iter().any(Screen::is_dirty)
     }
@@ -334,6 +348,12 @@ impl App {
                         Open::Detail { id, number } => DetailScreen::open(id, number),
                         Open::Number(typed) => DetailScreen::open_number(&typed),
                         Open::Audit | Open::Scorecards => continue,
+                        Open::Feedback => {
+                            let (screen, first) = FeedbackScreen::open();
+                            self.screens.push(Screen::Feedback(Box::new(screen)));
+                            out.push(first);
+                            continue;
+                        }
                         Open::Cases(filter) => {
                             self.screens
                                 .push(Screen::Queue(Box::new(QueueScreen::drilled(filter))));
@@ -383,6 +403,12 @@ fn route(app: &mut App, msg: Msg) -> Vec<Command> {
         Msg::Uploaded { to, path, result } => {
             match app.screens.iter().rposition(|s| s.to() == Some(to)) {
                 Some(at) => app.with_screen(at, |s, ctx| s.uploaded(&path, result, ctx)),
+                None => Vec::new(),
+            }
+        }
+        Msg::Opened { to, name, result } => {
+            match app.screens.iter().rposition(|s| s.to() == Some(to)) {
+                Some(at) => app.with_screen(at, |s, ctx| s.opened(&name, result, ctx)),
                 None => Vec::new(),
             }
         }
@@ -462,7 +488,7 @@ impl App {
                 if yes {
                     self.overlay = None;
                     return match what {
-                        Confirm::Quit => vec![Command::Quit],
+                        Confirm::Quit => self.leaving(),
                         other => self.on_top(|s, ctx| s.confirmed(other, ctx)),
                     };
                 }
@@ -482,7 +508,7 @@ impl App {
                     self.overlay = Some(Overlay::Confirm(Confirm::Quit));
                     Vec::new()
                 } else {
-                    vec![Command::Quit]
+                    self.leaving()
                 }
             }
             Action::Help => {
@@ -502,6 +528,16 @@ impl App {
                     .is_some_and(|s| matches!(s.role, Role::Supervisor | Role::Admin)) =>
             {
                 self.settle(vec![Command::Open(Open::Audit)])
+            }
+            Action::OpenFeedback if !matches!(self.screen(), Screen::Feedback(_)) => {
+                let role = self.session.as_ref().map(|s| s.role);
+                // The policy's rule, ahead of the server's.
+                if role.is_some_and(|r| may_call(r, Rpc::NextCallBack)) {
+                    self.settle(vec![Command::Open(Open::Feedback)])
+                } else {
+                    self.say(Tone::Warning, self.lang.fb_not_for_role());
+                    Vec::new()
+                }
             }
             Action::SwitchRole => self.switch_role(),
             Action::AdvanceClock => self.advance_clock(),
@@ -558,6 +594,8 @@ impl App {
             self.say(Tone::Warning, self.lang.switch_blocked());
             return Vec::new();
         }
+        // Given back while still signed in as the one who holds it.
+        let released = self.releases();
         let current = self.demo_user.clone().unwrap_or_default();
         let at = DEMO_USERS.iter().position(|u| *u == current).unwrap_or(0);
         let next = DEMO_USERS[(at + 1) % DEMO_USERS.len()].to_owned();
@@ -569,7 +607,8 @@ impl App {
         self.epoch += 1;
         // The next user's view of the feed is another one: from the start.
         self.feed.reset();
-        let mut out = vec![Command::SwitchUser(next)];
+        let mut out = released;
+        out.push(Command::SwitchUser(next));
         out.extend(self.start());
         out
     }
@@ -850,6 +889,8 @@ impl App {
 
 #[cfg(test)]
 mod dashboard_tests;
+#[cfg(test)]
+mod feedback_tests;
 #[cfg(test)]
 mod move_tests;
 #[cfg(test)]

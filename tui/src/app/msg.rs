@@ -33,6 +33,13 @@ pub enum Msg {
         to: To,
         completion: crate::app::move_form::Completion,
     },
+    /// An attachment asked for by `to` was downloaded and handed to the
+    /// system's viewer, or could not be; the error in words.
+    Opened {
+        to: To,
+        name: String,
+        result: Result<(), String>,
+    },
 }
 
 /// The field a server refused and why, as the stable code it sent.
@@ -151,6 +158,7 @@ pub enum To {
     Audit,
     Dashboard,
     Scorecards,
+    Feedback,
 }
 
 /// Goes out with a request and comes back with its answer, so the answer
@@ -219,6 +227,8 @@ pub enum Open {
     Cases(crate::app::screens::queue::Filter),
     /// The units' scorecards (supervisors).
     Scorecards,
+    /// The agent's call-back queue.
+    Feedback,
 }
 
 /// What `update` asks for. The first four leave the app (the event loop runs
@@ -246,6 +256,13 @@ pub enum Command {
         to: To,
         case_id: u64,
         path: String,
+    },
+    /// Download an attachment of `case_id` to a file of its own and open it
+    /// with the system's viewer, answered by [`Msg::Opened`].
+    OpenAttachment {
+        to: To,
+        case_id: u64,
+        attachment: desk137_proto::v1::Attachment,
     },
     /// Demo only: speak as another demo user from now on.
     SwitchUser(String),
@@ -278,6 +295,7 @@ impl Command {
                 | Command::Quit
                 | Command::CompletePath { .. }
                 | Command::Upload { .. }
+                | Command::OpenAttachment { .. }
                 | Command::SwitchUser(_)
                 | Command::SendAs { .. }
         )

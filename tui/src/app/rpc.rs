@@ -11,6 +11,7 @@ use desk137_proto::v1::catalog_service_client::CatalogServiceClient;
 use desk137_proto::v1::citizen_record_service_client::CitizenRecordServiceClient;
 use desk137_proto::v1::clock_service_client::ClockServiceClient;
 use desk137_proto::v1::dashboard_service_client::DashboardServiceClient;
+use desk137_proto::v1::feedback_service_client::FeedbackServiceClient;
 use desk137_proto::v1::presence_service_client::PresenceServiceClient;
 use desk137_proto::v1::scorecard_service_client::ScorecardServiceClient;
 use desk137_proto::v1::session_service_client::SessionServiceClient;
@@ -89,4 +90,7 @@ rpcs! {
     RevealPhone: pb::RevealPhoneRequest => pb::RevealPhoneResponse = CitizenRecordServiceClient::reveal_phone;
     SetShahrban: pb::SetShahrbanRequest => pb::SetShahrbanResponse = CitizenRecordServiceClient::set_shahrban;
     ClearFalseReport: pb::ClearFalseReportRequest => pb::ClearFalseReportResponse = CitizenRecordServiceClient::clear_false_report;
+    NextCallBack: pb::NextCallBackRequest => pb::NextCallBackResponse = FeedbackServiceClient::next_call_back;
+    RecordFeedback: pb::RecordFeedbackRequest => pb::RecordFeedbackResponse = FeedbackServiceClient::record_feedback;
+    ReleaseCallBack: pb::ReleaseCallBackRequest => pb::ReleaseCallBackResponse = FeedbackServiceClient::release_call_back;
 }

@@ -204,7 +204,20 @@ fn case_lines(
     }
     out.push(Line::raw(""));
     out.push(ink.line(&[(l.timeline, theme::title())], cols));
-    for e in &c.events {
+    out.extend(timeline(app, &c.events, cols, ink));
+    out
+}
+
+/// The timeline's steps, oldest first, a step's text wrapped beside its time.
+pub(super) fn timeline(
+    app: &App,
+    events: &[pb::CaseEvent],
+    cols: usize,
+    ink: Ink,
+) -> Vec<Line<'static>> {
+    let when = |ms: i64| timefmt::datetime(ms, app.calendar, app.lang);
+    let mut out = Vec::new();
+    for e in events {
         let time = when(e.at_ms);
         let text = event_text(app, e);
         let style = match pb::EventKind::try_from(e.kind) {

@@ -7,6 +7,7 @@ mod case_row;
 mod confirm;
 mod dashboard;
 mod detail;
+mod feedback;
 mod finder;
 mod header;
 mod help;
@@ -45,6 +46,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Audit(s) => audit::draw(frame, body, app, s, ink),
         Screen::Dashboard(s) => dashboard::draw(frame, body, app, s, ink),
         Screen::Scorecards(s) => scorecards::draw(frame, body, app, s, ink),
+        Screen::Feedback(s) => feedback::draw(frame, body, app, s, ink),
     }
     let form = match app.screen() {
         Screen::Queue(s) => s.moving.form.as_ref(),

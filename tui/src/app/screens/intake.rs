@@ -70,6 +70,7 @@ impl IntakeScreen {
         Action::Save,
         Action::OpenNumber,
         Action::Help,
+        Action::OpenFeedback,
         Action::Quit,
     ];
 

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod dashboard;
 pub mod detail;
+pub mod feedback;
 pub mod intake;
 pub mod moving;
 pub mod queue;
@@ -23,13 +24,14 @@ pub use dashboard::DashboardScreen;
 use desk137_domain::clock::Millis;
 use desk137_domain::sla::SlaPolicy;
 pub use detail::DetailScreen;
+pub use feedback::FeedbackScreen;
 pub use intake::IntakeScreen;
 pub use queue::QueueScreen;
 pub use scorecards::ScorecardsScreen;
 use tui_input::InputRequest;
 
 /// The key tables of the screens, besides the shared ones.
-pub const SCREEN_CONTEXTS: [Context; 7] = [
+pub const SCREEN_CONTEXTS: [Context; 8] = [
     intake::CONTEXT,
     queue::CONTEXT,
     detail::CONTEXT,
@@ -37,6 +39,7 @@ pub const SCREEN_CONTEXTS: [Context; 7] = [
     crate::app::move_form::CONTEXT,
     dashboard::CONTEXT,
     scorecards::CONTEXT,
+    feedback::CONTEXT,
 ];
 
 /// Makes request ids unique among all clients: the session's prefix and a
@@ -84,6 +87,7 @@ pub enum Screen {
     Audit(Box<AuditScreen>),
     Dashboard(Box<DashboardScreen>),
     Scorecards(Box<ScorecardsScreen>),
+    Feedback(Box<FeedbackScreen>),
 }
 
 impl Screen {
@@ -97,6 +101,7 @@ impl Screen {
             Screen::Audit(_) => Some(To::Audit),
             Screen::Dashboard(_) => Some(To::Dashboard),
             Screen::Scorecards(_) => Some(To::Scorecards),
+            Screen::Feedback(_) => Some(To::Feedback),
         }
     }
 
@@ -115,6 +120,7 @@ impl Screen {
             Screen::Audit(_) => &[audit::CONTEXT, EDIT],
             Screen::Dashboard(_) => &[dashboard::CONTEXT, LIST],
             Screen::Scorecards(_) => &[scorecards::CONTEXT, LIST],
+            Screen::Feedback(s) => s.contexts(),
         }
     }
 
@@ -128,6 +134,7 @@ impl Screen {
             (Screen::Audit(_), _) => AuditScreen::HINTS.to_vec(),
             (Screen::Dashboard(_), _) => DashboardScreen::HINTS.to_vec(),
             (Screen::Scorecards(s), _) => s.hints(),
+            (Screen::Feedback(s), _) => s.hints(),
             _ => vec![Action::Help, Action::Quit],
         }
     }
@@ -141,6 +148,7 @@ impl Screen {
             Screen::Audit(s) => s.act(a),
             Screen::Dashboard(s) => s.act(a, ctx),
             Screen::Scorecards(s) => s.act(a, ctx),
+            Screen::Feedback(s) => s.act(a, ctx),
         }
     }
 
@@ -151,6 +159,7 @@ impl Screen {
             Screen::Queue(s) => s.edit(req),
             Screen::Detail(s) => s.edit(req),
             Screen::Audit(s) => s.edit(req),
+            Screen::Feedback(s) => s.edit(req),
             Screen::Starting | Screen::Dashboard(_) | Screen::Scorecards(_) => Vec::new(),
         }
     }
@@ -161,6 +170,7 @@ impl Screen {
             Screen::Queue(s) => s.paste(text),
             Screen::Detail(s) => s.paste(text),
             Screen::Audit(s) => s.paste(text),
+            Screen::Feedback(s) => s.paste(text),
             Screen::Starting | Screen::Dashboard(_) | Screen::Scorecards(_) => Vec::new(),
         }
     }
@@ -197,6 +207,7 @@ impl Screen {
             Screen::Audit(s) => s.reply(r),
             Screen::Dashboard(s) => s.reply(r, ctx),
             Screen::Scorecards(s) => s.reply(r),
+            Screen::Feedback(s) => s.reply(r, ctx),
         }
     }
 
@@ -205,6 +216,7 @@ impl Screen {
         match self {
             Screen::Detail(s) if connected => s.tick(ctx),
             Screen::Dashboard(s) if connected => s.tick(ctx),
+            Screen::Feedback(s) if connected => s.tick(ctx),
             _ => Vec::new(),
         }
     }
@@ -220,6 +232,7 @@ impl Screen {
             Screen::Audit(s) => s.act(Action::Refresh),
             Screen::Dashboard(s) => s.refresh(ctx),
             Screen::Scorecards(s) => s.refresh(ctx),
+            Screen::Feedback(s) => s.refresh(ctx),
         }
     }
 
@@ -242,7 +255,21 @@ impl Screen {
             Screen::Queue(s) => s.feed(news, ctx),
             Screen::Detail(s) => s.feed(news, ctx),
             Screen::Dashboard(s) => s.feed(news, ctx),
+            Screen::Feedback(s) => s.feed(news, ctx),
             Screen::Audit(_) | Screen::Scorecards(_) => Vec::new(),
+        }
+    }
+
+    /// A file asked for was downloaded and handed to the viewer, or not.
+    pub fn opened(
+        &mut self,
+        name: &str,
+        result: Result<(), String>,
+        ctx: &mut Ctx,
+    ) -> Vec<Command> {
+        match self {
+            Screen::Feedback(s) => s.opened(name, result, ctx),
+            _ => Vec::new(),
         }
     }
 
@@ -250,6 +277,14 @@ impl Screen {
     pub fn catalog_changed(&mut self, ctx: &mut Ctx) {
         if let Screen::Intake(s) = self {
             s.catalog_changed(ctx);
+        }
+    }
+
+    /// The request that gives back a call-back this screen holds.
+    pub fn release(&self) -> Option<Command> {
+        match self {
+            Screen::Feedback(s) => s.release(),
+            _ => None,
         }
     }
 
@@ -261,6 +296,7 @@ impl Screen {
             Screen::Detail(s) => {
                 s.moving.form.as_ref().is_some_and(|f| f.is_dirty()) || s.record.is_dirty()
             }
+            Screen::Feedback(s) => s.is_dirty(),
             Screen::Audit(_) | Screen::Starting | Screen::Dashboard(_) | Screen::Scorecards(_) => {
                 false
             }
