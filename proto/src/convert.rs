@@ -38,12 +38,17 @@ pub fn required<T: WireEnum>(field: &'static str, v: i32) -> Result<T, FieldErro
 
 macro_rules! wire_enum {
     ($domain:ty, $pb:ty { $($variant:ident),+ $(,)? }) => {
+        wire_enum!($domain, $pb { $($variant),+ } unmapped {});
+    };
+    // `unmapped`: values of the contract the domain has no counterpart for
+    // yet; they read as unspecified.
+    ($domain:ty, $pb:ty { $($variant:ident),+ $(,)? } unmapped { $($none:ident),* }) => {
         impl WireEnum for $domain {
             type Pb = $pb;
 
             fn from_pb(pb: $pb) -> Option<Self> {
                 match pb {
-                    <$pb>::Unspecified => None,
+                    <$pb>::Unspecified $(| <$pb>::$none)* => None,
                     $(<$pb>::$variant => Some(<$domain>::$variant),)+
                 }
             }
@@ -82,6 +87,8 @@ wire_enum!(
         Unit,
         Supervisor,
         Admin
+    } unmapped {
+        Portal
     }
 );
 wire_enum!(
