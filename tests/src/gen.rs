@@ -75,6 +75,10 @@ pub struct GenArgs {
     /// sled's page cache while writing, in MiB.
     #[arg(long, default_value_t = 256)]
     pub cache_mb: u64,
+    /// The share of resolved cases 137 has not called back yet, whenever
+    /// they were resolved: a backlog in the call-back queue.
+    #[arg(long, default_value_t = 0.0)]
+    pub uncalled: f64,
 }
 
 /// What a run wrote.
@@ -223,12 +227,13 @@ struct Plan<'a> {
     hours: Weighted<usize>,
     citizens: u64,
     agents: u32,
+    uncalled: f64,
     /// How many calls went round the pool so far.
     next_caller: Cell<u64>,
 }
 
 impl<'a> Plan<'a> {
-    fn new(catalog: &'a Catalog, citizens: u64) -> Result<Self, GenError> {
+    fn new(catalog: &'a Catalog, citizens: u64, uncalled: f64) -> Result<Self, GenError> {
         // Topics in catalog order are roughly in order of frequency: a Zipf
         // law over that order puts «سد معبر» first.
         let zipf = |kind: Kind| {
@@ -264,6 +269,7 @@ impl<'a> Plan<'a> {
             hours,
             citizens,
             agents: 40,
+            uncalled,
             next_caller: Cell::new(0),
         })
     }
@@ -373,10 +379,24 @@ impl<'a> Plan<'a> {
         let mut case = open_case(new, self.catalog, &SlaPolicy::default(), at, &agent)
             .map_err(|e| GenError::Invalid(e.to_string()))?;
         if case.case.kind == Kind::Executive {
+            let end = if self.uncalled > 0.0 && rng.random::<f64>() < self.uncalled {
+                Life::UntilCallBack(end)
+            } else {
+                Life::Until(end)
+            };
             live(rng, &mut case, self.catalog, end, &agent);
         }
         Ok(case)
     }
+}
+
+/// How much of a case's life is written.
+#[derive(Debug, Clone, Copy)]
+enum Life {
+    /// Every step up to this time.
+    Until(Millis),
+    /// The same, but none of 137's call-back: the case waits for its call.
+    UntilCallBack(Millis),
 }
 
 /// One step of a case's life: who makes which move at `at`.
@@ -393,7 +413,7 @@ struct Step {
 /// the call-back state and the score a served case would have, and the
 /// store's dashboard, scorecard and call-back counters count it as the
 /// server's would.
-fn live(rng: &mut StdRng, opened: &mut Opened, catalog: &Catalog, end: Millis, agent: &str) {
+fn live(rng: &mut StdRng, opened: &mut Opened, catalog: &Catalog, life: Life, agent: &str) {
     let unit = opened.case.unit_id.clone();
     let urgent = opened.case.urgency == Urgency::Urgent;
     let mut t = opened.case.created_at_ms;
@@ -508,8 +528,10 @@ fn live(rng: &mut StdRng, opened: &mut Opened, catalog: &Catalog, end: Millis, a
         role,
         mv,
         mut input,
-    } in steps.into_iter().take_while(|s| s.at <= end)
-    {
+    } in steps.into_iter().take_while(|s| match life {
+        Life::Until(end) => s.at <= end,
+        Life::UntilCallBack(end) => s.at <= end && s.role != Role::Agent,
+    }) {
         let caller = Caller {
             name: if role == Role::Unit {
                 unit.clone()
@@ -561,6 +583,9 @@ pub fn generate(
     if args.years == 0 || args.years > 50 {
         return Err(GenError::Invalid("--years must be 1 to 50".into()));
     }
+    if !(0.0..=1.0).contains(&args.uncalled) {
+        return Err(GenError::Invalid("--uncalled must be 0 to 1".into()));
+    }
     if args.cases == 0 {
         return Err(GenError::Invalid("--cases must be at least 1".into()));
     }
@@ -580,7 +605,7 @@ pub fn generate(
             catalog
         }
     };
-    let plan = Plan::new(&catalog, args.citizens)?;
+    let plan = Plan::new(&catalog, args.citizens, args.uncalled)?;
     let days = (f64::from(args.years) * 365.2425).round() as u64;
     let start_ms = DEFAULT_END_MS - days as Millis * DAY_MS;
     let mut rng = StdRng::seed_from_u64(args.seed);
@@ -668,9 +693,25 @@ mod tests {
     }
 
     #[test]
+    fn uncalled_cases_wait_in_the_call_back_queue() {
+        let dir = tempfile::tempdir().unwrap();
+        let args = GenArgs {
+            cases: 400,
+            citizens: 100,
+            seed: 3,
+            years: 1,
+            cache_mb: 16,
+            uncalled: 1.0,
+        };
+        let report = generate(dir.path(), &args, |_, _| {}).unwrap();
+        assert_eq!(report.scored, 0, "{report:?}");
+        assert!(report.call_backs > 150, "{report:?}");
+    }
+
+    #[test]
     fn times_grow_and_keep_to_the_span() {
         let catalog = Catalog::default_catalog().unwrap();
-        let plan = Plan::new(&catalog, 1000).unwrap();
+        let plan = Plan::new(&catalog, 1000, 0.0).unwrap();
         let start = DEFAULT_END_MS - 730 * DAY_MS;
         let times: Vec<Millis> = (0..10_000)
             .map(|i| plan.time(i, 10_000, 730, start))
@@ -692,6 +733,7 @@ mod tests {
                 seed: 7,
                 years: 2,
                 cache_mb: 16,
+                uncalled: 0.0,
             };
             generate(dir, &args, |_, _| {}).unwrap()
         };
