@@ -75,12 +75,29 @@ async fn run_all(args: &Args) -> anyhow::Result<Report> {
                 .clone()
                 .unwrap_or_else(|| temp.path().join("store"));
             let log = temp.path().join("server.log");
-            let extra: &[&str] = if flush { &[] } else { &["--no-flush"] };
+            let mut extra: Vec<String> = Vec::new();
+            if !flush {
+                extra.push("--no-flush".into());
+            }
+            // A call-back lease is per user: each agent is one of its own.
+            let own_agents = args.profile == Profile::Callbacks;
+            if own_agents {
+                let users = temp.path().join("users.toml");
+                std::fs::write(&users, calls::users_file(args.agents))?;
+                extra.extend(["--users".into(), users.display().to_string()]);
+            }
+            let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
             let launched = Instant::now();
-            let mut child = spawn::KillOnDrop(spawn::start(&server, &data, extra, &log)?);
+            let mut child = spawn::KillOnDrop(spawn::start(&server, &data, &extra, &log)?);
             let addr = spawn::wait_serving(&mut child.0, &log, START_TIMEOUT).await?;
             let start_to_serving = launched.elapsed();
-            let mut run = run_one(args, &format!("http://{addr}"), Some(child.0.id())).await?;
+            let mut run = run_one(
+                args,
+                &format!("http://{addr}"),
+                Some(child.0.id()),
+                own_agents,
+            )
+            .await?;
             spawn::stop(&mut child.0, Duration::from_secs(60)).context("stopping the server")?;
             run.flush = Some(flush);
             run.start_to_serving_ms = Some(start_to_serving.as_secs_f64() * 1000.0);
@@ -88,7 +105,7 @@ async fn run_all(args: &Args) -> anyhow::Result<Report> {
             runs.push(run);
         }
     } else {
-        runs.push(run_one(args, &args.server, args.server_pid).await?);
+        runs.push(run_one(args, &args.server, args.server_pid, false).await?);
     }
     Ok(Report {
         machine: Machine::this(),
@@ -97,8 +114,14 @@ async fn run_all(args: &Args) -> anyhow::Result<Report> {
     })
 }
 
-async fn run_one(args: &Args, url: &str, server_pid: Option<u32>) -> anyhow::Result<RunReport> {
+async fn run_one(
+    args: &Args,
+    url: &str,
+    server_pid: Option<u32>,
+    agent_tokens: bool,
+) -> anyhow::Result<RunReport> {
     let mut shared = workload::prepare(args, url).await?;
+    shared.agent_tokens = agent_tokens;
     let cases_before = shared.max_id;
     workload::set_clock(&mut shared, args.warmup, args.duration);
     let shared = Arc::new(shared);

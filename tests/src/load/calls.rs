@@ -23,6 +23,9 @@ use tonic::transport::Channel;
 /// The clients one agent holds, all on its own connection.
 #[derive(Debug, Clone)]
 pub struct Clients {
+    /// This agent's own token, when the run gave each agent one (profile
+    /// callbacks with --spawn: a lease is per user).
+    pub token: Option<MetadataValue<Ascii>>,
     pub cases: CaseServiceClient<Channel>,
     pub dashboard: DashboardServiceClient<Channel>,
     pub scorecards: ScorecardServiceClient<Channel>,
@@ -30,14 +33,46 @@ pub struct Clients {
 }
 
 impl Clients {
-    pub fn new(channel: Channel) -> Self {
+    pub fn new(channel: Channel, token: Option<MetadataValue<Ascii>>) -> Self {
         Self {
+            token,
             cases: CaseServiceClient::new(channel.clone()),
             dashboard: DashboardServiceClient::new(channel.clone()),
             scorecards: ScorecardServiceClient::new(channel.clone()),
             feedback: FeedbackServiceClient::new(channel),
         }
     }
+}
+
+impl Clients {
+    fn request<T>(&self, shared: &Shared, message: T) -> tonic::Request<T> {
+        let mut request = shared.request(message);
+        if let Some(token) = &self.token {
+            request
+                .metadata_mut()
+                .insert("authorization", token.clone());
+        }
+        request
+    }
+}
+
+/// The token of agent `i` in the users file a spawned server gets for
+/// profile callbacks.
+pub fn load_agent(i: u32) -> String {
+    format!("load-agent-{}", i + 1)
+}
+
+/// A users file of `n` agents, each with its name as its token.
+pub fn users_file(n: u32) -> String {
+    (0..n)
+        .map(|i| {
+            let name = load_agent(i);
+            format!(
+                "[[users]]\nname = \"{name}\"\nrole = \"agent\"\ntoken_sha256 = \"{}\"\n\n",
+                desk137_server::auth::hash_token(&name)
+            )
+        })
+        .collect()
 }
 
 /// A known citizen of `gen`'s pool, or (a `--unknown-share` of the calls) a
@@ -108,7 +143,7 @@ pub async fn callback(
         shared,
         "NextCallBack",
         c.feedback
-            .next_call_back(shared.request(pb::NextCallBackRequest {})),
+            .next_call_back(c.request(shared, pb::NextCallBackRequest {})),
     )
     .await
     else {
@@ -122,8 +157,9 @@ pub async fn callback(
             rec,
             shared,
             "ReleaseCallBack",
-            c.feedback
-                .release_call_back(shared.request(pb::ReleaseCallBackRequest { case_id: case.id })),
+            c.feedback.release_call_back(
+                c.request(shared, pb::ReleaseCallBackRequest { case_id: case.id }),
+            ),
         )
         .await;
         return;
@@ -141,15 +177,17 @@ pub async fn callback(
         rec,
         shared,
         "RecordFeedback",
-        c.feedback
-            .record_feedback(shared.request(pb::RecordFeedbackRequest {
+        c.feedback.record_feedback(c.request(
+            shared,
+            pb::RecordFeedbackRequest {
                 request_id: format!("load-{}-{key}", shared.run_id),
                 case_id: case.id,
                 revision: case.revision,
                 outcome: outcome as i32,
                 satisfaction,
                 note: note.into(),
-            })),
+            },
+        )),
     )
     .await;
 }

@@ -98,6 +98,9 @@ pub struct Shared {
     pub errors: AtomicU64,
     /// The next slot of the rate pacer.
     slots: AtomicU64,
+    /// Each agent calls as its own user of a spawned server's users file
+    /// ([`calls::load_agent`]) rather than as --token.
+    pub agent_tokens: bool,
     /// Profile history: the share of numbers never heard.
     pub unknown_share: f64,
     /// Profile scorecards: the quarter asked for.
@@ -175,6 +178,7 @@ pub async fn prepare(args: &Args, url: &str) -> anyhow::Result<Shared> {
         calls: AtomicU64::new(0),
         errors: AtomicU64::new(0),
         slots: AtomicU64::new(0),
+        agent_tokens: false,
         unknown_share: args.unknown_share,
         quarter: args.quarter.clone(),
         written: Mutex::new(Vec::new()),
@@ -361,7 +365,11 @@ fn list_by(
 
 /// One agent: calls until the run ends. Returns what it recorded.
 pub async fn agent(shared: Arc<Shared>, channel: Channel, index: u32) -> Recorder {
-    let mut clients = Clients::new(channel);
+    let token = shared
+        .agent_tokens
+        .then(|| format!("Bearer {}", calls::load_agent(index)).parse().ok())
+        .flatten();
+    let mut clients = Clients::new(channel, token);
     let mut client = clients.cases.clone();
     let mut rng = SmallRng::seed_from_u64(u64::from(index) ^ 0x137);
     let mut recorded = Recorder::default();
