@@ -33,6 +33,7 @@ fn main() {
         seed: 137,
         years: 2,
         cache_mb: 64,
+        uncalled: 0.0,
     };
     generate(dir.path(), &args, |_, _| {}).expect("the synthetic cases are written");
     println!(

@@ -132,6 +132,7 @@ fn read(c: &mut Criterion) {
         seed: 137,
         years: 2,
         cache_mb: 64,
+        uncalled: 0.0,
     };
     generate(dir.path(), &args, |_, _| {}).expect("the synthetic cases are written");
     let store = Store::open(dir.path(), StoreOptions::default()).expect("the store opens");

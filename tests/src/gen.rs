@@ -4,23 +4,30 @@
 //! over Jalali years (more by day than by night), weighted towards the
 //! frequent topics («سد معبر» first), over the 15 regions, from a pool of
 //! citizens in which some call often, each with the timeline it would have
-//! by the end of the span. Cases are written through the store's own write
-//! path, so every index is the one a real `CreateCase` makes; only the flush
-//! per case is left out, and the store is flushed once at the end.
+//! by the end of the span, each step made by the domain's own move. Cases are
+//! written through the store's own writer, so every index, citizen record
+//! (HMAC-keyed, sealed under the key file beside the store, as the server
+//! keeps it), dashboard figure, scorecard tally and call-back entry is the one
+//! a real `CreateCase` and its moves make; only the flush per case is left
+//! out, and the store is flushed once at the end.
 //!
 //! The same seed gives the same cases. [`citizen_phone`] gives the phone of
 //! any citizen of the pool, so a load run can ask for histories that exist.
 
+use desk137_server::domain::access::Caller;
 use desk137_server::domain::catalog::Catalog;
 use desk137_server::domain::clock::{HOUR_MS, Millis};
-use desk137_server::domain::event::{Event, EventKind, SYSTEM};
+use desk137_server::domain::feedback::CallBackPolicy;
 use desk137_server::domain::lifecycle::{Opened, open_case};
-use desk137_server::domain::model::{CaseStatus, Channel, Kind, NewCase, Urgency};
+use desk137_server::domain::model::{CaseStatus, Channel, Kind, NewCase, Role, Urgency};
+use desk137_server::domain::move_case::{self, MoveInput, World};
+use desk137_server::domain::moves::{DelayReason, FirstResponse, Move, RejectKind};
 use desk137_server::domain::sla::SlaPolicy;
 use desk137_server::domain::text::persian_digits;
 use desk137_server::store::{Store, StoreError, StoreOptions};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -68,6 +75,10 @@ pub struct GenArgs {
     /// sled's page cache while writing, in MiB.
     #[arg(long, default_value_t = 256)]
     pub cache_mb: u64,
+    /// The share of resolved cases 137 has not called back yet, whenever
+    /// they were resolved: a backlog in the call-back queue.
+    #[arg(long, default_value_t = 0.0)]
+    pub uncalled: f64,
 }
 
 /// What a run wrote.
@@ -77,6 +88,10 @@ pub struct GenReport {
     pub urgent: u64,
     pub informational: u64,
     pub open: u64,
+    /// Closed with the citizen's satisfaction: counted in a unit's score.
+    pub scored: u64,
+    /// Waiting for the call-back at the end of the span.
+    pub call_backs: u64,
     pub events: u64,
     /// Cases whose id does not follow their time order; 0 when the writer
     /// kept the submission order, as it should.
@@ -212,10 +227,13 @@ struct Plan<'a> {
     hours: Weighted<usize>,
     citizens: u64,
     agents: u32,
+    uncalled: f64,
+    /// How many calls went round the pool so far.
+    next_caller: Cell<u64>,
 }
 
 impl<'a> Plan<'a> {
-    fn new(catalog: &'a Catalog, citizens: u64) -> Result<Self, GenError> {
+    fn new(catalog: &'a Catalog, citizens: u64, uncalled: f64) -> Result<Self, GenError> {
         // Topics in catalog order are roughly in order of frequency: a Zipf
         // law over that order puts «سد معبر» first.
         let zipf = |kind: Kind| {
@@ -251,6 +269,8 @@ impl<'a> Plan<'a> {
             hours,
             citizens,
             agents: 40,
+            uncalled,
+            next_caller: Cell::new(0),
         })
     }
 
@@ -270,6 +290,10 @@ impl<'a> Plan<'a> {
             + (into_hour * HOUR_MS as f64) as Millis
     }
 
+    /// The other callers go round the pool in order, so a store with more
+    /// such calls than citizens has every citizen of the pool (a load run
+    /// that asks for any citizen's history finds one), and their phones are
+    /// scattered by [`citizen_phone`] all the same.
     fn caller(&self, rng: &mut StdRng) -> u64 {
         if rng.random::<f64>() < FREQUENT_SHARE {
             frequent_citizen(
@@ -277,7 +301,9 @@ impl<'a> Plan<'a> {
                 self.citizens,
             )
         } else {
-            rng.random_range(0..self.citizens)
+            let n = self.next_caller.get();
+            self.next_caller.set(n + 1);
+            n % self.citizens
         }
     }
 
@@ -353,124 +379,190 @@ impl<'a> Plan<'a> {
         let mut case = open_case(new, self.catalog, &SlaPolicy::default(), at, &agent)
             .map_err(|e| GenError::Invalid(e.to_string()))?;
         if case.case.kind == Kind::Executive {
-            live(rng, &mut case, end, &agent);
+            let end = if self.uncalled > 0.0 && rng.random::<f64>() < self.uncalled {
+                Life::UntilCallBack(end)
+            } else {
+                Life::Until(end)
+            };
+            live(rng, &mut case, self.catalog, end, &agent);
         }
         Ok(case)
     }
 }
 
-/// Walks an executive case through the unit's work and the feedback call,
-/// keeping the steps that happened before `end`.
-fn live(rng: &mut StdRng, opened: &mut Opened, end: Millis, agent: &str) {
+/// How much of a case's life is written.
+#[derive(Debug, Clone, Copy)]
+enum Life {
+    /// Every step up to this time.
+    Until(Millis),
+    /// The same, but none of 137's call-back: the case waits for its call.
+    UntilCallBack(Millis),
+}
+
+/// One step of a case's life: who makes which move at `at`.
+struct Step {
+    at: Millis,
+    role: Role,
+    mv: Move,
+    input: MoveInput,
+}
+
+/// Walks an executive case through the unit's work and the call-back,
+/// keeping the steps that happened before `end`. Each step goes through the
+/// domain's own move (`move_case::apply`), so the head carries the clocks,
+/// the call-back state and the score a served case would have, and the
+/// store's dashboard, scorecard and call-back counters count it as the
+/// server's would.
+fn live(rng: &mut StdRng, opened: &mut Opened, catalog: &Catalog, life: Life, agent: &str) {
     let unit = opened.case.unit_id.clone();
     let urgent = opened.case.urgency == Urgency::Urgent;
     let mut t = opened.case.created_at_ms;
-    let mut steps: Vec<(Millis, CaseStatus, String, EventKind, String)> = Vec::new();
-    let mut step = |t: Millis, status, actor: &str, kind: EventKind, note: String| {
-        steps.push((t, status, actor.to_owned(), kind, note));
+    let mut steps: Vec<Step> = Vec::new();
+    let mut step = |at: Millis, role: Role, mv: Move, input: MoveInput| {
+        steps.push(Step {
+            at,
+            role,
+            mv,
+            input,
+        });
+    };
+    let note = |s: &str| MoveInput {
+        note: s.to_owned(),
+        ..MoveInput::default()
     };
     t += if urgent {
         rng.random_range(5..30) * MINUTE_MS
     } else {
         rng.random_range(30..24 * 60) * MINUTE_MS
     };
-    step(
-        t,
-        CaseStatus::Acknowledged,
-        &unit,
-        EventKind::Acknowledged,
-        String::new(),
-    );
+    step(t, Role::Unit, Move::Acknowledge, MoveInput::default());
     if rng.random::<f64>() < 0.03 {
         t += rng.random_range(1..48) * HOUR_MS;
         step(
             t,
-            CaseStatus::Rejected,
-            &unit,
-            EventKind::Rejected {
-                reject_kind: Some(desk137_server::domain::moves::RejectKind::FalseReport),
-                duplicate_of: String::new(),
+            Role::Unit,
+            Move::Reject,
+            MoveInput {
+                reject_kind: Some(RejectKind::FalseReport),
+                ..note("گزارش واقعی نبود")
             },
-            "گزارش واقعی نبود".into(),
         );
     } else {
+        let stuck = rng.random::<f64>() < 0.05;
         if urgent {
             t += rng.random_range(20..130) * MINUTE_MS;
-            step(
-                t,
-                CaseStatus::OnSite,
-                &unit,
-                EventKind::OnSite,
-                String::new(),
-            );
+            step(t, Role::Unit, Move::Arrive, MoveInput::default());
         }
-        let stuck = rng.random::<f64>() < 0.05;
-        if stuck || rng.random::<f64>() < 0.25 {
-            t += rng.random_range(2..if urgent { 20 } else { 110 }) * HOUR_MS;
+        let needs_time = stuck || rng.random::<f64>() < 0.25;
+        t += rng.random_range(2..if urgent { 20 } else { 110 }) * HOUR_MS;
+        if needs_time && !urgent {
             step(
                 t,
-                CaseStatus::InProgress,
-                &unit,
-                EventKind::InProgress {
+                Role::Unit,
+                Move::Respond,
+                MoveInput {
+                    response: Some(FirstResponse::NeedsTime),
                     promised_ms: t + 48 * HOUR_MS,
+                    delay_reason: Some(DelayReason::NeedsBudget),
+                    ..note("نیاز به زمان بیشتر")
                 },
-                "نیاز به زمان بیشتر".into(),
             );
+            t += rng.random_range(1..100) * HOUR_MS;
         }
         if !stuck {
-            t += rng.random_range(1..if urgent { 20 } else { 100 }) * HOUR_MS;
-            step(
-                t,
-                CaseStatus::Resolved,
-                &unit,
-                EventKind::Resolved,
-                String::new(),
-            );
+            if urgent || needs_time {
+                step(t, Role::Unit, Move::Resolve, MoveInput::default());
+            } else {
+                step(
+                    t,
+                    Role::Unit,
+                    Move::Respond,
+                    MoveInput {
+                        response: Some(FirstResponse::Done),
+                        ..MoveInput::default()
+                    },
+                );
+            }
             t += rng.random_range(12..96) * HOUR_MS;
+            if rng.random::<f64>() < 0.1 {
+                step(t, Role::Agent, Move::Unreachable, MoveInput::default());
+                t += rng.random_range(4..24) * HOUR_MS;
+            }
             let score = rng.random_range(1..=5u8);
             step(
                 t,
-                CaseStatus::Closed,
-                agent,
-                EventKind::Feedback {
+                Role::Agent,
+                Move::Feedback,
+                MoveInput {
                     satisfaction: score,
+                    ..note(&persian_digits(&format!("رضایت {score} از ۵")))
                 },
-                persian_digits(&format!("رضایت {score} از ۵")),
             );
             if score <= 2 && rng.random::<f64>() < 0.3 {
                 t += rng.random_range(24..240) * HOUR_MS;
                 step(
                     t,
-                    CaseStatus::Reopened,
-                    agent,
-                    EventKind::Reopened,
-                    "شهروند درخواست اصلاح کرد".into(),
+                    Role::Agent,
+                    Move::Reopen,
+                    note("شهروند درخواست اصلاح کرد"),
                 );
                 t += rng.random_range(24..120) * HOUR_MS;
-                step(
-                    t,
-                    CaseStatus::Resolved,
-                    &unit,
-                    EventKind::Resolved,
-                    String::new(),
-                );
+                step(t, Role::Unit, Move::Resolve, MoveInput::default());
                 t += rng.random_range(12..72) * HOUR_MS;
                 step(
                     t,
-                    CaseStatus::Closed,
-                    agent,
-                    EventKind::Feedback {
+                    Role::Agent,
+                    Move::Feedback,
+                    MoveInput {
                         satisfaction: rng.random_range(1..=5u8),
+                        ..MoveInput::default()
                     },
-                    String::new(),
                 );
             }
         }
     }
-    for (at, status, actor, kind, note) in steps.into_iter().take_while(|s| s.0 <= end) {
-        opened.case.status = status;
-        let actor = if actor.is_empty() { SYSTEM } else { &actor };
-        opened.events.push(Event::new(at, actor, kind, note));
+    let policy = SlaPolicy::default();
+    let callback = CallBackPolicy::default();
+    for Step {
+        at,
+        role,
+        mv,
+        mut input,
+    } in steps.into_iter().take_while(|s| match life {
+        Life::Until(end) => s.at <= end,
+        Life::UntilCallBack(end) => s.at <= end && s.role != Role::Agent,
+    }) {
+        let caller = Caller {
+            name: if role == Role::Unit {
+                unit.clone()
+            } else {
+                agent.to_owned()
+            },
+            role,
+            unit_id: if role == Role::Unit {
+                unit.clone()
+            } else {
+                String::new()
+            },
+        };
+        let world = World {
+            catalog,
+            policy: &policy,
+            now: at,
+            duplicate_id: None,
+            follow_up_is_dispatcher: false,
+            callback: &callback,
+        };
+        input.revision = opened.case.revision;
+        // A step the table refuses (none should) ends the life there: what
+        // was applied is still a case the server could have.
+        match move_case::apply(&opened.case, &caller, mv, &input, &world) {
+            Ok((case, events)) => {
+                opened.case = case;
+                opened.events.extend(events);
+            }
+            Err(_) => break,
+        }
     }
 }
 
@@ -491,6 +583,9 @@ pub fn generate(
     if args.years == 0 || args.years > 50 {
         return Err(GenError::Invalid("--years must be 1 to 50".into()));
     }
+    if !(0.0..=1.0).contains(&args.uncalled) {
+        return Err(GenError::Invalid("--uncalled must be 0 to 1".into()));
+    }
     if args.cases == 0 {
         return Err(GenError::Invalid("--cases must be at least 1".into()));
     }
@@ -510,7 +605,7 @@ pub fn generate(
             catalog
         }
     };
-    let plan = Plan::new(&catalog, args.citizens)?;
+    let plan = Plan::new(&catalog, args.citizens, args.uncalled)?;
     let days = (f64::from(args.years) * 365.2425).round() as u64;
     let start_ms = DEFAULT_END_MS - days as Millis * DAY_MS;
     let mut rng = StdRng::seed_from_u64(args.seed);
@@ -538,6 +633,15 @@ pub fn generate(
             report.urgent += u64::from(case.urgency == Urgency::Urgent);
             report.informational += u64::from(case.kind == Kind::Informational);
             report.open += u64::from(case.status.is_open());
+            report.scored +=
+                u64::from(case.status == CaseStatus::Closed && case.feedback.satisfaction > 0);
+            report.call_backs += u64::from(
+                case.feedback.call_due_ms > 0
+                    && matches!(
+                        case.status,
+                        CaseStatus::Resolved | CaseStatus::AwaitingFeedback
+                    ),
+            );
             report.events += created.events.len() as u64;
         };
         for i in 0..args.cases {
@@ -589,9 +693,25 @@ mod tests {
     }
 
     #[test]
+    fn uncalled_cases_wait_in_the_call_back_queue() {
+        let dir = tempfile::tempdir().unwrap();
+        let args = GenArgs {
+            cases: 400,
+            citizens: 100,
+            seed: 3,
+            years: 1,
+            cache_mb: 16,
+            uncalled: 1.0,
+        };
+        let report = generate(dir.path(), &args, |_, _| {}).unwrap();
+        assert_eq!(report.scored, 0, "{report:?}");
+        assert!(report.call_backs > 150, "{report:?}");
+    }
+
+    #[test]
     fn times_grow_and_keep_to_the_span() {
         let catalog = Catalog::default_catalog().unwrap();
-        let plan = Plan::new(&catalog, 1000).unwrap();
+        let plan = Plan::new(&catalog, 1000, 0.0).unwrap();
         let start = DEFAULT_END_MS - 730 * DAY_MS;
         let times: Vec<Millis> = (0..10_000)
             .map(|i| plan.time(i, 10_000, 730, start))
@@ -613,6 +733,7 @@ mod tests {
                 seed: 7,
                 years: 2,
                 cache_mb: 16,
+                uncalled: 0.0,
             };
             generate(dir, &args, |_, _| {}).unwrap()
         };
@@ -633,6 +754,9 @@ mod tests {
             "{report:?}"
         );
         assert!(report.open > 0 && report.open < 1500, "{report:?}");
+        // The lives went through the domain's moves: scored cases, with
+        // their scorecard tallies.
+        assert!(report.scored > 500, "{report:?}");
 
         let store = Store::open(a.path(), StoreOptions::default()).unwrap();
         assert_eq!(store.case_count(), 3000);
@@ -647,6 +771,12 @@ mod tests {
         let first = store.get_case(1).unwrap().unwrap();
         let last = store.get_case(3000).unwrap().unwrap();
         assert!(first.created_at_ms < last.created_at_ms);
+        let quarter = desk137_server::domain::quarter::Quarter::of(last.created_at_ms);
+        let cards = desk137_server::service::scorecards::build(&store, &catalog, quarter).unwrap();
+        assert!(
+            cards.iter().map(|c| c.tally.scored).sum::<u64>() > 0,
+            "no scored case on the scorecards of {quarter:?}"
+        );
         let timeline = store.timeline(first.id).unwrap();
         assert!(timeline.len() >= 2 && timeline.iter().all(|e| e.at_ms >= first.created_at_ms));
         let years: HashSet<&str> = [&first, &last].iter().map(|c| &c.number[..4]).collect();

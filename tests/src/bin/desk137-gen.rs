@@ -40,7 +40,7 @@ fn main() -> anyhow::Result<()> {
     .with_context(|| format!("generating cases into {}", data.display()))?;
     let n = report.cases.max(1) as f64;
     println!(
-        "{} cases (ids {}..={}) in {:.1} s: {:.0} cases/s; urgent {:.1}%, informational {:.1}%, open {:.1}%, {:.1} events a case, {} out of time order",
+        "{} cases (ids {}..={}) in {:.1} s: {:.0} cases/s; urgent {:.1}%, informational {:.1}%, open {:.1}%, {} scored, {} waiting for a call-back, {:.1} events a case, {} out of time order",
         report.cases,
         report.first_id,
         report.last_id,
@@ -49,6 +49,8 @@ fn main() -> anyhow::Result<()> {
         100.0 * report.urgent as f64 / n,
         100.0 * report.informational as f64 / n,
         100.0 * report.open as f64 / n,
+        report.scored,
+        report.call_backs,
         report.events as f64 / n,
         report.out_of_order
     );

@@ -9,10 +9,10 @@ use anyhow::Context as _;
 use clap::Parser as _;
 use desk137_tests::load;
 use indicatif::{ProgressBar, ProgressStyle};
-use load::args::Args;
+use load::args::{Args, Profile};
 use load::report::{Machine, Report, RunReport, table};
 use load::stats::Recorder;
-use load::{procstat, spawn, workload};
+use load::{calls, procstat, spawn, workload};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -75,12 +75,29 @@ async fn run_all(args: &Args) -> anyhow::Result<Report> {
                 .clone()
                 .unwrap_or_else(|| temp.path().join("store"));
             let log = temp.path().join("server.log");
-            let extra: &[&str] = if flush { &[] } else { &["--no-flush"] };
+            let mut extra: Vec<String> = Vec::new();
+            if !flush {
+                extra.push("--no-flush".into());
+            }
+            // A call-back lease is per user: each agent is one of its own.
+            let own_agents = args.profile == Profile::Callbacks;
+            if own_agents {
+                let users = temp.path().join("users.toml");
+                std::fs::write(&users, calls::users_file(args.agents))?;
+                extra.extend(["--users".into(), users.display().to_string()]);
+            }
+            let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
             let launched = Instant::now();
-            let mut child = spawn::KillOnDrop(spawn::start(&server, &data, extra, &log)?);
+            let mut child = spawn::KillOnDrop(spawn::start(&server, &data, &extra, &log)?);
             let addr = spawn::wait_serving(&mut child.0, &log, START_TIMEOUT).await?;
             let start_to_serving = launched.elapsed();
-            let mut run = run_one(args, &format!("http://{addr}"), Some(child.0.id())).await?;
+            let mut run = run_one(
+                args,
+                &format!("http://{addr}"),
+                Some(child.0.id()),
+                own_agents,
+            )
+            .await?;
             spawn::stop(&mut child.0, Duration::from_secs(60)).context("stopping the server")?;
             run.flush = Some(flush);
             run.start_to_serving_ms = Some(start_to_serving.as_secs_f64() * 1000.0);
@@ -88,7 +105,7 @@ async fn run_all(args: &Args) -> anyhow::Result<Report> {
             runs.push(run);
         }
     } else {
-        runs.push(run_one(args, &args.server, args.server_pid).await?);
+        runs.push(run_one(args, &args.server, args.server_pid, false).await?);
     }
     Ok(Report {
         machine: Machine::this(),
@@ -97,11 +114,35 @@ async fn run_all(args: &Args) -> anyhow::Result<Report> {
     })
 }
 
-async fn run_one(args: &Args, url: &str, server_pid: Option<u32>) -> anyhow::Result<RunReport> {
+async fn run_one(
+    args: &Args,
+    url: &str,
+    server_pid: Option<u32>,
+    agent_tokens: bool,
+) -> anyhow::Result<RunReport> {
     let mut shared = workload::prepare(args, url).await?;
+    shared.agent_tokens = agent_tokens;
     let cases_before = shared.max_id;
     workload::set_clock(&mut shared, args.warmup, args.duration);
     let shared = Arc::new(shared);
+
+    // Profile feed: the watchers subscribe before the writers start, and
+    // read on a little after they stop, for the last events.
+    let mut watchers = Vec::new();
+    if args.profile == Profile::Feed {
+        let token = format!("Bearer {}", args.watch_token)
+            .parse()
+            .context("the watch token must be printable ASCII")?;
+        let until = shared.end + calls::FEED_GRACE;
+        for _ in 0..args.watchers {
+            let channel = workload::channel(url)?;
+            watchers.push(tokio::spawn(calls::watcher(
+                channel,
+                Clone::clone(&token),
+                until,
+            )));
+        }
+    }
 
     let mut agents = Vec::new();
     for i in 0..args.agents {
@@ -155,6 +196,40 @@ async fn run_one(args: &Args, url: &str, server_pid: Option<u32>) -> anyhow::Res
     }
     let (before, after, machine_busy_percent) =
         sampler.await.context("the sampling task failed")?;
+    let mut notes = Vec::new();
+    if args.profile == Profile::Feed {
+        let mut receipts = Vec::new();
+        for w in watchers {
+            receipts.push(w.await.context("a watcher task failed")??);
+        }
+        let written = shared.written.lock().map(|w| w.clone()).unwrap_or_default();
+        let (missed, early) = calls::feed_latencies(&written, &receipts, &mut recorder);
+        notes.push(format!(
+            "{} watchers, {} changes written in the window, {} receipts timed; {missed} receipts missing; {early} received before the writer had its answer (timed 0 from it)",
+            receipts.len(),
+            written.len(),
+            receipts.iter().map(Vec::len).sum::<usize>(),
+        ));
+    }
+    if args.profile == Profile::Callbacks {
+        notes.push(format!(
+            "cases due a call back, as NextCallBack counted them (at most {}): {} to {}",
+            desk137_server::store::callbacks::COUNT_MAX,
+            shared.waiting_min.load(Ordering::Relaxed),
+            shared.waiting_max.load(Ordering::Relaxed)
+        ));
+    }
+    if args.profile == Profile::Scorecards {
+        let (cases, scored, units) = shared
+            .scorecard_cases
+            .lock()
+            .map(|s| *s)
+            .unwrap_or_default();
+        notes.push(format!(
+            "quarter {}: {cases} cases on the scorecards of {units} units, {scored} of them scored",
+            args.quarter,
+        ));
+    }
     ticker.abort();
     bar.finish_and_clear();
 
@@ -171,10 +246,18 @@ async fn run_one(args: &Args, url: &str, server_pid: Option<u32>) -> anyhow::Res
 
     let rpcs = recorder.summarize(args.duration);
     let seconds = args.duration.as_secs_f64();
-    let ok: u64 = rpcs.iter().map(|r| r.ok).sum();
+    // The feed's receipts are timed beside the RPCs, not counted as RPCs.
+    let is_rpc = |r: &&load::stats::RpcSummary| !r.rpc.starts_with("Feed/");
+    let ok: u64 = rpcs.iter().filter(is_rpc).map(|r| r.ok).sum();
     let reads: u64 = rpcs
         .iter()
-        .filter(|r| !matches!(r.rpc.as_str(), "CreateCase" | "MoveCase"))
+        .filter(is_rpc)
+        .filter(|r| {
+            !matches!(
+                r.rpc.as_str(),
+                "CreateCase" | "MoveCase" | "RecordFeedback" | "ReleaseCallBack"
+            )
+        })
         .map(|r| r.ok)
         .sum();
     let calls = shared.calls.load(Ordering::Relaxed);
@@ -198,6 +281,7 @@ async fn run_one(args: &Args, url: &str, server_pid: Option<u32>) -> anyhow::Res
         driver_usage,
         machine_busy_percent,
         store_bytes: None,
+        notes,
     })
 }
 

@@ -33,13 +33,30 @@ pub struct Args {
     #[arg(long, default_value_t = 0)]
     pub think_ms: u64,
     /// What a call does: mixed (history, create, get, list), read (the same
-    /// reads, no writes), get (one GetCase) or scale (history, get and lists
-    /// on a store made by `gen`).
+    /// reads, no writes), get (one GetCase), scale (history, get and lists
+    /// on a store made by `gen`), moves, history (one CallerHistory),
+    /// dashboard (one Snapshot), scorecards (one quarter's), callbacks (the
+    /// next call-back and its outcome) or feed (creates and moves while
+    /// --watchers watch the feed).
     #[arg(long, value_enum, default_value_t = Profile::Mixed)]
     pub profile: Profile,
-    /// The bearer token the agents use (an agent's: CallerHistory is theirs).
+    /// The bearer token the agents use (an agent's: CallerHistory is theirs;
+    /// a supervisor's for the dashboard and scorecards profiles).
     #[arg(long, default_value = "agent1")]
     pub token: String,
+    /// Profile feed: how many FeedService.Watch streams are held open.
+    #[arg(long, default_value_t = 40)]
+    pub watchers: u32,
+    /// Profile feed: the bearer token of the watchers (a supervisor sees
+    /// every case's events).
+    #[arg(long, default_value = "supervisor1")]
+    pub watch_token: String,
+    /// Profile history: the share of calls from numbers never heard.
+    #[arg(long, default_value_t = 0.1)]
+    pub unknown_share: f64,
+    /// Profile scorecards: the Jalali quarter asked for, `1404-3`.
+    #[arg(long, default_value = "1404-3")]
+    pub quarter: String,
     /// The server's process id, to report its CPU and memory.
     #[arg(long)]
     pub server_pid: Option<u32>,
@@ -87,6 +104,26 @@ pub enum Profile {
     /// Opens a case, then moves it: two notes, each on the revision the
     /// last answer gave, durable like a create.
     Moves,
+    /// One CallerHistory, of a known citizen or (--unknown-share) a number
+    /// never heard.
+    History,
+    /// One DashboardService.Snapshot.
+    Dashboard,
+    /// One quarter's ScorecardService.Scorecards.
+    Scorecards,
+    /// NextCallBack, then the outcome: satisfaction, unreachable, or a release.
+    Callbacks,
+    /// A create and a move per call while --watchers watch the feed: the
+    /// time from the answer (and from the call's start) to each watcher's
+    /// receipt of the change's event.
+    Feed,
+}
+
+impl Profile {
+    /// Whether the agents call as a supervisor rather than an agent.
+    pub fn supervises(self) -> bool {
+        matches!(self, Self::Dashboard | Self::Scorecards)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -119,6 +156,12 @@ impl Args {
         }
         if !(1..=500).contains(&self.page_size) {
             return Err("--page-size must be 1 to 500".into());
+        }
+        if !(0.0..=1.0).contains(&self.unknown_share) {
+            return Err("--unknown-share must be 0 to 1".into());
+        }
+        if self.watchers > 2000 {
+            return Err("--watchers must be at most 2000".into());
         }
         if self.max_calls == 0 {
             return Err("--max-calls must be at least 1".into());

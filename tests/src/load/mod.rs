@@ -2,6 +2,7 @@
 //! statistics, process figures from /proc, starting a server, and the report.
 
 pub mod args;
+pub mod calls;
 pub mod procstat;
 pub mod report;
 pub mod spawn;

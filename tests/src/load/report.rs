@@ -63,6 +63,8 @@ pub struct RunReport {
     pub machine_busy_percent: Option<f64>,
     /// With --spawn: the size of the store directory after the run.
     pub store_bytes: Option<u64>,
+    /// What a profile counted beside its latencies.
+    pub notes: Vec<String>,
 }
 
 impl RunReport {
@@ -164,6 +166,9 @@ pub fn table(report: &Report) -> String {
         if let Some(busy) = run.machine_busy_percent {
             let _ = writeln!(out, "machine: all cores {busy:.0}% busy during the run");
         }
+        for note in &run.notes {
+            let _ = writeln!(out, "{note}");
+        }
     }
     if let [durable, fast] = &report.runs[..]
         && durable.flush == Some(true)
@@ -221,6 +226,7 @@ mod tests {
             driver_usage: None,
             machine_busy_percent: None,
             store_bytes: None,
+            notes: vec!["a note".into()],
         }
     }
 
@@ -235,6 +241,7 @@ mod tests {
         assert!(text.contains("CreateCase"), "{text}");
         assert!(text.contains("p99 7.50 vs 1.25 ms"), "{text}");
         assert!(text.contains("NOT durable"), "{text}");
+        assert!(text.contains("a note"), "{text}");
         let json: serde_json::Value = serde_json::to_value(&report).unwrap();
         assert_eq!(json["runs"][0]["rpcs"][0]["p99_ms"], 7.5);
         assert_eq!(json["runs"][1]["flush"], false);

@@ -10,11 +10,15 @@
 //!   case by id, and lists by unit and by status and the screens' queues (a
 //!   unit's open cases, urgent open cases, all open cases).
 //!
+//! - history, dashboard, scorecards, callbacks, feed: one service each (see
+//!   [`super::calls`]).
+//!
 //! Calls started in the warm-up are not recorded. With `--rate` the calls of
 //! all agents are spread evenly in time; latency is timed per RPC from the
 //! moment it is sent.
 
 use super::args::{Args, Profile};
+use super::calls::{self, Clients, Written};
 use super::stats::Recorder;
 use crate::r#gen::citizen_phone;
 use anyhow::{Context as _, bail};
@@ -24,8 +28,8 @@ use desk137_proto::v1::catalog_service_client::CatalogServiceClient;
 use desk137_proto::v1::session_service_client::SessionServiceClient;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::time::Instant;
 use tonic::metadata::{Ascii, MetadataValue};
@@ -94,10 +98,42 @@ pub struct Shared {
     pub errors: AtomicU64,
     /// The next slot of the rate pacer.
     slots: AtomicU64,
+    /// Each agent calls as its own user of a spawned server's users file
+    /// ([`calls::load_agent`]) rather than as --token.
+    pub agent_tokens: bool,
+    /// Profile history: the share of numbers never heard.
+    pub unknown_share: f64,
+    /// Profile scorecards: the quarter asked for.
+    pub quarter: String,
+    /// Profile feed: the changes written in the measured window.
+    pub written: Mutex<Vec<Written>>,
+    /// Profile callbacks: the fewest and most cases seen waiting.
+    pub waiting_min: AtomicU32,
+    pub waiting_max: AtomicU32,
+    /// Profile scorecards: the cases the quarter's cards counted, how many
+    /// of them were scored, and the units.
+    pub scorecard_cases: Mutex<(u64, u64, usize)>,
 }
 
 impl Shared {
-    fn request<T>(&self, message: T) -> Request<T> {
+    pub(crate) fn note_written(&self, written: Vec<Written>) {
+        if let Ok(mut all) = self.written.lock() {
+            all.extend(written);
+        }
+    }
+
+    pub(crate) fn note_waiting(&self, waiting: u32) {
+        self.waiting_min.fetch_min(waiting, Ordering::Relaxed);
+        self.waiting_max.fetch_max(waiting, Ordering::Relaxed);
+    }
+
+    pub(crate) fn note_scorecard_cases(&self, cases: u64, scored: u64, units: usize) {
+        if let Ok(mut seen) = self.scorecard_cases.lock() {
+            *seen = (cases, scored, units);
+        }
+    }
+
+    pub(crate) fn request<T>(&self, message: T) -> Request<T> {
         let mut request = Request::new(message);
         request
             .metadata_mut()
@@ -142,13 +178,29 @@ pub async fn prepare(args: &Args, url: &str) -> anyhow::Result<Shared> {
         calls: AtomicU64::new(0),
         errors: AtomicU64::new(0),
         slots: AtomicU64::new(0),
+        agent_tokens: false,
+        unknown_share: args.unknown_share,
+        quarter: args.quarter.clone(),
+        written: Mutex::new(Vec::new()),
+        waiting_min: AtomicU32::new(u32::MAX),
+        waiting_max: AtomicU32::new(0),
+        scorecard_cases: Mutex::new((0, 0, 0)),
     };
     let who = SessionServiceClient::new(ch.clone())
         .who_am_i(shared.request(pb::WhoAmIRequest {}))
         .await
         .with_context(|| format!("asking {url} who token {:?} is", args.token))?
         .into_inner();
-    if who.role != pb::Role::Agent as i32 {
+    if args.profile.supervises() {
+        if who.role != pb::Role::Supervisor as i32 {
+            bail!(
+                "token {:?} is user {} who is not a supervisor: profile {:?} needs one (say --token supervisor1 on a --demo server)",
+                args.token,
+                who.user,
+                args.profile
+            );
+        }
+    } else if who.role != pb::Role::Agent as i32 {
         bail!(
             "token {:?} is user {} who is not an agent: CallerHistory and CreateCase need one (say --token agent1 on a --demo server)",
             args.token,
@@ -185,7 +237,11 @@ pub async fn prepare(args: &Args, url: &str) -> anyhow::Result<Shared> {
         seed(&shared, cases.clone(), args.seed_cases - shared.max_id).await?;
         shared.max_id = newest_id(&shared, cases).await?;
     }
-    if !matches!(args.profile, Profile::Mixed | Profile::Moves) && shared.max_id == 0 {
+    if !matches!(
+        args.profile,
+        Profile::Mixed | Profile::Moves | Profile::Feed | Profile::Dashboard
+    ) && shared.max_id == 0
+    {
         bail!("the store has no cases to read: fill it with `desk137-gen` or use --profile mixed");
     }
     Ok(shared)
@@ -268,7 +324,7 @@ fn new_case(shared: &Shared, rng: &mut SmallRng, key: &str) -> pb::CreateCaseReq
 }
 
 /// Times one RPC into `rec` under `name`; the response if it succeeded.
-async fn timed<T>(
+pub(crate) async fn timed<T>(
     rec: &mut Recorder,
     shared: &Shared,
     name: &'static str,
@@ -309,7 +365,12 @@ fn list_by(
 
 /// One agent: calls until the run ends. Returns what it recorded.
 pub async fn agent(shared: Arc<Shared>, channel: Channel, index: u32) -> Recorder {
-    let mut client = CaseServiceClient::new(channel);
+    let token = shared
+        .agent_tokens
+        .then(|| format!("Bearer {}", calls::load_agent(index)).parse().ok())
+        .flatten();
+    let mut clients = Clients::new(channel, token);
+    let mut client = clients.cases.clone();
     let mut rng = SmallRng::seed_from_u64(u64::from(index) ^ 0x137);
     let mut recorded = Recorder::default();
     let mut warmup = Recorder::default();
@@ -338,6 +399,14 @@ pub async fn agent(shared: Arc<Shared>, channel: Channel, index: u32) -> Recorde
             Profile::Moves => moves_call(&shared, &mut client, &mut rng, rec, &key).await,
             Profile::Read => read_call(&shared, &mut client, &mut rng, rec, n).await,
             Profile::Scale => scale_call(&shared, &mut client, &mut rng, rec).await,
+            Profile::History => calls::history(&shared, &mut clients, &mut rng, rec).await,
+            Profile::Dashboard => calls::dashboard(&shared, &mut clients, rec).await,
+            Profile::Scorecards => calls::scorecards(&shared, &mut clients, rec).await,
+            Profile::Callbacks => calls::callback(&shared, &mut clients, &mut rng, rec, &key).await,
+            Profile::Feed => {
+                let measured = now >= shared.measure_from;
+                calls::feed_writer(&shared, &mut clients, &mut rng, rec, &key, measured).await;
+            }
             Profile::Get => {
                 let get = pb::GetCaseRequest {
                     key: Some(pb::get_case_request::Key::Id(
@@ -436,7 +505,22 @@ async fn moves_call(
     rec: &mut Recorder,
     key: &str,
 ) {
+    moves_call_with(shared, client, rng, rec, key, 2, |_, _| {}).await;
+}
+
+/// A create and then `moves` notes, each on the revision the last answer
+/// gave; `answered` hears of each answer's case with when its call began.
+pub(crate) async fn moves_call_with(
+    shared: &Shared,
+    client: &mut CaseServiceClient<Channel>,
+    rng: &mut SmallRng,
+    rec: &mut Recorder,
+    key: &str,
+    moves: u32,
+    mut answered: impl FnMut(&pb::Case, Instant),
+) {
     let new = new_case(shared, rng, key);
+    let sent = Instant::now();
     let created = timed(
         rec,
         shared,
@@ -446,7 +530,8 @@ async fn moves_call(
     .await
     .and_then(|r| r.r#case);
     let Some(mut case) = created else { return };
-    for step in 0..2 {
+    answered(&case, sent);
+    for step in 0..moves {
         let note = pb::MoveCaseRequest {
             request_id: format!("{key}-m{step}"),
             case_id: case.id,
@@ -455,6 +540,7 @@ async fn moves_call(
             note: "با شهروند تماس گرفته شد".into(),
             ..Default::default()
         };
+        let sent = Instant::now();
         let moved = timed(
             rec,
             shared,
@@ -464,7 +550,10 @@ async fn moves_call(
         .await
         .and_then(|r| r.r#case);
         match moved {
-            Some(next) => case = next,
+            Some(next) => {
+                answered(&next, sent);
+                case = next;
+            }
             None => return,
         }
     }
