@@ -83,6 +83,17 @@ async fn consent_opens_one_case_to_its_unit_and_withdrawal_closes_it() -> anyhow
             .r#case,
     )?;
     assert!(consented.phone_consent);
+    // The unit is told that consent stands for its case, and nothing else
+    // of the citizen's.
+    let seen = unit
+        .cases
+        .get_case(pb::GetCaseRequest {
+            key: Some(pb::get_case_request::Key::Id(made.id)),
+        })
+        .await?
+        .into_inner();
+    assert!(seen.phone_consent);
+    assert_eq!((seen.phone.as_str(), seen.citizen_id.as_str()), ("", ""));
     let number = unit
         .citizens
         .reveal_phone(reveal.clone())

@@ -77,10 +77,12 @@ impl<'a> Dresser<'a> {
         if view == PhoneView::Masked {
             answer.phone = ctx.read_point(|s| s.open_mask(stored))?.unwrap_or_default();
         }
+        // Whoever sees the case may know the citizen agreed for it: the
+        // unit most of all, whose reveal key it unlocks.
+        answer.phone_consent = stored.citizen.consented(case.id);
         if marks {
             answer.citizen_id = case.citizen_id.clone();
             answer.shahrban = stored.citizen.shahrban;
-            answer.phone_consent = stored.citizen.consented(case.id);
         }
         Ok(())
     }

@@ -409,10 +409,22 @@ fn an_agent_records_consent_with_a_reason_and_sees_it_given() {
     assert_eq!((wr.case_id, wr.reason.as_str()), (12, "شهروند منصرف شد"));
 }
 
+/// A case of unit1's whose citizen agreed that the unit may see the number.
+fn consented_case() -> pb::Case {
+    pb::Case {
+        phone_consent: true,
+        ..called_case(pb::Role::Unit)
+    }
+}
+
 #[test]
 fn a_unit_reveals_the_number_of_its_consented_case_until_the_screen_closes() {
     let mut app = app_as("unit1", pb::Role::Unit, "r03-urban_services");
+    // Without the citizen's consent the key is not offered.
     open_case(&mut app, called_case(pb::Role::Unit));
+    assert!(!app.hints().contains(&Action::RevealPhone));
+    press(&mut app, KeyCode::Esc);
+    open_case(&mut app, consented_case());
     assert!(app.hints().contains(&Action::RevealPhone));
     assert!(!app.hints().contains(&Action::RecordConsent));
     press(&mut app, KeyCode::Char('p'));
@@ -436,14 +448,14 @@ fn a_unit_reveals_the_number_of_its_consented_case_until_the_screen_closes() {
     assert!(render(&app, 80, 24).contains("09131234567"));
     // Gone with the screen: the case opened again shows no number.
     press(&mut app, KeyCode::Esc);
-    open_case(&mut app, called_case(pb::Role::Unit));
+    open_case(&mut app, consented_case());
     assert!(!render(&app, 80, 24).contains("0913"));
 }
 
 #[test]
-fn without_consent_the_unit_is_told_so_and_keeps_its_reason() {
+fn consent_withdrawn_meanwhile_the_unit_is_told_so_and_keeps_its_reason() {
     let mut app = app_as("unit1", pb::Role::Unit, "r03-urban_services");
-    open_case(&mut app, called_case(pb::Role::Unit));
+    open_case(&mut app, consented_case());
     press(&mut app, KeyCode::Char('p'));
     type_text(&mut app, "بازدید");
     let cmds = press(&mut app, KeyCode::Enter);

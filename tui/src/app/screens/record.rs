@@ -50,13 +50,13 @@ pub fn kind_of(a: Action, case: &pb::Case, session: &Session) -> Option<RecordKi
         Action::WithdrawConsent if may(Rpc::WithdrawConsent) && case.phone_consent => {
             RecordKind::Withdraw
         }
-        // A unit is never told whether consent stands (the server keeps
-        // citizens' state from units): it is offered on its own unit's
-        // cases, and the server answers as for a missing case without it.
+        // Offered to the case's unit only while the citizen's consent for
+        // this case stands; the server checks it again.
         Action::RevealPhone
             if may(Rpc::RevealPhone)
                 && role == Role::Unit
-                && (case.phone_consent || case.unit_id == session.unit_id) =>
+                && case.phone_consent
+                && case.unit_id == session.unit_id =>
         {
             RecordKind::Reveal
         }
