@@ -85,56 +85,83 @@ impl CallBacks {
     /// earliest due, urgent first, that no one else holds. `None` when no
     /// case is due.
     pub fn next(&self, agent: &str, now: Millis, lease_ms: Millis) -> Result<Option<Handed>> {
-        // One lock over the choice and the lease: two agents asking at once
-        // are served one after the other.
-        let mut leases = self.leases.lock().unwrap_or_else(|p| p.into_inner());
-        leases.retain(|_, l| l.until_ms > now);
-        let held: Option<u64> = leases
-            .iter()
-            .find(|(_, l)| l.agent == agent)
-            .map(|(id, _)| *id);
-        let tree = &self.store.trees().by_call_back;
-        let mut chosen = None;
-        if let Some(id) = held {
-            if self.queued(id, now)? {
-                chosen = Some(id);
-            } else {
-                leases.remove(&id);
-            }
-        }
-        let mut waiting = 0u32;
-        for class in [0u8, 1] {
-            let end = key_of(class, now, u64::MAX);
-            for entry in tree.range([class].as_slice()..=end.as_slice()) {
-                let (k, _) = entry?;
-                let Some(id) = keys::id_suffix(&k) else {
-                    continue;
-                };
-                waiting += 1;
-                if chosen.is_none() && !leases.contains_key(&id) {
+        let until_ms = now.saturating_add(lease_ms);
+        let chosen = {
+            // One lock over the choice and the lease: two agents asking at
+            // once are served one after the other. It walks the queue only
+            // to the first case no one holds, so it is held briefly.
+            let mut leases = self.leases.lock().unwrap_or_else(|p| p.into_inner());
+            leases.retain(|_, l| l.until_ms > now);
+            let held: Option<u64> = leases
+                .iter()
+                .find(|(_, l)| l.agent == agent)
+                .map(|(id, _)| *id);
+            let mut chosen = None;
+            if let Some(id) = held {
+                if self.queued(id, now)? {
                     chosen = Some(id);
-                }
-                if waiting >= COUNT_MAX {
-                    break;
+                } else {
+                    leases.remove(&id);
                 }
             }
-        }
+            if chosen.is_none() {
+                chosen = self.first_free(now, &leases)?;
+            }
+            if let Some(case_id) = chosen {
+                leases.insert(
+                    case_id,
+                    Lease {
+                        agent: agent.to_owned(),
+                        until_ms,
+                    },
+                );
+            }
+            chosen
+        };
         let Some(case_id) = chosen else {
             return Ok(None);
         };
-        let until_ms = now.saturating_add(lease_ms);
-        leases.insert(
-            case_id,
-            Lease {
-                agent: agent.to_owned(),
-                until_ms,
-            },
-        );
+        // Counted outside the lock: a count a moment old is as good to the
+        // agent, and no one waits on it.
+        let waiting = self.waiting(now)?.max(1);
         Ok(Some(Handed {
             case_id,
             until_ms,
             waiting,
         }))
+    }
+
+    /// The queue's entries due by `now`, urgent first, then by due time.
+    fn due(&self, now: Millis) -> impl Iterator<Item = Result<u64>> + '_ {
+        let tree = &self.store.trees().by_call_back;
+        [0u8, 1].into_iter().flat_map(move |class| {
+            let end = key_of(class, now, u64::MAX);
+            tree.range([class].as_slice()..=end.as_slice())
+                .filter_map(|entry| match entry {
+                    Ok((k, _)) => keys::id_suffix(&k).map(Ok),
+                    Err(e) => Some(Err(e.into())),
+                })
+        })
+    }
+
+    fn first_free(&self, now: Millis, leases: &HashMap<u64, Lease>) -> Result<Option<u64>> {
+        for id in self.due(now) {
+            let id = id?;
+            if !leases.contains_key(&id) {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Cases due a call by `now`, counted up to [`COUNT_MAX`].
+    pub fn waiting(&self, now: Millis) -> Result<u32> {
+        let mut n = 0u32;
+        for id in self.due(now).take(COUNT_MAX as usize) {
+            id?;
+            n += 1;
+        }
+        Ok(n)
     }
 
     /// Whether `agent` holds a live lease on the case.
