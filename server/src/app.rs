@@ -197,6 +197,9 @@ impl RunningServer {
             .set_not_serving::<AttachmentServiceServer<AttachmentApi>>()
             .await;
         health
+            .set_not_serving::<CitizenServiceServer<PortalApi>>()
+            .await;
+        health
             .set_service_status("", tonic_health::ServingStatus::NotServing)
             .await;
         // The server may already have stopped on its own; then there is no one to tell.
@@ -388,6 +391,9 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         .set_serving::<AttachmentServiceServer<AttachmentApi>>()
         .await;
     health.set_serving::<AuditServiceServer<AuditApi>>().await;
+    health
+        .set_serving::<CitizenServiceServer<PortalApi>>()
+        .await;
     let reflection = || {
         tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(desk137_proto::v1::FILE_DESCRIPTOR_SET)

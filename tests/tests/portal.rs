@@ -614,3 +614,76 @@ async fn the_servers_log_holds_no_number_for_the_portals_calls() -> anyhow::Resu
     }
     server.kill()
 }
+
+/// The README's grpcurl calls name methods of CitizenService and fields of
+/// their requests as the contract spells them, with the portal's demo token.
+#[test]
+fn the_readmes_calls_match_the_contract() -> anyhow::Result<()> {
+    let readme = include_str!("../../README.md");
+    let proto = include_str!("../../proto/proto/desk137/v1/desk137.proto");
+    let section = readme
+        .split("## Citizens' portal")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .ok_or_else(|| anyhow::anyhow!("the README has no Citizens' portal section"))?;
+    assert!(section.contains("Bearer portal1"));
+    let service = proto
+        .split("service CitizenService {")
+        .nth(1)
+        .and_then(|s| s.split('}').next())
+        .ok_or_else(|| anyhow::anyhow!("no CitizenService in the contract"))?;
+    // Each call: its JSON body, then the method it goes to.
+    let calls: Vec<&str> = section.split("grpcurl ").skip(1).collect();
+    let mut methods = Vec::new();
+    for call in calls {
+        let body = call
+            .split("-d '")
+            .nth(1)
+            .and_then(|s| s.split('\'').next())
+            .ok_or_else(|| anyhow::anyhow!("a call without a body: {call}"))?;
+        let method = call
+            .split("desk137.v1.CitizenService/")
+            .nth(1)
+            .and_then(|s| s.split_whitespace().next())
+            .ok_or_else(|| anyhow::anyhow!("a call without a method: {call}"))?;
+        let request = service
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(&format!("rpc {method}(")))
+            .and_then(|l| l.split(')').next())
+            .ok_or_else(|| anyhow::anyhow!("{method} is not a CitizenService method"))?;
+        let message = proto
+            .split(&format!("message {request} {{"))
+            .nth(1)
+            .and_then(|s| s.split("\n}").next())
+            .ok_or_else(|| anyhow::anyhow!("no message {request}"))?;
+        let fields: Vec<&str> = message
+            .lines()
+            .filter_map(|l| l.split('=').next())
+            .filter_map(|l| l.split_whitespace().last())
+            .collect();
+        let json: serde_json::Value = serde_json::from_str(body)?;
+        let keys = json
+            .as_object()
+            .ok_or_else(|| anyhow::anyhow!("{method}: the body is not an object"))?;
+        for key in keys.keys() {
+            assert!(
+                fields.contains(&key.as_str()),
+                "{method}: {key} is no field of {request}"
+            );
+        }
+        assert!(keys.contains_key("phone"), "{method} names no phone");
+        methods.push(method);
+    }
+    methods.sort_unstable();
+    assert_eq!(
+        methods,
+        [
+            "DownloadMyDocument",
+            "GetMyCase",
+            "GiveFeedback",
+            "ListMyCases",
+            "RequestCorrection"
+        ]
+    );
+    Ok(())
+}
