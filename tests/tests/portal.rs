@@ -426,6 +426,11 @@ async fn a_correction_reopens_and_feedback_closes() -> anyhow::Result<()> {
         .unwrap_err();
     assert_eq!(stale.code(), Code::Aborted);
 
+    let mut feed = supervisor
+        .feed
+        .watch(pb::WatchRequest { after_seq: 0 })
+        .await?
+        .into_inner();
     let asked = correction(
         "c-1",
         w.first.revision,
@@ -447,6 +452,22 @@ async fn a_correction_reopens_and_feedback_closes() -> anyhow::Result<()> {
     let again = portal.portal.request_correction(asked).await?.into_inner();
     assert!(again.replayed);
     assert_eq!(again.r#case, reopened.r#case);
+    // The portal's move reaches the live feed like any other.
+    let on_feed = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while let Some(answer) = feed.message().await? {
+            if let Some(pb::watch_response::Item::Event(e)) = answer.item {
+                let kind = e.event.as_ref().map(|ev| ev.kind());
+                if e.case.as_ref().map(|c| c.id) == Some(w.first.id)
+                    && kind == Some(pb::EventKind::Reopened)
+                {
+                    return Ok::<_, tonic::Status>(true);
+                }
+            }
+        }
+        Ok(false)
+    })
+    .await??;
+    assert!(on_feed, "the correction never reached the feed");
     let seen = staff_case(&mut supervisor, w.first.id).await?;
     assert_eq!(seen.status(), pb::CaseStatus::Reopened);
     assert_eq!(seen.call_back.unwrap_or_default().reopens, 1);
