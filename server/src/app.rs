@@ -13,7 +13,7 @@ use crate::refusals::Refusals;
 use crate::secrets::Secrets;
 use crate::service::{
     AttachmentApi, AuditApi, CaseApi, CatalogApi, CitizenApi, ClockApi, Context, DashboardApi,
-    FeedApi, FeedbackApi, PresenceApi, ScorecardApi, SessionApi,
+    FeedApi, FeedbackApi, PortalApi, PresenceApi, ScorecardApi, SessionApi,
 };
 use crate::sla_worker;
 use crate::store::{CommitHook, DEFAULT_CACHE_CAPACITY_BYTES, Store, StoreOptions};
@@ -23,6 +23,7 @@ use desk137_proto::v1::audit_service_server::AuditServiceServer;
 use desk137_proto::v1::case_service_server::CaseServiceServer;
 use desk137_proto::v1::catalog_service_server::CatalogServiceServer;
 use desk137_proto::v1::citizen_record_service_server::CitizenRecordServiceServer;
+use desk137_proto::v1::citizen_service_server::CitizenServiceServer;
 use desk137_proto::v1::clock_service_server::ClockServiceServer;
 use desk137_proto::v1::dashboard_service_server::DashboardServiceServer;
 use desk137_proto::v1::feed_service_server::FeedServiceServer;
@@ -194,6 +195,9 @@ impl RunningServer {
         health.set_not_serving::<CaseServiceServer<CaseApi>>().await;
         health
             .set_not_serving::<AttachmentServiceServer<AttachmentApi>>()
+            .await;
+        health
+            .set_not_serving::<CitizenServiceServer<PortalApi>>()
             .await;
         health
             .set_service_status("", tonic_health::ServingStatus::NotServing)
@@ -387,6 +391,9 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         .set_serving::<AttachmentServiceServer<AttachmentApi>>()
         .await;
     health.set_serving::<AuditServiceServer<AuditApi>>().await;
+    health
+        .set_serving::<CitizenServiceServer<PortalApi>>()
+        .await;
     let reflection = || {
         tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(desk137_proto::v1::FILE_DESCRIPTOR_SET)
@@ -473,6 +480,10 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         )
         .add_service(
             ScorecardServiceServer::new(ScorecardApi(ctx.clone()))
+                .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            CitizenServiceServer::new(PortalApi(ctx.clone()))
                 .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
         )
         .add_service(

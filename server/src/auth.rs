@@ -14,12 +14,14 @@ use std::collections::HashMap;
 pub const DEMO_UNIT: &str = "r03-urban_services";
 
 /// The demo users; each one's token is its name.
-pub const DEMO_USERS: [(&str, Role); 5] = [
+pub const DEMO_USERS: [(&str, Role); 6] = [
     ("agent1", Role::Agent),
     ("dispatcher1", Role::Dispatcher),
     ("unit1", Role::Unit),
     ("supervisor1", Role::Supervisor),
     ("admin1", Role::Admin),
+    // The citizens' portal's service token.
+    ("portal1", Role::Portal),
 ];
 
 /// A member of staff as the users file describes them.

@@ -150,6 +150,10 @@ impl Clients {
                 channel.clone(),
                 bearer.clone(),
             ),
+            portal: pb::citizen_service_client::CitizenServiceClient::with_interceptor(
+                channel.clone(),
+                bearer.clone(),
+            ),
         })
     }
 }
@@ -197,6 +201,8 @@ pub struct Clients {
     pub dashboard: pb::dashboard_service_client::DashboardServiceClient<Authed>,
     pub feedback: pb::feedback_service_client::FeedbackServiceClient<Authed>,
     pub scorecards: pb::scorecard_service_client::ScorecardServiceClient<Authed>,
+    /// CitizenService, the portal's.
+    pub portal: pb::citizen_service_client::CitizenServiceClient<Authed>,
 }
 
 impl Clients {
@@ -393,6 +399,31 @@ pub fn obstruction(request_id: &str) -> pb::CreateCaseRequest {
         address: "خیابان چهارباغ عباسی، نبش کوچه ۱۲".into(),
         landmark: "روبروی مدرسه".into(),
     }
+}
+
+/// Downloads a document through the portal: its record and its content.
+pub async fn download_my_document(
+    portal: &mut pb::citizen_service_client::CitizenServiceClient<Authed>,
+    request: pb::DownloadMyDocumentRequest,
+) -> Result<(pb::Attachment, Vec<u8>), tonic::Status> {
+    use pb::download_response::Part;
+    let mut stream = portal.download_my_document(request).await?.into_inner();
+    let Some(pb::DownloadResponse {
+        part: Some(Part::Attachment(attachment)),
+    }) = stream.message().await?
+    else {
+        return Err(tonic::Status::internal(
+            "the first message is not the record",
+        ));
+    };
+    let mut content = Vec::new();
+    while let Some(message) = stream.message().await? {
+        match message.part {
+            Some(Part::Data(data)) => content.extend_from_slice(&data),
+            _ => return Err(tonic::Status::internal("a second record")),
+        }
+    }
+    Ok((attachment, content))
 }
 
 /// A refused field as a client reads it from the status details, never from

@@ -3,7 +3,8 @@
 //! every byte of every answer (and of every refusal) is searched for the
 //! number in any digit script and with any separators. It may appear only in
 //! the cells the issue allows: the agent's caller history and opened case,
-//! and `RevealPhone` for the agent and for a consented unit.
+//! and `RevealPhone` for the agent and for a consented unit. The portal,
+//! which sends the number, never gets it back.
 
 use desk137_server::auth::DEMO_USERS;
 use desk137_tests::{TestServer, move_of, obstruction, pb, the_case};
@@ -55,11 +56,14 @@ fn the_search_finds_every_form_of_the_number() {
     assert!(!holds_number("0913***4567".as_bytes()));
 }
 
+const PDF: &[u8] = b"%PDF-1.4\ntrailer << >>\n%%EOF\n";
+
 /// Every answer of `name` about `case`, by RPC.
 async fn answers(
     server: &TestServer,
     name: &str,
     case: &pb::Case,
+    attachment_id: &str,
     consented: bool,
 ) -> anyhow::Result<Vec<(&'static str, Vec<u8>)>> {
     let tag = if consented { "consented" } else { "plain" };
@@ -167,6 +171,74 @@ async fn answers(
         )
     };
     out.push((rpc, bytes));
+    // The portal's calls, on behalf of the number itself: it never comes back.
+    out.push((
+        "ListMyCases",
+        answer(
+            c.portal
+                .list_my_cases(pb::ListMyCasesRequest {
+                    phone: "0913 123 4567".into(),
+                    ..Default::default()
+                })
+                .await,
+        ),
+    ));
+    out.push((
+        "GetMyCase",
+        answer(
+            c.portal
+                .get_my_case(pb::GetMyCaseRequest {
+                    phone: "09131234567".into(),
+                    key: Some(pb::get_my_case_request::Key::CaseId(id)),
+                })
+                .await,
+        ),
+    ));
+    let document = desk137_tests::download_my_document(
+        &mut c.portal,
+        pb::DownloadMyDocumentRequest {
+            phone: "09131234567".into(),
+            case_id: id,
+            attachment_id: attachment_id.into(),
+        },
+    )
+    .await;
+    out.push((
+        "DownloadMyDocument",
+        match document {
+            Ok((record, _)) => record.encode_to_vec(),
+            Err(s) => status_bytes(&s),
+        },
+    ));
+    out.push((
+        "RequestCorrection",
+        answer(
+            c.portal
+                .request_correction(pb::RequestCorrectionRequest {
+                    request_id: format!("{name}-{tag}-corr"),
+                    phone: "09131234567".into(),
+                    case_id: id,
+                    revision: fresh.revision,
+                    comment: "با ۰۹۱۳۱۲۳۴۵۶۷ تماس بگیرید".into(),
+                })
+                .await,
+        ),
+    ));
+    out.push((
+        "GiveFeedback",
+        answer(
+            c.portal
+                .give_feedback(pb::GiveFeedbackRequest {
+                    request_id: format!("{name}-{tag}-fb"),
+                    phone: "09131234567".into(),
+                    case_id: id,
+                    revision: fresh.revision,
+                    satisfaction: 4,
+                    comment: "۰۹۱۳۱۲۳۴۵۶۷".into(),
+                })
+                .await,
+        ),
+    ));
     Ok(out)
 }
 
@@ -185,6 +257,9 @@ async fn the_number_leaks_into_no_answer_outside_the_allowed_cells() -> anyhow::
     let mut request = obstruction("matrix");
     request.description = "پیاده‌رو بسته است؛ شماره‌ام ۰۹۱۳ ۱۲۳ ۴۵۶۷".into();
     let case = the_case(agent.cases.create_case(request).await?.into_inner().r#case)?;
+    let document = agent
+        .upload(case.id, "photo.pdf", "application/pdf", PDF)
+        .await?;
     let mut seen = Vec::new();
     for consented in [false, true] {
         if consented {
@@ -198,7 +273,7 @@ async fn the_number_leaks_into_no_answer_outside_the_allowed_cells() -> anyhow::
                 .await?;
         }
         for (name, _) in DEMO_USERS {
-            let answers = answers(&server, name, &case, consented).await?;
+            let answers = answers(&server, name, &case, &document.id, consented).await?;
             for (rpc, bytes) in answers {
                 let leak = holds_number(&bytes);
                 if leak {

@@ -5,10 +5,11 @@ use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 
-const SERVICES: [&str; 3] = [
+const SERVICES: [&str; 4] = [
     "desk137.v1.CatalogService",
     "desk137.v1.SessionService",
     "desk137.v1.CaseService",
+    "desk137.v1.CitizenService",
 ];
 
 #[tokio::test]

@@ -575,6 +575,18 @@ impl Lang {
         }
     }
 
+    /// A token that is not a member of staff's: the citizens' portal's.
+    pub fn no_staff_screen(self) -> &'static str {
+        match self {
+            Lang::Fa => {
+                "این توکن از آنِ درگاه شهروندی است و صفحه‌ای برای کارکنان ندارد؛ با توکن کارکنان وارد شوید"
+            }
+            Lang::En => {
+                "this token is the citizens' portal's: it has no staff screen; sign in with a staff token"
+            }
+        }
+    }
+
     pub fn no_access(self, reason: &str) -> String {
         match self {
             Lang::Fa => format!("دسترسی پذیرفته نشد: {reason}"),

@@ -628,3 +628,24 @@ fn tiny_terminals_do_not_panic() {
         render(&queue(pb::Role::Supervisor, "s", ""), w, h);
     }
 }
+
+/// The portal's token: no staff screen, and the reason on the status line.
+fn portal_refused(lang: Lang) -> App {
+    let mut app = App::new(settings(lang), NOW);
+    let refused = tonic::Status::permission_denied("role portal may not call WhoAmI");
+    session_as(
+        &mut app,
+        Answer::WhoAmI(Err(RpcError::from_status(&refused))),
+    );
+    app
+}
+
+#[test]
+fn portal_token_refused_english_160x45() {
+    insta::assert_snapshot!(render(&portal_refused(Lang::En), 160, 45));
+}
+
+#[test]
+fn portal_token_refused_160x45() {
+    insta::assert_snapshot!(render(&portal_refused(Lang::Fa), 160, 45));
+}

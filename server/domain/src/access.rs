@@ -39,6 +39,11 @@ pub enum Rpc {
     ReleaseCallBack,
     Scorecards,
     ScorecardCases,
+    ListMyCases,
+    GetMyCase,
+    DownloadMyDocument,
+    RequestCorrection,
+    GiveFeedback,
 }
 
 impl Rpc {
@@ -49,6 +54,18 @@ impl Rpc {
     /// The method's name in the contract: `CreateCase`, ...
     pub fn name(self) -> &'static str {
         self.into()
+    }
+
+    /// A call of CitizenService, the portal's: made on a citizen's behalf.
+    pub fn is_citizens(self) -> bool {
+        matches!(
+            self,
+            Rpc::ListMyCases
+                | Rpc::GetMyCase
+                | Rpc::DownloadMyDocument
+                | Rpc::RequestCorrection
+                | Rpc::GiveFeedback
+        )
     }
 }
 
@@ -87,7 +104,11 @@ impl Denied {
 /// May a caller of `role` make `rpc`?
 pub fn may_call(role: Role, rpc: Rpc) -> bool {
     use Role::*;
-    // The portal speaks for citizens, never as staff: no staff call is its.
+    // The portal speaks for citizens, never as staff: CitizenService is its
+    // only service, and no one else's.
+    if rpc.is_citizens() {
+        return role == Portal;
+    }
     if role == Portal {
         return false;
     }
@@ -124,6 +145,11 @@ pub fn may_call(role: Role, rpc: Rpc) -> bool {
         }
         // The units' standing is read by those who manage them.
         Rpc::Scorecards | Rpc::ScorecardCases => matches!(role, Supervisor | Admin),
+        Rpc::ListMyCases
+        | Rpc::GetMyCase
+        | Rpc::DownloadMyDocument
+        | Rpc::RequestCorrection
+        | Rpc::GiveFeedback => false,
     }
 }
 
@@ -452,6 +478,17 @@ mod tests {
                 Rpc::ScorecardCases,
                 [false, false, false, true, true, false],
             ),
+            (Rpc::ListMyCases, [false, false, false, false, false, true]),
+            (Rpc::GetMyCase, [false, false, false, false, false, true]),
+            (
+                Rpc::DownloadMyDocument,
+                [false, false, false, false, false, true],
+            ),
+            (
+                Rpc::RequestCorrection,
+                [false, false, false, false, false, true],
+            ),
+            (Rpc::GiveFeedback, [false, false, false, false, false, true]),
         ];
         assert_eq!(ROLES.len(), Role::iter().count(), "a role is missing");
         for rpc in Rpc::all() {

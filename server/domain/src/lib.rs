@@ -20,6 +20,7 @@ pub mod model;
 pub mod move_case;
 pub mod moves;
 pub mod phone;
+pub mod public;
 pub mod quarter;
 pub mod score;
 pub mod sla;

@@ -287,6 +287,15 @@ pub const TABLE: &[Rule] = &[
         roles: &[R::Agent, R::Supervisor],
         cases: Cases::Executive,
     },
+    // The citizen, through the portal: a correction while the result awaits
+    // their word; a closed case is 137's to reopen.
+    Rule {
+        mv: Move::Reopen,
+        from: &[S::Resolved, S::AwaitingFeedback],
+        to: To::State(S::Reopened),
+        roles: &[R::Portal],
+        cases: Cases::Executive,
+    },
     Rule {
         mv: Move::Close,
         from: &[S::Resolved, S::AwaitingFeedback],
@@ -298,7 +307,7 @@ pub const TABLE: &[Rule] = &[
         mv: Move::Feedback,
         from: &[S::Resolved, S::AwaitingFeedback],
         to: To::State(S::Closed),
-        roles: &[R::Agent, R::Supervisor],
+        roles: &[R::Agent, R::Supervisor, R::Portal],
         cases: Cases::Executive,
     },
     // The last try closes the case instead: see `unreachable_state`.
@@ -563,7 +572,7 @@ pub(crate) mod tests {
                     for mv in Move::all() {
                         assert_eq!(check(&c, role, mv).is_ok(), allowed.contains(&mv));
                     }
-                    // The portal speaks for the citizen, not as staff: no note.
+                    // The portal writes no notes: it speaks for the citizen.
                     if role != R::Portal {
                         assert!(allowed.contains(&Move::Note), "note is always allowed");
                     }

@@ -190,51 +190,63 @@ impl AttachmentApi {
             .read_point(|s| s.get_case(r.case_id))?
             .ok_or(Error::NoSuchCase)?;
         access::check_case(&caller, &case, ctx.coordination_unit())?;
-        let attachment = ctx
-            .read_point(|s| s.attachment(case.id, &sha256))?
-            .ok_or(Error::NoSuchAttachment)?;
-        // "Never served" is kept by reading the whole file and checking its
-        // SHA-256 and size before the first data message leaves: a damaged
-        // file answers DATA_LOSS and not one byte of it. The chunks are
-        // hashed again as they are sent, so a file that changes on disk
-        // after the check ends its stream with DATA_LOSS before the message
-        // that would complete it. Files are at most the upload limit, so the
-        // extra read costs a few milliseconds.
-        let files = ctx.store.files().clone();
-        let size = attachment.size;
-        let chunks = match blocking(move || files.open_verified(&sha256, size)).await? {
-            Checked::Good(chunks) => chunks,
-            Checked::Damaged(damage) => {
-                tracing::error!(
-                    case = %case.number,
-                    attachment = %attachment.id(),
-                    %damage,
-                    "an attachment's file is damaged; it is not served"
-                );
-                return Err(Error::DamagedAttachment);
-            }
-        };
-        let first = pb::DownloadResponse {
-            part: Some(download_response::Part::Attachment(to_wire(
-                &attachment,
-                &View::of(&caller, Rpc::Download),
-            ))),
-        };
-        // Two messages in flight at most: a slow reader holds back the file
-        // reads instead of filling memory, and waits on a task, not on a
-        // thread of the blocking pool.
-        let (sender, receiver) = tokio::sync::mpsc::channel(2);
-        let label = (case.number.clone(), attachment.id());
-        tokio::spawn(send_chunks(chunks, sender, label));
-        let rest = tokio_stream::wrappers::ReceiverStream::new(receiver);
-        Ok(Box::pin(tokio_stream::StreamExt::chain(
-            tokio_stream::once(Ok(first)),
-            rest,
-        )))
+        serve(ctx, &case, sha256, |a| {
+            to_wire(a, &View::of(&caller, Rpc::Download))
+        })
+        .await
     }
 }
 
-type DownloadStream = Pin<Box<dyn Stream<Item = Result<pb::DownloadResponse, Status>> + Send>>;
+/// The stream of one of `case`'s files, its record first as `shown` puts it,
+/// then its content: Download's, and the portal's.
+pub(crate) async fn serve(
+    ctx: &Context,
+    case: &crate::domain::model::Case,
+    sha256: [u8; 32],
+    shown: impl FnOnce(&Attachment) -> pb::Attachment,
+) -> Result<DownloadStream, Error> {
+    let attachment = ctx
+        .read_point(|s| s.attachment(case.id, &sha256))?
+        .ok_or(Error::NoSuchAttachment)?;
+    // "Never served" is kept by reading the whole file and checking its
+    // SHA-256 and size before the first data message leaves: a damaged
+    // file answers DATA_LOSS and not one byte of it. The chunks are
+    // hashed again as they are sent, so a file that changes on disk
+    // after the check ends its stream with DATA_LOSS before the message
+    // that would complete it. Files are at most the upload limit, so the
+    // extra read costs a few milliseconds.
+    let files = ctx.store.files().clone();
+    let size = attachment.size;
+    let chunks = match blocking(move || files.open_verified(&sha256, size)).await? {
+        Checked::Good(chunks) => chunks,
+        Checked::Damaged(damage) => {
+            tracing::error!(
+                case = %case.number,
+                attachment = %attachment.id(),
+                %damage,
+                "an attachment's file is damaged; it is not served"
+            );
+            return Err(Error::DamagedAttachment);
+        }
+    };
+    let first = pb::DownloadResponse {
+        part: Some(download_response::Part::Attachment(shown(&attachment))),
+    };
+    // Two messages in flight at most: a slow reader holds back the file
+    // reads instead of filling memory, and waits on a task, not on a
+    // thread of the blocking pool.
+    let (sender, receiver) = tokio::sync::mpsc::channel(2);
+    let label = (case.number.clone(), attachment.id());
+    tokio::spawn(send_chunks(chunks, sender, label));
+    let rest = tokio_stream::wrappers::ReceiverStream::new(receiver);
+    Ok(Box::pin(tokio_stream::StreamExt::chain(
+        tokio_stream::once(Ok(first)),
+        rest,
+    )))
+}
+
+pub(crate) type DownloadStream =
+    Pin<Box<dyn Stream<Item = Result<pb::DownloadResponse, Status>> + Send>>;
 
 /// Reads the chunks out to a download until the last, a damage, or the
 /// client going away (its stream dropped, at the latest by the call's

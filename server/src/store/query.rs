@@ -204,6 +204,36 @@ impl Store {
         })
     }
 
+    /// One page of the cases of the citizen `citizen_id`, newest first,
+    /// below `before`: the portal's list of a citizen's own.
+    pub fn citizen_cases(
+        &self,
+        citizen_id: &str,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<CasePage> {
+        let mut cases: Vec<Case> = Vec::with_capacity(limit.min(128));
+        if citizen_id.is_empty() {
+            return Ok(CasePage::default());
+        }
+        let prefix = keys::text_prefix(citizen_id);
+        for id in index_ids(&self.trees().by_citizen, &prefix, before) {
+            let id = id?;
+            if cases.len() == limit {
+                let next_before = cases.last().map(|c| c.id);
+                return Ok(CasePage { cases, next_before });
+            }
+            let case = self.get_case(id)?.ok_or_else(|| {
+                super::StoreError::Corrupt(format!("an index points at missing case {id}"))
+            })?;
+            cases.push(case);
+        }
+        Ok(CasePage {
+            cases,
+            next_before: None,
+        })
+    }
+
     /// Up to `limit` cases of `phone` (already normalised), newest first, with
     /// the number of all its cases and of those still open, and the citizen
     /// who called from it. A number never heard, or erased, has no citizen.

@@ -158,8 +158,8 @@ fn home_screen(role: Role, ctx: &mut Ctx) -> Screen {
         Role::Dispatcher => Screen::Queue(Box::new(QueueScreen::new(ListKind::UrgentOpen))),
         Role::Unit => Screen::Queue(Box::new(QueueScreen::new(ListKind::UnitQueue))),
         Role::Supervisor => Screen::Dashboard(Box::default()),
-        // The portal's token has no staff screen; the session refuses it
-        // before a home screen is asked for.
+        // The portal's token has no staff screen: `who_am_i` refuses it
+        // before a home screen is asked for, so this stays the start.
         Role::Portal => Screen::Starting,
     }
 }
@@ -828,6 +828,12 @@ impl App {
         let who = match res {
             Ok(who) => who,
             Err(e) if e.is_connection() => return Vec::new(),
+            // Every member of staff may ask who they are; a token refused
+            // that is the portal's, which speaks for citizens elsewhere.
+            Err(e) if e.code == tonic::Code::PermissionDenied => {
+                self.say(Tone::Error, self.lang.no_staff_screen().to_owned());
+                return Vec::new();
+            }
             Err(e) => {
                 self.say(Tone::Error, self.lang.no_access(&e.to_string()));
                 return Vec::new();
@@ -846,6 +852,10 @@ impl App {
                 return Vec::new();
             }
         };
+        if role == Role::Portal {
+            self.say(Tone::Error, self.lang.no_staff_screen().to_owned());
+            return Vec::new();
+        }
         self.sla = match who.sla.as_ref().map(SlaPolicy::try_from).transpose() {
             Ok(sla) => sla,
             Err(e) => {

@@ -922,3 +922,39 @@ fn the_deadline_preview_uses_the_servers_service_levels() {
     assert!(screen.contains(&due(48)), "{screen}");
     assert!(!screen.contains(&due(120)), "{screen}");
 }
+
+#[test]
+fn a_portal_token_gets_no_staff_screen_and_is_told_why() {
+    for lang in [Lang::En, Lang::Fa] {
+        // The server refuses the portal every staff call, WhoAmI too.
+        let mut app = App::new(settings(lang), NOW);
+        let refused = tonic::Status::permission_denied("role portal may not call WhoAmI");
+        let cmds = session_as(
+            &mut app,
+            Answer::WhoAmI(Err(crate::app::msg::RpcError::from_status(&refused))),
+        );
+        assert!(cmds.is_empty(), "{cmds:?}");
+        assert!(matches!(app.screen(), Screen::Starting));
+        assert!(app.session.is_none());
+        let s = app.status.clone().unwrap();
+        assert_eq!(
+            (s.tone, s.text.as_str()),
+            (Tone::Error, lang.no_staff_screen())
+        );
+
+        // A server that answered with the role all the same opens nothing.
+        let mut app = App::new(settings(lang), NOW);
+        let cmds = session_as(
+            &mut app,
+            Answer::WhoAmI(Ok(pb::WhoAmIResponse {
+                user: "portal1".into(),
+                role: pb::Role::Portal.into(),
+                ..Default::default()
+            })),
+        );
+        assert!(cmds.is_empty(), "{cmds:?}");
+        assert!(matches!(app.screen(), Screen::Starting));
+        assert!(app.session.is_none());
+        assert_eq!(app.status.clone().unwrap().text, lang.no_staff_screen());
+    }
+}
