@@ -431,6 +431,14 @@ async fn a_correction_reopens_and_feedback_closes() -> anyhow::Result<()> {
         .watch(pb::WatchRequest { after_seq: 0 })
         .await?
         .into_inner();
+    // The snapshot first: what follows it are the changes after it.
+    while let Some(answer) = feed.message().await? {
+        if let Some(pb::watch_response::Item::Resync(part)) = answer.item {
+            if part.last {
+                break;
+            }
+        }
+    }
     let asked = correction(
         "c-1",
         w.first.revision,
