@@ -13,7 +13,7 @@ use crate::domain::model::{Case, CaseStatus};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-/// `class (0 urgent, 1 other) + due (i64 BE) + id`.
+/// `class (see [`crate::domain::feedback::queue_class`]) + due (i64 BE) + id`.
 pub fn key(case: &Case) -> Option<[u8; 17]> {
     let queued = case.feedback.call_due_ms > 0
         && matches!(
@@ -82,8 +82,8 @@ impl CallBacks {
 
     /// The next case `agent` should call, leased to them until `now +
     /// lease_ms`: the one they already hold, if it still waits, else the
-    /// earliest due, urgent first, that no one else holds. `None` when no
-    /// case is due.
+    /// earliest due, urgent first and Shahrban first within an urgency, that
+    /// no one else holds. `None` when no case is due.
     pub fn next(&self, agent: &str, now: Millis, lease_ms: Millis) -> Result<Option<Handed>> {
         // One lock over the choice and the lease: two agents asking at once
         // are served one after the other.
@@ -103,7 +103,7 @@ impl CallBacks {
             }
         }
         let mut waiting = 0u32;
-        for class in [0u8, 1] {
+        for class in crate::domain::feedback::queue_order() {
             let end = key_of(class, now, u64::MAX);
             for entry in tree.range([class].as_slice()..=end.as_slice()) {
                 let (k, _) = entry?;

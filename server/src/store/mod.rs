@@ -710,6 +710,7 @@ pub(crate) mod test_support {
             delay_reason: None,
             next_due_ms: 0,
             citizen_id: String::new(),
+            shahrban: false,
             feedback: Default::default(),
         };
         Opened {
