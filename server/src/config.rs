@@ -73,6 +73,8 @@ pub struct FileConfig {
     pub score: Option<crate::domain::score::ScoreConfig>,
     /// The call-back queue: `retry_minutes`, `max_tries`, `lease_minutes`.
     pub callback: Option<crate::domain::feedback::CallBackPolicy>,
+    /// Citizens re-wrapped per writer job by `KeyService.RotateKeys`.
+    pub rewrap_batch: Option<usize>,
 }
 
 /// Attachments travel in one call, within its deadline: a gigabyte is far

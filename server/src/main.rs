@@ -358,6 +358,7 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
         insecure_plaintext: cli.insecure_plaintext,
         score: file.score.unwrap_or(defaults.score),
         callback: file.callback.clone().unwrap_or(defaults.callback.clone()),
+        rewrap_batch: file.rewrap_batch.unwrap_or(defaults.rewrap_batch).max(1),
         sim_clock: cli
             .sim_clock
             .then(|| cli.sim_clock_start.unwrap_or_else(|| SystemClock.now_ms())),

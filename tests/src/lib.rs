@@ -150,6 +150,10 @@ impl Clients {
                 channel.clone(),
                 bearer.clone(),
             ),
+            keys: pb::key_service_client::KeyServiceClient::with_interceptor(
+                channel.clone(),
+                bearer.clone(),
+            ),
         })
     }
 }
@@ -197,6 +201,7 @@ pub struct Clients {
     pub dashboard: pb::dashboard_service_client::DashboardServiceClient<Authed>,
     pub feedback: pb::feedback_service_client::FeedbackServiceClient<Authed>,
     pub scorecards: pb::scorecard_service_client::ScorecardServiceClient<Authed>,
+    pub keys: pb::key_service_client::KeyServiceClient<Authed>,
 }
 
 impl Clients {
@@ -292,8 +297,18 @@ pub struct Spawned {
 impl Spawned {
     /// Starts the binary on the store in `data`, its clock at `at_ms`.
     pub fn start(data: &std::path::Path, at_ms: i64) -> anyhow::Result<Self> {
+        Self::start_with(data, at_ms, &[])
+    }
+
+    /// [`Spawned::start`] with more arguments: `--config FILE`, ...
+    pub fn start_with(
+        data: &std::path::Path,
+        at_ms: i64,
+        more: &[&std::ffi::OsStr],
+    ) -> anyhow::Result<Self> {
         use std::io::BufRead as _;
         let mut child = std::process::Command::new(server_binary()?)
+            .args(more)
             .arg("--demo")
             .arg("--data")
             .arg(data)

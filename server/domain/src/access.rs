@@ -39,6 +39,8 @@ pub enum Rpc {
     ReleaseCallBack,
     Scorecards,
     ScorecardCases,
+    RotateKeys,
+    KeyStatus,
 }
 
 impl Rpc {
@@ -124,6 +126,8 @@ pub fn may_call(role: Role, rpc: Rpc) -> bool {
         }
         // The units' standing is read by those who manage them.
         Rpc::Scorecards | Rpc::ScorecardCases => matches!(role, Supervisor | Admin),
+        // The keys are the server's: those who run it.
+        Rpc::RotateKeys | Rpc::KeyStatus => matches!(role, Admin),
     }
 }
 
@@ -427,6 +431,8 @@ mod tests {
                 [true, false, false, true, false, false],
             ),
             (Rpc::Scorecards, [false, false, false, true, true, false]),
+            (Rpc::RotateKeys, [false, false, false, false, true, false]),
+            (Rpc::KeyStatus, [false, false, false, false, true, false]),
             (
                 Rpc::ScorecardCases,
                 [false, false, false, true, true, false],
