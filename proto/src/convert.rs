@@ -339,6 +339,7 @@ impl From<&SlaPolicy> for pb::SlaPolicy {
             first_response_hours: p.first_response_hours,
             on_site_hours: p.on_site_hours,
             result_hours: p.result_hours,
+            shahrban_first_response_factor: p.shahrban_factor(),
         }
     }
 }
@@ -359,6 +360,12 @@ impl TryFrom<&pb::SlaPolicy> for SlaPolicy {
             first_response_hours: hours("sla.first_response_hours", p.first_response_hours)?,
             on_site_hours: hours("sla.on_site_hours", p.on_site_hours)?,
             result_hours: hours("sla.result_hours", p.result_hours)?,
+            // A server that names no factor shortens nothing.
+            shahrban_first_response_factor: if p.shahrban_first_response_factor == 0.0 {
+                1.0
+            } else {
+                p.shahrban_first_response_factor
+            },
             ..SlaPolicy::default()
         })
     }

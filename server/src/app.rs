@@ -106,6 +106,8 @@ pub struct ServerConfig {
     pub score: crate::domain::score::ScoreConfig,
     /// The call-back queue's retry delay, tries and lease.
     pub callback: crate::domain::feedback::CallBackPolicy,
+    /// Citizens re-wrapped per writer job by a rotation while serving.
+    pub rewrap_batch: usize,
 }
 
 /// A server certificate chain and its private key, both PEM.
@@ -141,6 +143,7 @@ impl Default for ServerConfig {
             feed: FeedConfig::default(),
             score: crate::domain::score::ScoreConfig::default(),
             callback: crate::domain::feedback::CallBackPolicy::default(),
+            rewrap_batch: crate::store::citizens::ONLINE_REWRAP_BATCH,
         }
     }
 }
@@ -299,8 +302,12 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         hook_waker.on_commit(batch);
         hook_hub.publish();
     });
-    let secrets = Arc::new(secrets);
-    let store_secrets = secrets.clone();
+    let key_file = match (&config.key_file, &config.data_dir) {
+        (Some(file), _) => Some(file.clone()),
+        (None, Some(dir)) => Some(Secrets::default_path(dir)),
+        (None, None) => None,
+    };
+    let store_secrets = Arc::new(secrets);
     let (store, catalog) =
         tokio::task::spawn_blocking(move || open_store(path, options, hook, store_secrets))
             .await
@@ -357,7 +364,11 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         clock,
         sla: config.sla,
         demo: config.demo,
-        secrets,
+        keys: Arc::new(crate::store::citizens::KeyRotation::new(
+            store.clone(),
+            key_file,
+            config.rewrap_batch,
+        )),
         readers: Arc::new(tokio::sync::Semaphore::new(crate::service::READS_AT_ONCE)),
         callback: config.callback.clone(),
         score: config.score.sane(),
@@ -485,6 +496,12 @@ pub async fn start(config: ServerConfig, clock: SharedClock) -> anyhow::Result<R
         .add_service(
             CitizenServiceServer::new(PortalApi(ctx.clone()))
                 .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
+        )
+        .add_service(
+            desk137_proto::v1::key_service_server::KeyServiceServer::new(crate::service::KeyApi(
+                ctx.clone(),
+            ))
+            .max_decoding_message_size(h2::MAX_REQUEST_BYTES),
         )
         .add_service(
             CaseServiceServer::new(CaseApi(ctx)).max_decoding_message_size(h2::MAX_REQUEST_BYTES),

@@ -13,6 +13,7 @@
 //! first_response_hours = 120
 //! on_site_hours = 2
 //! result_hours = 24
+//! shahrban_first_response_factor = 0.5  # a Shahrban caller's share of the first response
 //! ```
 //!
 //! ```toml
@@ -72,6 +73,8 @@ pub struct FileConfig {
     pub score: Option<crate::domain::score::ScoreConfig>,
     /// The call-back queue: `retry_minutes`, `max_tries`, `lease_minutes`.
     pub callback: Option<crate::domain::feedback::CallBackPolicy>,
+    /// Citizens re-wrapped per writer job by `KeyService.RotateKeys`.
+    pub rewrap_batch: Option<usize>,
 }
 
 /// Attachments travel in one call, within its deadline: a gigabyte is far
@@ -111,6 +114,15 @@ impl FileConfig {
                 return Err(ConfigError::Invalid {
                     path: path.to_owned(),
                     reason: format!("sla.warn_share is {}; it must be 0 to 1", sla.warn_share),
+                });
+            }
+            let factor = sla.shahrban_first_response_factor;
+            if !(factor > 0.0 && factor <= 1.0) {
+                return Err(ConfigError::Invalid {
+                    path: path.to_owned(),
+                    reason: format!(
+                        "sla.shahrban_first_response_factor is {factor}; it must be above 0 and at most 1"
+                    ),
                 });
             }
             let hours = [
@@ -262,6 +274,12 @@ recipient = \"بازرسی\"
         std::fs::write(&path, "[sla]\nresult_hours = 0\n").unwrap();
         let err = FileConfig::load(&path).unwrap_err().to_string();
         assert!(err.contains("sla.result_hours"), "{err}");
+        std::fs::write(&path, "[sla]\nshahrban_first_response_factor = 1.5\n").unwrap();
+        let err = FileConfig::load(&path).unwrap_err().to_string();
+        assert!(err.contains("sla.shahrban_first_response_factor"), "{err}");
+        std::fs::write(&path, "[sla]\nshahrban_first_response_factor = 0.25\n").unwrap();
+        let sla = FileConfig::load(&path).unwrap().sla.unwrap();
+        assert_eq!(sla.shahrban_first_response_factor, 0.25);
         std::fs::write(&path, "attachment_max_mb = 0\n").unwrap();
         let err = FileConfig::load(&path).unwrap_err().to_string();
         assert!(err.contains("attachment_max_mb"), "{err}");

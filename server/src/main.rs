@@ -95,6 +95,11 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// A citizen's record in a stopped server's store.
+    Citizen {
+        #[command(subcommand)]
+        command: CitizenCommand,
+    },
     /// Reports from a store (the server must not have it open).
     Report {
         #[command(subcommand)]
@@ -113,7 +118,25 @@ enum AuditCommand {
 enum KeysCommand {
     /// Wrap every citizen's key under a new wrapping key and drop the old one
     /// from the key file. Stop the server first; if interrupted, run it again.
+    /// A running server rotates with KeyService.RotateKeys (an admin's call)
+    /// instead, without stopping.
     Rotate,
+}
+
+#[derive(Debug, Subcommand)]
+enum CitizenCommand {
+    /// Destroy the number of the citizen who called about a case, everywhere
+    /// (their key goes, so backups cannot open it either); their cases and
+    /// figures stay. Stop the server first; a running one erases with
+    /// CitizenRecordService.EraseCitizen.
+    Erase {
+        /// A case of the citizen, by number: 1405-000123.
+        #[arg(long = "case", value_name = "NUMBER")]
+        case_number: String,
+        /// Why, for the audit log.
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -162,6 +185,13 @@ fn main() -> ExitCode {
         Some(Command::Keys {
             command: KeysCommand::Rotate,
         }) => rotate_keys(&cli),
+        Some(Command::Citizen {
+            command:
+                CitizenCommand::Erase {
+                    ref case_number,
+                    ref reason,
+                },
+        }) => erase_citizen(&cli, case_number, reason),
         Some(Command::Report {
             command:
                 ReportCommand::Scores {
@@ -207,6 +237,63 @@ fn rotate_keys(cli: &Cli) -> anyhow::Result<()> {
     println!(
         "wrapping key version {} is current; {} citizens re-wrapped; dropped versions {:?}",
         rotated.current, rotated.rewrapped, rotated.dropped
+    );
+    Ok(())
+}
+
+/// Who the audit log names for a change made with the command line.
+const CLI_ACTOR: &str = "admin (cli)";
+
+fn erase_citizen(cli: &Cli, case_number: &str, reason: &str) -> anyhow::Result<()> {
+    use desk137_server::domain::access::Caller;
+    use desk137_server::domain::model::Role;
+    let file = file_config(cli)?;
+    let data_dir = cli
+        .data
+        .clone()
+        .or(file.data)
+        .context("no store: give --data DIR (or `data` in the config file)")?;
+    let key_file = cli
+        .key_file
+        .clone()
+        .or(file.key_file)
+        .unwrap_or_else(|| desk137_server::secrets::Secrets::default_path(&data_dir));
+    // Read, never created: fresh keys would open none of the store's records.
+    let secrets = desk137_server::secrets::Secrets::load(&key_file)?;
+    let store = Store::open_keyed(&data_dir, StoreOptions::default(), None, Arc::new(secrets))
+        .with_context(|| {
+            format!(
+                "opening the store in {} (is a server running on it? stop it first)",
+                data_dir.display()
+            )
+        })?;
+    let number = case_number.trim();
+    let Some(case) = store.get_case_by_number(number)? else {
+        store.close()?;
+        bail!("no case has the number {number:?}");
+    };
+    let by = Caller {
+        name: CLI_ACTOR.into(),
+        role: Role::Admin,
+        unit_id: String::new(),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let erased = runtime.block_on(desk137_server::service::citizens::erase(
+        &store,
+        case.id,
+        None,
+        SystemClock.now_ms(),
+        by,
+        reason,
+    ));
+    store.close()?;
+    let (done, cases) =
+        erased.map_err(|e| anyhow::anyhow!("{}", tonic::Status::from(e).message()))?;
+    println!(
+        "citizen {} erased; {cases} case(s) kept without the number",
+        done.citizen.id
     );
     Ok(())
 }
@@ -271,6 +358,7 @@ fn serve(cli: &Cli) -> anyhow::Result<()> {
         insecure_plaintext: cli.insecure_plaintext,
         score: file.score.unwrap_or(defaults.score),
         callback: file.callback.clone().unwrap_or(defaults.callback.clone()),
+        rewrap_batch: file.rewrap_batch.unwrap_or(defaults.rewrap_batch).max(1),
         sim_clock: cli
             .sim_clock
             .then(|| cli.sim_clock_start.unwrap_or_else(|| SystemClock.now_ms())),

@@ -226,6 +226,28 @@ impl Secrets {
     }
 }
 
+/// The keys a running server uses, swapped whole when a rotation adds or
+/// drops a wrapping key. A reader takes the keys of the moment and keeps
+/// them for what it is doing; every version it may meet stays in the keys
+/// until no record uses it.
+#[derive(Debug, Clone)]
+pub struct SharedSecrets(std::sync::Arc<std::sync::RwLock<std::sync::Arc<Secrets>>>);
+
+impl SharedSecrets {
+    pub fn new(secrets: std::sync::Arc<Secrets>) -> Self {
+        Self(std::sync::Arc::new(std::sync::RwLock::new(secrets)))
+    }
+
+    pub fn get(&self) -> std::sync::Arc<Secrets> {
+        // A writer that panicked left whole keys behind: the swap is one store.
+        self.0.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn set(&self, secrets: std::sync::Arc<Secrets>) {
+        *self.0.write().unwrap_or_else(|p| p.into_inner()) = secrets;
+    }
+}
+
 #[cfg(unix)]
 fn check_private(path: &Path) -> Result<(), SecretsError> {
     use std::os::unix::fs::PermissionsExt;

@@ -154,6 +154,10 @@ impl Clients {
                 channel.clone(),
                 bearer.clone(),
             ),
+            keys: pb::key_service_client::KeyServiceClient::with_interceptor(
+                channel.clone(),
+                bearer.clone(),
+            ),
         })
     }
 }
@@ -203,6 +207,7 @@ pub struct Clients {
     pub scorecards: pb::scorecard_service_client::ScorecardServiceClient<Authed>,
     /// CitizenService, the portal's.
     pub portal: pb::citizen_service_client::CitizenServiceClient<Authed>,
+    pub keys: pb::key_service_client::KeyServiceClient<Authed>,
 }
 
 impl Clients {
@@ -298,8 +303,18 @@ pub struct Spawned {
 impl Spawned {
     /// Starts the binary on the store in `data`, its clock at `at_ms`.
     pub fn start(data: &std::path::Path, at_ms: i64) -> anyhow::Result<Self> {
+        Self::start_with(data, at_ms, &[])
+    }
+
+    /// [`Spawned::start`] with more arguments: `--config FILE`, ...
+    pub fn start_with(
+        data: &std::path::Path,
+        at_ms: i64,
+        more: &[&std::ffi::OsStr],
+    ) -> anyhow::Result<Self> {
         use std::io::BufRead as _;
         let mut child = std::process::Command::new(server_binary()?)
+            .args(more)
             .arg("--demo")
             .arg("--data")
             .arg(data)

@@ -363,6 +363,8 @@ async fn call(
             }
             other => other.map(drop),
         },
+        Rpc::RotateKeys => c.keys.rotate_keys(pb::RotateKeysRequest {}).await.map(drop),
+        Rpc::KeyStatus => c.keys.key_status(pb::KeyStatusRequest {}).await.map(drop),
     }
 }
 

@@ -44,6 +44,8 @@ pub enum Rpc {
     DownloadMyDocument,
     RequestCorrection,
     GiveFeedback,
+    RotateKeys,
+    KeyStatus,
 }
 
 impl Rpc {
@@ -150,6 +152,8 @@ pub fn may_call(role: Role, rpc: Rpc) -> bool {
         | Rpc::DownloadMyDocument
         | Rpc::RequestCorrection
         | Rpc::GiveFeedback => false,
+        // The keys are the server's: those who run it.
+        Rpc::RotateKeys | Rpc::KeyStatus => matches!(role, Admin),
     }
 }
 
@@ -474,6 +478,8 @@ mod tests {
                 [true, false, false, true, false, false],
             ),
             (Rpc::Scorecards, [false, false, false, true, true, false]),
+            (Rpc::RotateKeys, [false, false, false, false, true, false]),
+            (Rpc::KeyStatus, [false, false, false, false, true, false]),
             (
                 Rpc::ScorecardCases,
                 [false, false, false, true, true, false],
@@ -559,6 +565,7 @@ mod tests {
             delay_reason: None,
             next_due_ms: 0,
             citizen_id: String::new(),
+            shahrban: false,
             feedback: Default::default(),
         }
     }

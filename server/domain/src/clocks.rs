@@ -199,7 +199,9 @@ impl Allowances {
     }
 
     pub fn for_case(policy: &SlaPolicy, case: &Case) -> Self {
-        Self::of(policy, case.kind, case.urgency, &case.topic_id)
+        let mut a = Self::of(policy, case.kind, case.urgency, &case.topic_id);
+        a.first_response_ms = policy.first_response_ms(a.first_response_ms, case.shahrban);
+        a
     }
 
     fn allowance(&self, clock: &ClockLog) -> Millis {

@@ -269,6 +269,7 @@ mod tests {
             delay_reason: None,
             next_due_ms: 0,
             citizen_id: String::new(),
+            shahrban: false,
             feedback: Default::default(),
         }
     }

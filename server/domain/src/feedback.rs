@@ -152,7 +152,40 @@ pub fn result_ms(case: &Case) -> Option<Millis> {
         .then(|| (case.feedback.resolved_at_ms - case.created_at_ms).max(0))
 }
 
-/// The urgency class the queue orders by: urgent cases first.
+/// The class a queued case is kept under. 0 and 1 are the urgent and the
+/// other cases as stores before the Shahrban line wrote them; a Shahrban
+/// case takes 2 or 3, so no key written before changes meaning. The order
+/// the classes are served in is [`queue_order`]'s, not their numbers'.
 pub fn queue_class(case: &Case) -> u8 {
-    u8::from(case.urgency != crate::model::Urgency::Urgent)
+    class_of(case.urgency == crate::model::Urgency::Urgent, case.shahrban)
+}
+
+fn class_of(urgent: bool, shahrban: bool) -> u8 {
+    match (urgent, shahrban) {
+        (true, false) => 0,
+        (false, false) => 1,
+        (true, true) => 2,
+        (false, true) => 3,
+    }
+}
+
+/// The classes of the call-back queue in the order they are served:
+/// [`crate::citizen::queue_rank`]'s, urgent first and Shahrban first within
+/// an urgency.
+pub fn queue_order() -> [u8; 4] {
+    let mut all = [(false, false), (false, true), (true, false), (true, true)];
+    all.sort_by_key(|&(urgent, shahrban)| crate::citizen::queue_rank(urgent, shahrban));
+    all.map(|(urgent, shahrban)| class_of(urgent, shahrban))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_queue_serves_urgent_then_shahrban_first_and_old_classes_keep_their_meaning() {
+        assert_eq!(queue_order(), [2, 0, 3, 1]);
+        assert_eq!(class_of(true, false), 0);
+        assert_eq!(class_of(false, false), 1);
+    }
 }

@@ -124,11 +124,23 @@ pub fn open_case(
         delay_reason: None,
         next_due_ms: 0,
         citizen_id: String::new(),
+        shahrban: false,
         feedback: Default::default(),
     };
     crate::clocks::start_for_new(&mut case);
     crate::clocks::refresh(&mut case, sla);
     Ok(Opened { case, events })
+}
+
+impl Opened {
+    /// The case as a caller carrying the Shahrban mark registers it: the
+    /// mark goes on the case, and its clocks are derived again under the
+    /// shorter first response.
+    pub fn for_shahrban(mut self, sla: &SlaPolicy) -> Self {
+        self.case.shahrban = true;
+        crate::clocks::refresh(&mut self.case, sla);
+        self
+    }
 }
 
 /// The case once `user` has added the file `attachment_id` (named `name`)

@@ -225,6 +225,11 @@ pub struct Case {
     /// was given. The stored case holds this, never the number: `phone` is
     /// the number only on its way in, and as a viewer may see it on the way out.
     pub citizen_id: String,
+    /// The caller carried the Shahrban mark when the case was registered:
+    /// its first response is due sooner and it goes first in its queues.
+    /// Fixed at registration, as its deadlines are.
+    #[serde(default)]
+    pub shahrban: bool,
     /// The call-back: queue, tries, satisfaction and how the clocks ended.
     #[serde(default)]
     pub feedback: crate::feedback::FeedbackState,

@@ -485,6 +485,7 @@ pub(crate) mod tests {
             delay_reason: None,
             next_due_ms: 0,
             citizen_id: String::new(),
+            shahrban: false,
             feedback: Default::default(),
         }
     }

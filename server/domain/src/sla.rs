@@ -28,7 +28,14 @@ pub struct SlaPolicy {
     /// Allowances that differ by kind, urgency or topic; the most specific
     /// (a topic's) wins.
     pub overrides: Vec<Override>,
+    /// The share of the first-response allowance a case gets when its caller
+    /// carries the Shahrban mark at registration (see
+    /// [`SlaPolicy::first_response_ms`]).
+    pub shahrban_first_response_factor: f64,
 }
+
+/// The Shahrban factor when a config gives none.
+pub const SHAHRBAN_FACTOR: f64 = 0.5;
 
 /// One step of the escalation ladder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,6 +92,7 @@ impl Default for SlaPolicy {
                 ),
             ],
             overrides: Vec::new(),
+            shahrban_first_response_factor: SHAHRBAN_FACTOR,
         }
     }
 }
@@ -135,6 +143,51 @@ pub struct Deadlines {
 }
 
 impl SlaPolicy {
+    /// The Shahrban factor as applied: a factor outside (0, 1] (a config the
+    /// check let through, or a client's) would lengthen or zero the clock,
+    /// so it counts as the default.
+    pub fn shahrban_factor(&self) -> f64 {
+        let f = self.shahrban_first_response_factor;
+        if f.is_finite() && f > 0.0 && f <= 1.0 {
+            f
+        } else {
+            SHAHRBAN_FACTOR
+        }
+    }
+
+    /// The first-response allowance of a case: `allowance_ms` as the hours
+    /// make it, shortened by the Shahrban factor when the caller carried the
+    /// mark at registration. Only the first response: an urgent case's
+    /// clocks are as short as the center can make them already. The mark
+    /// counts when the case is registered; setting or clearing it later
+    /// leaves the deadlines already given as they are.
+    pub fn first_response_ms(&self, allowance_ms: Millis, shahrban: bool) -> Millis {
+        if !shahrban {
+            return allowance_ms;
+        }
+        // Whole milliseconds: the rounding is below anything a person sees.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+        let shorter = (allowance_ms as f64 * self.shahrban_factor()) as Millis;
+        shorter.max(0)
+    }
+
+    /// [`SlaPolicy::deadlines`] for a caller who does or does not carry the
+    /// Shahrban mark: what a client previews before registering.
+    pub fn deadlines_for_caller(
+        &self,
+        kind: Kind,
+        urgency: Urgency,
+        created_ms: Millis,
+        shahrban: bool,
+    ) -> Deadlines {
+        let mut d = self.deadlines(kind, urgency, created_ms);
+        if d.first_response_ms > 0 {
+            d.first_response_ms =
+                created_ms + self.first_response_ms(self.first_response_hours * HOUR_MS, shahrban);
+        }
+        d
+    }
+
     pub fn deadlines(&self, kind: Kind, urgency: Urgency, created_ms: Millis) -> Deadlines {
         match (kind, urgency) {
             (Kind::Informational, _) => Deadlines::default(),
@@ -205,6 +258,42 @@ mod tests {
             p.deadlines(Kind::Informational, Urgency::Urgent, 5),
             Deadlines::default()
         );
+    }
+
+    #[test]
+    fn shahrban_halves_the_first_response_only() {
+        let p = SlaPolicy::default();
+        assert_eq!(p.first_response_ms(120 * HOUR_MS, false), 120 * HOUR_MS);
+        assert_eq!(p.first_response_ms(120 * HOUR_MS, true), 60 * HOUR_MS);
+        let normal = p.deadlines_for_caller(Kind::Executive, Urgency::Normal, 10, true);
+        assert_eq!(normal.first_response_ms, 10 + 60 * HOUR_MS);
+        let urgent = p.deadlines_for_caller(Kind::Executive, Urgency::Urgent, 10, true);
+        assert_eq!(urgent, p.deadlines(Kind::Executive, Urgency::Urgent, 10));
+        assert_eq!(
+            p.deadlines_for_caller(Kind::Informational, Urgency::Normal, 10, true),
+            Deadlines::default()
+        );
+        let quarter = SlaPolicy {
+            shahrban_first_response_factor: 0.25,
+            ..SlaPolicy::default()
+        };
+        assert_eq!(quarter.first_response_ms(120 * HOUR_MS, true), 30 * HOUR_MS);
+    }
+
+    #[test]
+    fn a_factor_that_would_lengthen_or_zero_the_clock_counts_as_the_default() {
+        for bad in [0.0, -1.0, 1.5, f64::NAN, f64::INFINITY] {
+            let p = SlaPolicy {
+                shahrban_first_response_factor: bad,
+                ..SlaPolicy::default()
+            };
+            assert_eq!(p.first_response_ms(100, true), 50, "{bad}");
+        }
+        let whole = SlaPolicy {
+            shahrban_first_response_factor: 1.0,
+            ..SlaPolicy::default()
+        };
+        assert_eq!(whole.first_response_ms(100, true), 100);
     }
 
     #[test]

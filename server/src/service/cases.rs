@@ -50,13 +50,21 @@ impl CaseApi {
         let caller = ctx.admit(&request, Rpc::CreateCase)?;
         let draft = CaseDraft::try_from(request.into_inner())?;
         let new = validate(&draft, &ctx.catalog)?;
-        let opened = open_case(
+        // The mark as it stands at registration; a new number carries none.
+        let shahrban = !new.phone.is_empty()
+            && ctx
+                .read_point(|s| s.citizen_by_phone(&new.phone))?
+                .is_some_and(|c| c.citizen.shahrban && c.citizen.erased_at_ms == 0);
+        let mut opened = open_case(
             new,
             &ctx.catalog,
             &ctx.sla,
             ctx.clock.now_ms(),
             &caller.name,
         )?;
+        if shahrban {
+            opened = opened.for_shahrban(&ctx.sla);
+        }
         let created = ctx.store.create_case(opened).await?;
         let c = &created.case;
         // The phone stays out of the log: it is the citizen's, not ours.

@@ -160,6 +160,52 @@ impl Change {
     }
 }
 
+/// The writer's job for `change` to the citizen of `case_id` by `by`, with
+/// its audit entry.
+fn citizen_job(
+    change: Change,
+    case_id: u64,
+    request: Option<RequestKey>,
+    at: i64,
+    by: Caller,
+    reason: String,
+) -> CitizenJob {
+    CitizenJob {
+        case_id,
+        request,
+        change: Box::new(move |case, stored| {
+            let mut citizen = stored.citizen.clone();
+            change.apply(&mut citizen, case, at, &by.name, &reason)?;
+            Ok(CitizenChange {
+                citizen,
+                erase: matches!(change, Change::Erase),
+                audit: vec![entry(&by, change.action(), case, at, &reason)],
+            })
+        }),
+    }
+}
+
+/// Erases the number of the citizen of `case_id`, for `by`, whom the caller
+/// has already admitted: the job EraseCitizen runs once the access policy
+/// let it, run by `desk137-server citizen erase` on a stopped server.
+/// Answers the citizen and how many cases (kept, without the number) name
+/// them.
+pub async fn erase(
+    store: &crate::store::Store,
+    case_id: u64,
+    request: Option<RequestKey>,
+    at: i64,
+    by: Caller,
+    reason: &str,
+) -> Result<(crate::store::CitizenDone, usize), Error> {
+    let (_, reason) = check_request("", reason, true)?;
+    let done = store
+        .change_citizen(citizen_job(Change::Erase, case_id, request, at, by, reason))
+        .await?;
+    let cases = store.citizen_case_count(&done.citizen.id)?;
+    Ok((done, cases))
+}
+
 impl CitizenApi {
     /// Admits the caller, checks they may see the case, and applies `change`
     /// to its citizen with its audit entry, in one transaction.
@@ -188,20 +234,7 @@ impl CitizenApi {
             content,
         });
         let at = ctx.clock.now_ms();
-        let by = caller.clone();
-        let job = CitizenJob {
-            case_id,
-            request,
-            change: Box::new(move |case, stored| {
-                let mut citizen = stored.citizen.clone();
-                change.apply(&mut citizen, case, at, &by.name, &reason)?;
-                Ok(CitizenChange {
-                    citizen,
-                    erase: matches!(change, Change::Erase),
-                    audit: vec![entry(&by, change.action(), case, at, &reason)],
-                })
-            }),
-        };
+        let job = citizen_job(change, case_id, request, at, caller.clone(), reason);
         let done = ctx.store.change_citizen(job).await?;
         tracing::info!(
             number = %done.case.number,

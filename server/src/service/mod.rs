@@ -15,6 +15,7 @@ pub mod dashboard;
 pub mod error;
 pub mod feed;
 pub mod feedback;
+pub mod keys;
 pub mod portal;
 pub mod presence;
 pub mod scorecards;
@@ -30,6 +31,7 @@ pub use dashboard::DashboardApi;
 pub use error::Error;
 pub use feed::FeedApi;
 pub use feedback::FeedbackApi;
+pub use keys::KeyApi;
 pub use portal::PortalApi;
 pub use presence::PresenceApi;
 pub use scorecards::ScorecardApi;
@@ -52,8 +54,8 @@ pub struct Context {
     pub clock: SharedClock,
     pub sla: SlaPolicy,
     pub demo: bool,
-    /// The server's keys.
-    pub secrets: Arc<crate::secrets::Secrets>,
+    /// The rotation of the server's wrapping keys.
+    pub keys: Arc<crate::store::citizens::KeyRotation>,
     /// Places for scans on the blocking pool ([`READS_AT_ONCE`]).
     pub readers: Arc<tokio::sync::Semaphore>,
     pub callback: crate::domain::feedback::CallBackPolicy,

@@ -13,7 +13,7 @@ use crate::domain::model::{Case, CaseStatus};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-/// `class (0 urgent, 1 other) + due (i64 BE) + id`.
+/// `class (see [`crate::domain::feedback::queue_class`]) + due (i64 BE) + id`.
 pub fn key(case: &Case) -> Option<[u8; 17]> {
     let queued = case.feedback.call_due_ms > 0
         && matches!(
@@ -82,8 +82,8 @@ impl CallBacks {
 
     /// The next case `agent` should call, leased to them until `now +
     /// lease_ms`: the one they already hold, if it still waits, else the
-    /// earliest due, urgent first, that no one else holds. `None` when no
-    /// case is due.
+    /// earliest due, urgent first and Shahrban first within an urgency, that
+    /// no one else holds. `None` when no case is due.
     pub fn next(&self, agent: &str, now: Millis, lease_ms: Millis) -> Result<Option<Handed>> {
         let until_ms = now.saturating_add(lease_ms);
         let chosen = {
@@ -131,17 +131,20 @@ impl CallBacks {
         }))
     }
 
-    /// The queue's entries due by `now`, urgent first, then by due time.
+    /// The queue's entries due by `now`, urgent first and Shahrban first
+    /// within an urgency, then by due time.
     fn due(&self, now: Millis) -> impl Iterator<Item = Result<u64>> + '_ {
         let tree = &self.store.trees().by_call_back;
-        [0u8, 1].into_iter().flat_map(move |class| {
-            let end = key_of(class, now, u64::MAX);
-            tree.range([class].as_slice()..=end.as_slice())
-                .filter_map(|entry| match entry {
-                    Ok((k, _)) => keys::id_suffix(&k).map(Ok),
-                    Err(e) => Some(Err(e.into())),
-                })
-        })
+        crate::domain::feedback::queue_order()
+            .into_iter()
+            .flat_map(move |class| {
+                let end = key_of(class, now, u64::MAX);
+                tree.range([class].as_slice()..=end.as_slice())
+                    .filter_map(|entry| match entry {
+                        Ok((k, _)) => keys::id_suffix(&k).map(Ok),
+                        Err(e) => Some(Err(e.into())),
+                    })
+            })
     }
 
     fn first_free(&self, now: Millis, leases: &HashMap<u64, Lease>) -> Result<Option<u64>> {

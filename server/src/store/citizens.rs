@@ -241,7 +241,7 @@ impl Store {
 
     /// The citizen who called from `phone` (normalised), if any did.
     pub fn citizen_by_phone(&self, phone: &str) -> Result<Option<StoredCitizen>> {
-        let index = crypto::phone_index(self.secrets(), phone);
+        let index = crypto::phone_index(&self.secrets(), phone);
         match self.trees().citizen_phones.get(index)? {
             Some(id) => {
                 let id = String::from_utf8(id.to_vec())
@@ -258,7 +258,7 @@ impl Store {
         if stored.sealed.erased() {
             return Ok(None);
         }
-        crypto::open_number(self.secrets(), &stored.citizen.id, &stored.sealed)
+        crypto::open_number(&self.secrets(), &stored.citizen.id, &stored.sealed)
             .map(Some)
             .map_err(StoreError::Crypto)
     }
@@ -268,7 +268,7 @@ impl Store {
         if stored.sealed.erased() {
             return Ok(None);
         }
-        crypto::open_mask(self.secrets(), &stored.citizen.id, &stored.sealed)
+        crypto::open_mask(&self.secrets(), &stored.citizen.id, &stored.sealed)
             .map(Some)
             .map_err(StoreError::Crypto)
     }
@@ -401,6 +401,192 @@ pub fn rotate(
         rewrapped,
         dropped,
     })
+}
+
+/// Citizens re-wrapped per writer job while the server serves: few, so the
+/// desk's own writes never wait long behind one.
+pub const ONLINE_REWRAP_BATCH: usize = 50;
+
+/// Where the wrapping of citizens' keys stands.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RotationStatus {
+    pub current: u32,
+    pub versions: Vec<u32>,
+    pub rewrapped: u64,
+    pub remaining: u64,
+    pub running: bool,
+}
+
+#[derive(Debug, Default)]
+struct Progress {
+    running: bool,
+    rewrapped: u64,
+    remaining: u64,
+}
+
+/// Key rotation while the server serves: the steps of [`rotate`], with the
+/// keys swapped in the running store instead of a stopped one's file being
+/// reread. One per server.
+#[derive(Debug)]
+pub struct KeyRotation {
+    store: Store,
+    /// `None` for a demo's keys in memory: rotated there alone.
+    key_file: Option<std::path::PathBuf>,
+    batch: usize,
+    progress: std::sync::Mutex<Progress>,
+}
+
+impl KeyRotation {
+    pub fn new(store: Store, key_file: Option<std::path::PathBuf>, batch: usize) -> Self {
+        Self {
+            store,
+            key_file,
+            batch: batch.max(1),
+            progress: std::sync::Mutex::new(Progress::default()),
+        }
+    }
+
+    fn progress(&self) -> std::sync::MutexGuard<'_, Progress> {
+        self.progress.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Where the rotation stands. Counts what is left by a scan when none
+    /// runs, so a rotation cut short shows.
+    pub fn status(&self) -> Result<RotationStatus> {
+        let (running, rewrapped, remaining) = {
+            let p = self.progress();
+            (p.running, p.rewrapped, p.remaining)
+        };
+        let remaining = if running {
+            remaining
+        } else {
+            self.store.citizens_to_rewrap()?.len() as u64
+        };
+        let secrets = self.store.secrets();
+        Ok(RotationStatus {
+            current: secrets.current,
+            versions: secrets.wrapping.iter().map(|(v, _)| *v).collect(),
+            rewrapped,
+            remaining,
+            running,
+        })
+    }
+
+    fn save(&self, secrets: &Secrets) -> Result<()> {
+        match &self.key_file {
+            Some(path) => secrets
+                .save(path)
+                .map_err(|e| StoreError::Secrets(e.to_string())),
+            None => Ok(()),
+        }
+    }
+
+    /// Starts a rotation, or resumes one cut short (the key file still holds
+    /// an older version), and answers at once; the re-wrapping runs on a
+    /// thread of its own, in writer jobs of `batch` citizens between the
+    /// desk's. While one runs, answers its progress. Blocking: call it off
+    /// the async runtime.
+    pub fn start(self: &std::sync::Arc<Self>, at_ms: i64, actor: &str) -> Result<RotationStatus> {
+        {
+            let mut p = self.progress();
+            if p.running {
+                drop(p);
+                return self.status();
+            }
+            p.running = true;
+            p.rewrapped = 0;
+        }
+        let began = (|| {
+            let secrets = self.store.secrets();
+            if secrets.wrapping.len() == 1 {
+                let mut next = (*secrets).clone();
+                let version = next.wrapping.iter().map(|(v, _)| *v).max().unwrap_or(0) + 1;
+                let key = crate::secrets::Key::generate()
+                    .map_err(|e| StoreError::Secrets(e.to_string()))?;
+                next.wrapping.push((version, key));
+                next.current = version;
+                // On disk before any record uses it: a crash then finds the
+                // key that opens what was written.
+                self.save(&next)?;
+                self.store.set_secrets(std::sync::Arc::new(next));
+                tracing::info!(version, "a new wrapping key is current");
+            }
+            self.store.citizens_to_rewrap()
+        })();
+        let ids = match began {
+            Ok(ids) => ids,
+            Err(e) => {
+                self.progress().running = false;
+                return Err(e);
+            }
+        };
+        self.progress().remaining = ids.len() as u64;
+        let this = std::sync::Arc::clone(self);
+        let actor = actor.to_owned();
+        let spawned = std::thread::Builder::new()
+            .name("key-rotation".into())
+            .spawn(move || {
+                if let Err(e) = this.run(ids, at_ms, &actor) {
+                    tracing::error!(error = %e, "the key rotation stopped; RotateKeys resumes it");
+                }
+                this.progress().running = false;
+            });
+        if let Err(e) = spawned {
+            self.progress().running = false;
+            return Err(StoreError::Secrets(format!("starting the rotation: {e}")));
+        }
+        self.status()
+    }
+
+    fn run(&self, mut ids: Vec<String>, at_ms: i64, actor: &str) -> Result<()> {
+        // A batch the writer began under the old keys may have added a
+        // citizen after the scan: a few passes find them too.
+        for _ in 0..3 {
+            for chunk in ids.chunks(self.batch) {
+                let n = self.store.rewrap_blocking(chunk.to_vec())?;
+                let mut p = self.progress();
+                p.rewrapped += n;
+                p.remaining = p.remaining.saturating_sub(chunk.len() as u64);
+            }
+            ids = self.store.citizens_to_rewrap()?;
+            self.progress().remaining = ids.len() as u64;
+            if ids.is_empty() {
+                break;
+            }
+        }
+        let secrets = self.store.secrets();
+        let in_use = self.store.wrapping_versions_in_use()?;
+        let dropped: Vec<u32> = secrets
+            .wrapping
+            .iter()
+            .map(|(v, _)| *v)
+            .filter(|v| *v != secrets.current && !in_use.contains(v))
+            .collect();
+        let rewrapped = self.progress().rewrapped;
+        self.store
+            .audit_blocking(vec![crate::domain::audit::AuditEntry {
+                at_ms,
+                actor: actor.to_owned(),
+                role: Some(crate::domain::model::Role::Admin),
+                action: crate::domain::audit::AuditAction::KeyRotated,
+                citizen_id: String::new(),
+                case_id: 0,
+                case_number: String::new(),
+                reason: format!(
+                    "wrapping key version {} current; {rewrapped} citizens re-wrapped while serving",
+                    secrets.current
+                ),
+            }])?;
+        if !dropped.is_empty() {
+            // Every record is re-wrapped and on disk: the old key opens none.
+            let mut next = (*secrets).clone();
+            next.wrapping.retain(|(v, _)| !dropped.contains(v));
+            self.save(&next)?;
+            self.store.set_secrets(std::sync::Arc::new(next));
+            tracing::info!(?dropped, "old wrapping keys dropped");
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

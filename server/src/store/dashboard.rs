@@ -6,7 +6,15 @@
 //! - `figures` → [`Figures`]: what the open cases add up to;
 //! - `day` + Jalali day → [`Day`]: one Tehran day's intake and breaches;
 //! - `urgent` + deadline + id → (): the open urgent cases by the deadline
-//!   they race, for the "urgent in progress" list.
+//!   they race, for the "urgent in progress" list;
+//! - `shahrban:urgent` + deadline + id → (): the same for cases registered
+//!   with the Shahrban mark, which the list shows first;
+//! - `shahrban:waiting` + id → (): Shahrban cases waiting for their unit,
+//!   which the waiting list shows first however new they are.
+//!
+//! Cases registered before the Shahrban line carry no mark, so a store
+//! written before it holds none of the `shahrban:` keys and needs no
+//! migration.
 //!
 //! A store written before the figures existed gets them once at open, from
 //! a full recount; the marker goes in with them, so a crash before it means
@@ -24,6 +32,8 @@ use std::collections::BTreeMap;
 const FIGURES: &[u8] = b"figures";
 const DAY: &[u8] = b"day";
 const URGENT: &[u8] = b"urgent";
+const SHAHRBAN_URGENT: &[u8] = b"shahrban:urgent";
+const SHAHRBAN_WAITING: &[u8] = b"shahrban:waiting";
 /// In the counters tree: the figures were counted from the cases.
 pub const DASHBOARD_BUILT: &[u8] = b"dashboard:built";
 
@@ -42,8 +52,35 @@ fn day_key(day: DayKey) -> Vec<u8> {
     [DAY, &day.bytes()[..]].concat()
 }
 
-fn urgent_key(case: &Case) -> Option<Vec<u8>> {
-    urgent_deadline(case).map(|due| [URGENT, &keys::due_id(due, case.id)[..]].concat())
+/// The keys of the lists a case is on.
+fn list_keys(case: &Case) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    if let Some(due) = urgent_deadline(case) {
+        let prefix = if case.shahrban {
+            SHAHRBAN_URGENT
+        } else {
+            URGENT
+        };
+        out.push([prefix, &keys::due_id(due, case.id)[..]].concat());
+    }
+    if case.shahrban && WAITING.contains(&case.status) {
+        out.push([SHAHRBAN_WAITING, &keys::id(case.id)[..]].concat());
+    }
+    out
+}
+
+fn is_list_key(key: &[u8]) -> bool {
+    [URGENT, SHAHRBAN_URGENT, SHAHRBAN_WAITING]
+        .iter()
+        .any(|p| key.starts_with(p))
+}
+
+/// Shahrban first within an urgency, then the list's own order.
+fn rank(case: &Case) -> (bool, bool) {
+    crate::domain::citizen::queue_rank(
+        case.urgency == crate::domain::model::Urgency::Urgent,
+        case.shahrban,
+    )
 }
 
 type TxError = ConflictableTransactionError<StoreError>;
@@ -94,7 +131,7 @@ pub(crate) fn on_create(
     figures.count(case, true);
     write(tree, FIGURES, &figures)?;
     apply_days(tree, day_changes(Some(case), events))?;
-    if let Some(key) = urgent_key(case) {
+    for key in list_keys(case) {
         tree.insert(key, &[])?;
     }
     Ok(())
@@ -111,14 +148,12 @@ pub(crate) fn on_update(
     figures.change(before, after);
     write(tree, FIGURES, &figures)?;
     apply_days(tree, day_changes(None, appended))?;
-    let (old, new) = (urgent_key(before), urgent_key(after));
-    if old != new {
-        if let Some(key) = old {
-            tree.remove(key)?;
-        }
-        if let Some(key) = new {
-            tree.insert(key, &[])?;
-        }
+    let (old, new) = (list_keys(before), list_keys(after));
+    for key in old.iter().filter(|k| !new.contains(k)) {
+        tree.remove(key.as_slice())?;
+    }
+    for key in new.iter().filter(|k| !old.contains(k)) {
+        tree.insert(key.as_slice(), &[])?;
     }
     Ok(())
 }
@@ -154,7 +189,7 @@ fn recount(trees: &Trees) -> Result<Recount> {
         for (day, change) in day_changes(Some(&case), &[]) {
             days.entry(day).or_default().apply(&change);
         }
-        out.urgent.extend(urgent_key(&case));
+        out.urgent.extend(list_keys(&case));
     }
     for entry in trees.events.iter() {
         let (_, bytes) = entry?;
@@ -221,15 +256,20 @@ impl super::Store {
             sled::transaction::TransactionError::Storage(e) => StoreError::Sled(e),
         })?;
         let mut urgent = Vec::new();
-        for entry in t.dashboard.scan_prefix(URGENT).take(URGENT_LIST) {
-            let (key, _) = entry?;
-            if let Some(case) = keys::id_suffix(&key)
-                .map(|id| self.get_case(id))
-                .transpose()?
-            {
-                urgent.extend(case);
+        for prefix in [SHAHRBAN_URGENT, URGENT] {
+            for entry in t.dashboard.scan_prefix(prefix).take(URGENT_LIST) {
+                let (key, _) = entry?;
+                if let Some(case) = keys::id_suffix(&key)
+                    .map(|id| self.get_case(id))
+                    .transpose()?
+                {
+                    urgent.extend(case);
+                }
             }
         }
+        // Each prefix is in deadline order already; the sort is stable.
+        urgent.sort_by_key(rank);
+        urgent.truncate(URGENT_LIST);
         Ok(Kept {
             seq,
             figures,
@@ -240,9 +280,23 @@ impl super::Store {
     }
 
     /// The cases waiting longest: the lowest ids of each waiting state, from
-    /// the status index, merged by when they were created.
+    /// the status index, merged by when they were created, with the Shahrban
+    /// cases (the first of their own list) before the others.
     fn oldest_waiting(&self) -> Result<Vec<Case>> {
         let mut found = Vec::new();
+        for entry in self
+            .trees()
+            .dashboard
+            .scan_prefix(SHAHRBAN_WAITING)
+            .take(WAITING_LIST)
+        {
+            let (key, _) = entry?;
+            if let Some(id) = keys::id_suffix(&key)
+                && let Some(case) = self.get_case(id)?
+            {
+                found.push(case);
+            }
+        }
         for status in WAITING {
             for entry in self
                 .trees()
@@ -259,6 +313,10 @@ impl super::Store {
             }
         }
         found.sort_by_key(|c| (c.created_at_ms, c.id));
+        found.dedup_by_key(|c| c.id);
+        // The list orders by age, not urgency: only the Shahrban part of the
+        // queue's rank applies, the urgency held equal.
+        found.sort_by_key(|c| crate::domain::citizen::queue_rank(false, c.shahrban));
         found.truncate(WAITING_LIST);
         Ok(found)
     }
@@ -281,7 +339,7 @@ impl super::Store {
             } else if let Some(day) = key.strip_prefix(DAY) {
                 let day = decode_day_key(day)?;
                 out.days.insert(day, codec::decode(&value)?);
-            } else if key.starts_with(URGENT) {
+            } else if is_list_key(&key) {
                 out.urgent.push(key.to_vec());
             }
         }

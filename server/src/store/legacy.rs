@@ -156,6 +156,7 @@ impl OldCase {
             delay_reason: None,
             next_due_ms: 0,
             citizen_id: String::new(),
+            shahrban: false,
             feedback: Default::default(),
         };
         Ok((case, events))

@@ -195,8 +195,9 @@ fn move_batch(trees: &Trees, pending: &[crate::domain::model::Case]) -> Result<(
     )
         .transaction(|(cases, people, phones, by_citizen)| {
             for case in pending {
-                let id = citizens::find_or_create(people, phones, &trees.secrets, &case.phone)?
-                    .map_err(ConflictableTransactionError::Abort)?;
+                let id =
+                    citizens::find_or_create(people, phones, &trees.secrets.get(), &case.phone)?
+                        .map_err(ConflictableTransactionError::Abort)?;
                 let mut next = case.clone();
                 next.phone = String::new();
                 next.citizen_id = id;

@@ -156,7 +156,7 @@ pub(crate) struct Trees {
     /// HMAC of the number → citizen id
     pub citizen_phones: sled::Tree,
     /// The keys that seal citizens' numbers and key their index.
-    pub secrets: Arc<crate::secrets::Secrets>,
+    pub secrets: crate::secrets::SharedSecrets,
     /// unit id + 0 + id → ()
     pub by_unit: sled::Tree,
     /// status code + id → ()
@@ -200,13 +200,13 @@ pub(crate) struct Trees {
 impl Trees {
     /// The key the writer chains audit entries with: the server's audit key.
     pub fn chain(&self) -> crate::audit_chain::ChainKey {
-        crate::audit_chain::ChainKey::new(&self.secrets.audit)
+        crate::audit_chain::ChainKey::new(&self.secrets.get().audit)
     }
 
     fn open(db: &sled::Db, secrets: Arc<crate::secrets::Secrets>) -> Result<Self> {
         let mut trees = Self {
             write_set: Vec::new(),
-            secrets,
+            secrets: crate::secrets::SharedSecrets::new(secrets),
             by_citizen: db.open_tree("by_citizen")?,
             citizens: db.open_tree("citizens")?,
             citizen_phones: db.open_tree("citizen_phones")?,
@@ -355,9 +355,15 @@ impl Store {
         &self.inner.trees
     }
 
-    /// The keys this store was opened with.
-    pub fn secrets(&self) -> &crate::secrets::Secrets {
-        &self.inner.trees.secrets
+    /// The keys of the moment: a rotation may swap them while the store
+    /// serves.
+    pub fn secrets(&self) -> Arc<crate::secrets::Secrets> {
+        self.inner.trees.secrets.get()
+    }
+
+    /// Makes `secrets` the keys every reader and the writer use from now on.
+    pub fn set_secrets(&self, secrets: Arc<crate::secrets::Secrets>) {
+        self.inner.trees.secrets.set(secrets);
     }
 
     fn writer_sender(&self) -> Result<writer::Sender> {
@@ -710,6 +716,7 @@ pub(crate) mod test_support {
             delay_reason: None,
             next_due_ms: 0,
             citizen_id: String::new(),
+            shahrban: false,
             feedback: Default::default(),
         };
         Opened {

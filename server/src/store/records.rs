@@ -89,6 +89,9 @@ pub struct CaseRecord {
     /// hold `phone` instead, until the migration moves it out.
     #[prost(string, tag = "30")]
     pub citizen_id: String,
+    /// Absent (false) in heads written before the Shahrban line.
+    #[prost(bool, tag = "31")]
+    pub shahrban: bool,
     /// Absent in heads written before the call-back.
     #[prost(message, optional, tag = "60")]
     pub feedback: Option<FeedbackRecord>,
@@ -487,6 +490,7 @@ impl From<&Case> for CaseRecord {
             delay_reason: number_of(&DELAY_REASONS, case.delay_reason),
             next_due_ms: case.next_due_ms,
             citizen_id: case.citizen_id.clone(),
+            shahrban: case.shahrban,
             feedback: (case.feedback != FeedbackState::default())
                 .then(|| FeedbackRecord::from(&case.feedback)),
         }
@@ -550,6 +554,7 @@ impl TryFrom<CaseRecord> for Case {
             delay_reason: value_of(&DELAY_REASONS, "delay reason", r.delay_reason)?,
             next_due_ms: r.next_due_ms,
             citizen_id: r.citizen_id,
+            shahrban: r.shahrban,
             feedback: r
                 .feedback
                 .map(FeedbackState::try_from)

@@ -362,6 +362,9 @@ pub(crate) fn apply_batch(
     trees: &Trees,
     mutations: &[&Mutation],
 ) -> (Vec<Result<Applied>>, Vec<Committed>) {
+    // One set of keys for the whole batch: a rotation swaps them between
+    // batches, never inside one.
+    let secrets = trees.secrets.get();
     let outcomes = trees.write_set[..].transaction(|view: &Vec<TransactionalTree>| {
         let tx = Tx::new(view, &trees.score).ok_or_else(|| {
             ConflictableTransactionError::Abort(StoreError::Corrupt(
@@ -371,9 +374,9 @@ pub(crate) fn apply_batch(
         let outcomes = mutations
             .iter()
             .map(|mutation| match mutation {
-                Mutation::CreateCase(opened) => create(&tx, &trees.secrets, opened),
+                Mutation::CreateCase(opened) => create(&tx, &secrets, opened),
                 Mutation::Citizen(job) => citizen_job(&tx, job),
-                Mutation::Rewrap(ids) => rewrap(&tx, &trees.secrets, ids),
+                Mutation::Rewrap(ids) => rewrap(&tx, &secrets, ids),
                 Mutation::AddAttachment(a) => Ok(
                     match super::attachments::add(tx.attachments, tx.cases, a)? {
                         Ok(added) => Outcome::Attached(added),

@@ -46,6 +46,7 @@ fn head(c: &pb::Case) -> Option<Case> {
         delay_reason: None,
         next_due_ms: 0,
         citizen_id: String::new(),
+        shahrban: c.shahrban,
         feedback: Default::default(),
     })
 }
