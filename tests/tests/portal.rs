@@ -433,10 +433,8 @@ async fn a_correction_reopens_and_feedback_closes() -> anyhow::Result<()> {
         .into_inner();
     // The snapshot first: what follows it are the changes after it.
     while let Some(answer) = feed.message().await? {
-        if let Some(pb::watch_response::Item::Resync(part)) = answer.item {
-            if part.last {
-                break;
-            }
+        if let Some(pb::watch_response::Item::Resync(pb::Resync { last: true, .. })) = answer.item {
+            break;
         }
     }
     let asked = correction(
