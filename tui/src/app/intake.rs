@@ -441,6 +441,12 @@ impl Intake {
         })
     }
 
+    /// The caller on the line carries the Shahrban mark, as their history
+    /// says: their first response comes sooner.
+    pub fn caller_is_shahrban(&self) -> bool {
+        matches!(&self.history.state, Some(Loadable::Loaded(h)) if h.shahrban)
+    }
+
     pub fn history_arrived(&mut self, phone: &str, result: RpcResult<pb::CallerHistoryResponse>) {
         // A late answer for a number since changed is dropped.
         if self.history.phone.as_deref() != Some(phone) {

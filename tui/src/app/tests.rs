@@ -921,6 +921,31 @@ fn the_deadline_preview_uses_the_servers_service_levels() {
     let due = |h: i64| crate::timefmt::datetime(NOW + h * hour, Calendar::Jalali, Lang::En);
     assert!(screen.contains(&due(48)), "{screen}");
     assert!(!screen.contains(&due(120)), "{screen}");
+
+    // A Shahrban caller's first response comes in half the time, as the
+    // server will give it.
+    let phone = "09131234567";
+    app.screens
+        .iter_mut()
+        .find_map(|s| match s {
+            crate::app::screens::Screen::Intake(i) => Some(i),
+            _ => None,
+        })
+        .unwrap()
+        .form
+        .history = crate::app::intake::History {
+        phone: Some(phone.into()),
+        state: Some(crate::app::intake::Loadable::Loaded(
+            pb::CallerHistoryResponse {
+                shahrban: true,
+                ..Default::default()
+            },
+        )),
+    };
+    terminal.draw(|f| crate::ui::draw(f, &app)).unwrap();
+    let screen = terminal.backend().to_string();
+    assert!(screen.contains(&due(24)), "{screen}");
+    assert!(!screen.contains(&due(48)), "{screen}");
 }
 
 #[test]

@@ -222,7 +222,8 @@ fn deadline_line(app: &App, form: &Intake, cols: usize, ink: Ink) -> Line<'stati
     let Some(sla) = app.sla.as_ref() else {
         return Line::default();
     };
-    let d = sla.deadlines(kind, form.urgency, app.now_ms);
+    // The same rule the server applies at registration.
+    let d = sla.deadlines_for_caller(kind, form.urgency, app.now_ms, form.caller_is_shahrban());
     let when = |ms| timefmt::datetime(ms, app.calendar, app.lang);
     let label = format!("{}: ", l.deadline);
     let text = match (kind, form.urgency) {
