@@ -213,15 +213,7 @@ fn main() -> ExitCode {
 
 fn rotate_keys(cli: &Cli) -> anyhow::Result<()> {
     let file = file_config(cli)?;
-    let data_dir = cli
-        .data
-        .clone()
-        .or(file.data)
-        .context("no store: give --data DIR (or `data` in the config file)")?;
-    let key_file = cli
-        .key_file
-        .clone()
-        .unwrap_or_else(|| desk137_server::secrets::Secrets::default_path(&data_dir));
+    let (data_dir, key_file) = stopped_store(cli, &file)?;
     let rotated = desk137_server::store::citizens::rotate(
         &data_dir,
         &key_file,
@@ -248,16 +240,7 @@ fn erase_citizen(cli: &Cli, case_number: &str, reason: &str) -> anyhow::Result<(
     use desk137_server::domain::access::Caller;
     use desk137_server::domain::model::Role;
     let file = file_config(cli)?;
-    let data_dir = cli
-        .data
-        .clone()
-        .or(file.data)
-        .context("no store: give --data DIR (or `data` in the config file)")?;
-    let key_file = cli
-        .key_file
-        .clone()
-        .or(file.key_file)
-        .unwrap_or_else(|| desk137_server::secrets::Secrets::default_path(&data_dir));
+    let (data_dir, key_file) = stopped_store(cli, &file)?;
     // Read, never created: fresh keys would open none of the store's records.
     let secrets = desk137_server::secrets::Secrets::load(&key_file)?;
     let store = Store::open_keyed(&data_dir, StoreOptions::default(), None, Arc::new(secrets))
@@ -296,6 +279,23 @@ fn erase_citizen(cli: &Cli, case_number: &str, reason: &str) -> anyhow::Result<(
         done.citizen.id
     );
     Ok(())
+}
+
+/// The store and the key file a command on a stopped server works on: the
+/// command line's, else the config file's; the key file beside the store
+/// unless one is named.
+fn stopped_store(cli: &Cli, file: &FileConfig) -> anyhow::Result<(PathBuf, PathBuf)> {
+    let data_dir = cli
+        .data
+        .clone()
+        .or_else(|| file.data.clone())
+        .context("no store: give --data DIR (or `data` in the config file)")?;
+    let key_file = cli
+        .key_file
+        .clone()
+        .or_else(|| file.key_file.clone())
+        .unwrap_or_else(|| desk137_server::secrets::Secrets::default_path(&data_dir));
+    Ok((data_dir, key_file))
 }
 
 fn file_config(cli: &Cli) -> anyhow::Result<FileConfig> {
@@ -455,16 +455,7 @@ fn import_topics(cli: &Cli, file: &std::path::Path) -> anyhow::Result<()> {
 fn verify_audit(cli: &Cli) -> anyhow::Result<()> {
     use desk137_server::audit_chain::{ChainKey, checkpoint, verify};
     let file = file_config(cli)?;
-    let data_dir = cli
-        .data
-        .clone()
-        .or(file.data)
-        .context("no store: give --data DIR (or `data` in the config file)")?;
-    let key_file = cli
-        .key_file
-        .clone()
-        .or(file.key_file)
-        .unwrap_or_else(|| desk137_server::secrets::Secrets::default_path(&data_dir));
+    let (data_dir, key_file) = stopped_store(cli, &file)?;
     // Read, never created: a verifier with fresh keys would find every link broken.
     let secrets = desk137_server::secrets::Secrets::load(&key_file)?;
     let checkpoint_path = checkpoint::default_path(&data_dir);

@@ -3,6 +3,7 @@
 
 /// Synthetic cases for measuring the store at scale (`desk137-gen`).
 pub mod r#gen;
+pub mod leaks;
 /// The parts of the load driver, shared with the crash test.
 pub mod load;
 

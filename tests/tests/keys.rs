@@ -130,6 +130,41 @@ fn a_rotation_killed_half_way_finishes_when_run_again() -> anyhow::Result<()> {
     Ok(())
 }
 
+#[test]
+fn a_rotation_uses_the_key_file_the_config_file_names() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("data");
+    seed(&data)?;
+    // The keys kept apart from the store, as the README advises.
+    let key_file = dir.path().join("keys").join("desk137.key");
+    std::fs::create_dir_all(key_file.parent().unwrap_or(dir.path()))?;
+    std::fs::rename(Secrets::default_path(&data), &key_file)?;
+    let config = dir.path().join("server.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "data = {:?}\nkey_file = {:?}\n",
+            data.display().to_string(),
+            key_file.display().to_string()
+        ),
+    )?;
+    let done = std::process::Command::new(server_binary()?)
+        .args(["keys", "rotate", "--config"])
+        .arg(&config)
+        .output()?;
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert_eq!(versions(&key_file)?, [2]);
+    assert!(
+        !Secrets::default_path(&data).exists(),
+        "no second key file made"
+    );
+    Ok(())
+}
+
 #[cfg(unix)]
 #[test]
 fn the_server_refuses_a_key_file_others_may_read() -> anyhow::Result<()> {
