@@ -258,8 +258,7 @@ impl Clients {
         case_id: u64,
         attachment_id: &str,
     ) -> Result<(pb::Attachment, Vec<u8>), tonic::Status> {
-        use pb::download_response::Part;
-        let mut stream = self
+        let stream = self
             .attachments
             .download(pb::DownloadRequest {
                 case_id,
@@ -267,27 +266,7 @@ impl Clients {
             })
             .await?
             .into_inner();
-        let Some(pb::DownloadResponse {
-            part: Some(Part::Attachment(attachment)),
-        }) = stream.message().await?
-        else {
-            return Err(tonic::Status::internal(
-                "the first message is not the record",
-            ));
-        };
-        let mut content = Vec::new();
-        while let Some(message) = stream.message().await? {
-            match message.part {
-                Some(Part::Data(data)) => {
-                    if data.len() > 64 * 1024 {
-                        return Err(tonic::Status::internal("a data message over 64 KiB"));
-                    }
-                    content.extend_from_slice(&data);
-                }
-                _ => return Err(tonic::Status::internal("a second record")),
-            }
-        }
-        Ok((attachment, content))
+        read_download(stream).await
     }
 }
 
@@ -422,8 +401,16 @@ pub async fn download_my_document(
     portal: &mut pb::citizen_service_client::CitizenServiceClient<Authed>,
     request: pb::DownloadMyDocumentRequest,
 ) -> Result<(pb::Attachment, Vec<u8>), tonic::Status> {
+    let stream = portal.download_my_document(request).await?.into_inner();
+    read_download(stream).await
+}
+
+/// A download's answers: the record first, then its content in messages of
+/// at most 64 KiB.
+async fn read_download(
+    mut stream: tonic::Streaming<pb::DownloadResponse>,
+) -> Result<(pb::Attachment, Vec<u8>), tonic::Status> {
     use pb::download_response::Part;
-    let mut stream = portal.download_my_document(request).await?.into_inner();
     let Some(pb::DownloadResponse {
         part: Some(Part::Attachment(attachment)),
     }) = stream.message().await?
@@ -435,7 +422,12 @@ pub async fn download_my_document(
     let mut content = Vec::new();
     while let Some(message) = stream.message().await? {
         match message.part {
-            Some(Part::Data(data)) => content.extend_from_slice(&data),
+            Some(Part::Data(data)) => {
+                if data.len() > 64 * 1024 {
+                    return Err(tonic::Status::internal("a data message over 64 KiB"));
+                }
+                content.extend_from_slice(&data);
+            }
             _ => return Err(tonic::Status::internal("a second record")),
         }
     }
